@@ -1,0 +1,111 @@
+//! Configuration: command-line flags, then `AFTERMATH_*` environment variables (both
+//! read by clap), then an optional `aftermath.toml`, then built-in defaults.
+//!
+//! Invariant: every setting is resolved in exactly that order of precedence, and an
+//! unknown key in the file is an error (a typo must not silently do nothing).
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The config file read when `--config` is not given, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "aftermath.toml";
+/// The database used when none is configured: created on first use.
+pub const DEFAULT_DATABASE: &str = "aftermath.db";
+/// The folder imported when no path is given.
+pub const DEFAULT_INCIDENTS: &str = "incidents";
+/// Files larger than this are reported and skipped (5 MiB).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// The contents of `aftermath.toml`. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Path of the SQLite database.
+    pub database: Option<PathBuf>,
+    /// Folders (or files) imported by default.
+    pub incidents: Option<Vec<PathBuf>>,
+    /// Largest file imported, in bytes.
+    pub max_file_bytes: Option<u64>,
+}
+
+impl FileConfig {
+    /// Reads the config file: the given path must exist; without one, `aftermath.toml`
+    /// in the working directory is read if present.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<(FileConfig, Option<PathBuf>)> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from(DEFAULT_CONFIG_FILE), false),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((FileConfig::default(), None));
+            }
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        let config =
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        Ok((config, Some(path)))
+    }
+}
+
+/// Settings shared by every command, fully resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: PathBuf,
+    pub incidents: Vec<PathBuf>,
+    pub max_file_bytes: u64,
+}
+
+impl Settings {
+    /// Resolves settings from what flags/environment gave (`None` when absent) and the
+    /// config file.
+    pub fn resolve(
+        database: Option<PathBuf>,
+        max_file_bytes: Option<u64>,
+        file: &FileConfig,
+    ) -> Settings {
+        Settings {
+            database: database
+                .or_else(|| file.database.clone())
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATABASE)),
+            incidents: file
+                .incidents
+                .clone()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| vec![PathBuf::from(DEFAULT_INCIDENTS)]),
+            max_file_bytes: max_file_bytes
+                .or(file.max_file_bytes)
+                .unwrap_or(DEFAULT_MAX_FILE_BYTES),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_over_defaults() {
+        let file: FileConfig =
+            toml::from_str("database = \"from-file.db\"\nmax_file_bytes = 10\n").unwrap();
+        let s = Settings::resolve(Some("flag.db".into()), None, &file);
+        assert_eq!(s.database, PathBuf::from("flag.db"));
+        assert_eq!(s.max_file_bytes, 10);
+        let s = Settings::resolve(None, None, &FileConfig::default());
+        assert_eq!(s.database, PathBuf::from(DEFAULT_DATABASE));
+        assert_eq!(s.incidents, [PathBuf::from(DEFAULT_INCIDENTS)]);
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        assert!(toml::from_str::<FileConfig>("databse = \"x\"").is_err());
+    }
+
+    #[test]
+    fn a_missing_default_file_is_fine_but_a_missing_named_file_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(FileConfig::load(Some(&dir.path().join("nope.toml"))).is_err());
+    }
+}

@@ -1,0 +1,449 @@
+//! The extractor: one shared document model in, one `Incident` out. Every rule about
+//! what a postmortem contains (section synonyms, timeline, causes, actions, systems)
+//! lives here once, whatever the source format.
+//!
+//! Invariant: pure and deterministic; the same document and source name always give
+//! the same incident, and metadata the document states explicitly (front matter)
+//! overrides anything inferred.
+
+pub mod actions;
+pub mod causes;
+pub mod sections;
+pub mod sentences;
+pub mod systems;
+pub mod timeline;
+pub mod timestamp;
+
+use crate::ingest::document::{Block, Document};
+use crate::model::{Format, Incident, Reference, Slug, Warning};
+use jiff::civil::Date;
+use sections::{Outline, SectionKind};
+use std::collections::HashSet;
+use timestamp::{DatePart, ZoneMention};
+
+/// Longest summary/impact/detection/resolution text kept.
+const MAX_SECTION_TEXT: usize = 1200;
+
+/// Extracts an incident from a parsed document. `source` is the path as given by the
+/// user; `stem` is the file name without extension.
+pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
+    let slug =
+        Slug::from_stem(stem).unwrap_or_else(|| Slug::from_stem("incident").expect("literal slug"));
+    let outline = sections::outline(doc);
+    let mut warnings = doc.warnings.clone();
+
+    let title_heading = outline.title.map(|h| h.text.clone());
+    let title = doc
+        .meta
+        .title
+        .clone()
+        .or(title_heading)
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| title_from_stem(stem));
+
+    let meta_date = doc.meta.date.as_deref().and_then(|d| {
+        let parsed = timestamp::parse_date(d).and_then(|p| date_of_part(p, None));
+        if parsed.is_none() {
+            warnings.push(Warning::new(
+                doc.meta.line.max(1),
+                format!("front matter date '{d}' is not a date; ignored"),
+            ));
+        }
+        parsed
+    });
+    let anchor = meta_date
+        .or_else(|| first_date(&title))
+        .or_else(|| date_prefix(stem))
+        .or_else(|| earliest_date(&outline));
+
+    let declared = doc.meta.timezone.as_deref().and_then(|z| {
+        let zone = timestamp::parse_zone(z);
+        if zone.is_none() {
+            warnings.push(Warning::new(
+                doc.meta.line.max(1),
+                format!("front matter timezone '{z}' is not a known zone; ignored"),
+            ));
+        }
+        zone
+    });
+    let timeline = timeline::extract(&outline, anchor, declared);
+    warnings.extend(timeline.warnings.iter().cloned());
+    if timeline.entries.is_empty() {
+        warnings.push(Warning::new(1, "no timeline found"));
+    }
+
+    let root_causes = causes::extract(&outline);
+    let action_ctx = actions::ActionContext {
+        slug: &slug,
+        links: &doc.links,
+        skip_lines: &timeline.status_lines,
+        year: anchor.map(|d| d.year()),
+    };
+    let actions = actions::extract(&outline, &action_ctx);
+    for action in actions
+        .iter()
+        .filter(|a| a.owner.is_none() && a.status.is_open())
+    {
+        warnings.push(Warning::new(
+            action.line,
+            format!(
+                "action has no owner: {}",
+                sentences::truncate(&action.text, 60)
+            ),
+        ));
+    }
+
+    let started = meta_date
+        .or_else(|| {
+            timeline
+                .entries
+                .iter()
+                .filter(|e| e.at.time.is_some())
+                .map(|e| e.at.date)
+                .min()
+        })
+        .or_else(|| timeline.entries.iter().map(|e| e.at.date).min())
+        .or(anchor);
+
+    let mut systems_found = doc.meta.systems.clone();
+    systems_found.extend(systems::find(&doc.plain_text()));
+    dedup_case_insensitive(&mut systems_found);
+
+    let mut tags = doc.meta.tags.clone();
+    dedup_case_insensitive(&mut tags);
+
+    warnings.sort_by_key(|w| w.line);
+    let warnings = dedup_warnings(warnings);
+
+    Incident {
+        source: source.to_string(),
+        format: doc.format.unwrap_or(Format::Text),
+        slug,
+        title: sentences::collapse(&title),
+        started,
+        timezone: timeline.zone.as_ref().and_then(zone_name),
+        summary: section_text(&outline, SectionKind::Summary).or_else(|| lead_paragraph(&outline)),
+        impact: section_text(&outline, SectionKind::Impact),
+        detection: section_text(&outline, SectionKind::Detection),
+        resolution: section_text(&outline, SectionKind::Resolution),
+        severity: doc.meta.severity.clone(),
+        authors: doc.meta.authors.clone(),
+        timeline: timeline.entries,
+        root_causes,
+        actions,
+        lessons: lessons(&outline),
+        systems: systems_found,
+        tags,
+        references: references(doc),
+        warnings,
+    }
+}
+
+/// The document's zone as reported: "UTC", an IANA name, or a numeric offset.
+fn zone_name(zone: &ZoneMention) -> Option<String> {
+    match zone {
+        ZoneMention::Utc => Some("UTC".to_string()),
+        ZoneMention::Region { tz, .. } => Some(tz.clone()),
+        ZoneMention::Fixed { offset, .. } => Some(if offset.seconds() == 0 {
+            "UTC".to_string()
+        } else {
+            let s = crate::model::format_offset(*offset);
+            s
+        }),
+        ZoneMention::Unknown(_) => None,
+    }
+}
+
+fn date_of_part(part: DatePart, year: Option<i16>) -> Option<Date> {
+    match part {
+        DatePart::Full(d) => Some(d),
+        DatePart::MonthDay { month, day } => Date::new(year?, month, day).ok(),
+        // Front matter and titles use ISO or the writer's order; a part over 12 decides,
+        // otherwise month first as most tools write it.
+        DatePart::Numeric {
+            first,
+            second,
+            year: y,
+        } => {
+            let y = y.or(year)?;
+            let (m, d) = if first > 12 {
+                (second, first)
+            } else {
+                (first, second)
+            };
+            Date::new(y, m, d).ok()
+        }
+    }
+}
+
+/// The first complete date in a text ("After Action Report 26-27 June 2019").
+fn first_date(text: &str) -> Option<Date> {
+    timestamp::find(text)
+        .into_iter()
+        .find_map(|f| match f.date? {
+            DatePart::Full(d) => Some(d),
+            p @ DatePart::Numeric { year: Some(_), .. } => date_of_part(p, None),
+            _ => None,
+        })
+        .or_else(|| day_range_date(text))
+}
+
+/// "26-27 June 2019": a day range before a month name and year.
+fn day_range_date(text: &str) -> Option<Date> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for w in words.windows(3) {
+        let (days, month, year) = (w[0], w[1], w[2]);
+        let Some((first, _)) = days.split_once(['-', '–']) else {
+            continue;
+        };
+        let (Ok(day), Ok(year)) = (
+            first.parse::<i8>(),
+            year.trim_end_matches(',').parse::<i16>(),
+        ) else {
+            continue;
+        };
+        if let Some(DatePart::MonthDay { month, .. }) = timestamp::parse_date(&format!("{month} 1"))
+        {
+            return Date::new(year, month, day).ok();
+        }
+    }
+    None
+}
+
+/// `2017-12-08-tacc-power-outage` -> 2017-12-08.
+fn date_prefix(stem: &str) -> Option<Date> {
+    let head = stem.get(..10)?;
+    let b = head.as_bytes();
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y = head[..4].parse().ok()?;
+    let m = head[5..7].parse().ok()?;
+    let d = head[8..10].parse().ok()?;
+    Date::new(y, m, d).ok()
+}
+
+/// The earliest complete date written anywhere outside code, as a last resort.
+fn earliest_date(outline: &Outline<'_>) -> Option<Date> {
+    let mut min: Option<Date> = None;
+    visit_texts(outline, &mut |text, _| {
+        for f in timestamp::find(text) {
+            if let Some(DatePart::Full(d)) = f.date {
+                min = Some(min.map_or(d, |m| m.min(d)));
+            }
+        }
+    });
+    min
+}
+
+/// `2017-12-08-tacc-power-outage` -> "Tacc power outage".
+fn title_from_stem(stem: &str) -> String {
+    let rest = if date_prefix(stem).is_some() {
+        &stem[10..]
+    } else {
+        stem
+    };
+    let words: Vec<&str> = rest
+        .split(|c: char| c == '-' || c == '_' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let joined = words.join(" ");
+    let mut chars = joined.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => stem.to_string(),
+    }
+}
+
+/// The text of the first section of a kind: paragraphs and top-level items.
+fn section_text(outline: &Outline<'_>, kind: SectionKind) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut len = 0;
+    for section in outline.sections.iter().filter(|s| s.kind == kind) {
+        for block in &section.blocks {
+            let piece = match block {
+                Block::Paragraph(p) => sentences::collapse(&p.text),
+                Block::List(l) => l
+                    .items
+                    .iter()
+                    .map(|i| sentences::collapse(&i.text))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                Block::Quote(q) => q
+                    .blocks
+                    .iter()
+                    .filter_map(|b| match b {
+                        Block::Paragraph(p) => Some(sentences::collapse(&p.text)),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ => continue,
+            };
+            if piece.is_empty() {
+                continue;
+            }
+            len += piece.len();
+            parts.push(piece);
+            if len >= MAX_SECTION_TEXT {
+                break;
+            }
+        }
+        if !parts.is_empty() {
+            break;
+        }
+    }
+    (!parts.is_empty()).then(|| sentences::truncate(&parts.join("\n\n"), MAX_SECTION_TEXT))
+}
+
+/// Without a summary section, the first substantial paragraph stands in for one.
+fn lead_paragraph(outline: &Outline<'_>) -> Option<String> {
+    outline
+        .sections
+        .iter()
+        .flat_map(|s| s.blocks.iter())
+        .find_map(|b| match b {
+            Block::Paragraph(p) if p.text.len() >= 80 => Some(sentences::truncate(
+                &sentences::collapse(&p.text),
+                MAX_SECTION_TEXT,
+            )),
+            _ => None,
+        })
+}
+
+fn lessons(outline: &Outline<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for section in outline
+        .sections
+        .iter()
+        .filter(|s| s.kind == SectionKind::Lessons)
+    {
+        for block in &section.blocks {
+            match block {
+                Block::List(l) => out.extend(l.items.iter().map(|i| sentences::collapse(&i.text))),
+                Block::Paragraph(p) => out.push(sentences::collapse(&p.text)),
+                _ => {}
+            }
+        }
+    }
+    out.retain(|l| !l.is_empty());
+    out
+}
+
+/// Links and ticket ids the document mentions, in order, without duplicates.
+fn references(doc: &Document) -> Vec<Reference> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for link in &doc.links {
+        if seen.insert(link.target.clone()) {
+            out.push(Reference {
+                target: link.target.clone(),
+                line: link.line,
+            });
+        }
+    }
+    let outline = sections::outline(doc);
+    let mut add = |text: &str, line: u32| {
+        for word in text.split(|c: char| {
+            c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ',' | ';' | '|')
+        }) {
+            let w = word.trim_end_matches(['.', ':']);
+            if !w.starts_with('#') && actions::is_ticket_id(w) && seen.insert(w.to_string()) {
+                out.push(Reference {
+                    target: w.to_string(),
+                    line,
+                });
+            }
+        }
+    };
+    if let Some(h) = outline.title {
+        add(&h.text, h.line);
+    }
+    visit_texts(&outline, &mut add);
+    out
+}
+
+/// Calls `f` with every text of the outline (headings, paragraphs, items, cells) and
+/// its line; code is skipped.
+fn visit_texts(outline: &Outline<'_>, f: &mut dyn FnMut(&str, u32)) {
+    fn block(b: &Block, f: &mut dyn FnMut(&str, u32)) {
+        match b {
+            Block::Heading(h) => f(&h.text, h.line),
+            Block::Paragraph(p) => f(&p.text, p.line),
+            Block::List(l) => {
+                for item in &l.items {
+                    f(&item.text, item.line);
+                    for c in &item.children {
+                        block(c, f);
+                    }
+                }
+            }
+            Block::Table(t) => {
+                for r in &t.rows {
+                    for c in &r.cells {
+                        f(c, r.line);
+                    }
+                }
+            }
+            Block::Quote(q) => {
+                for b in &q.blocks {
+                    block(b, f);
+                }
+            }
+            Block::Code(_) => {}
+        }
+    }
+    for section in &outline.sections {
+        if let Some(h) = section.heading {
+            f(&h.text, h.line);
+        }
+        for b in &section.blocks {
+            block(b, f);
+        }
+    }
+}
+
+fn dedup_case_insensitive(items: &mut Vec<String>) {
+    let mut seen = HashSet::new();
+    items.retain(|s| !s.trim().is_empty() && seen.insert(s.to_lowercase()));
+}
+
+fn dedup_warnings(warnings: Vec<Warning>) -> Vec<Warning> {
+    let mut seen = HashSet::new();
+    warnings
+        .into_iter()
+        .filter(|w| seen.insert((w.line, w.message.clone())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_fall_back_to_the_file_name_without_its_date() {
+        assert_eq!(
+            title_from_stem("2022-12-06-auxtel-network-failure"),
+            "Auxtel network failure"
+        );
+        assert_eq!(title_from_stem("db_outage"), "Db outage");
+    }
+
+    #[test]
+    fn file_name_dates_are_read() {
+        assert_eq!(
+            date_prefix("2017-12-08-x"),
+            Some(jiff::civil::date(2017, 12, 8))
+        );
+        assert_eq!(date_prefix("2017-13-08-x"), None);
+        assert_eq!(date_prefix("notes"), None);
+    }
+
+    #[test]
+    fn a_day_range_in_a_title_gives_its_first_day() {
+        assert_eq!(
+            day_range_date("After Action Report 26-27 June 2019 Outages"),
+            Some(jiff::civil::date(2019, 6, 26))
+        );
+    }
+}

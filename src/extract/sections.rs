@@ -1,0 +1,363 @@
+//! Sections: which part of a postmortem each block belongs to, decided once from
+//! headings through one synonym table, whatever the source format.
+//!
+//! Invariant: every block of the document (except the title heading) appears in exactly
+//! one `Section`, in document order; a heading that matches no synonym inherits the kind
+//! of the heading it is nested under.
+
+use crate::ingest::document::{Block, Document, Heading};
+
+/// What a section of a postmortem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SectionKind {
+    Summary,
+    Impact,
+    RootCause,
+    Detection,
+    Resolution,
+    Timeline,
+    Actions,
+    Lessons,
+    /// Narrative, background, appendices: anything else.
+    Other,
+}
+
+/// Heading phrases per kind. Each phrase is a sequence of word prefixes: "root cause"
+/// matches "Root Causes", "action" matches "Action Items". The kind whose phrase starts
+/// earliest in the heading wins, so "Root cause, Detection, Resolving" is a root-cause
+/// section and "Summary & Impact" a summary.
+const SYNONYMS: &[(SectionKind, &[&str])] = &[
+    (
+        SectionKind::Summary,
+        &[
+            "summary",
+            "abstract",
+            "overview",
+            "description",
+            "tl dr",
+            "tldr",
+            "synopsis",
+            "executive summary",
+            "what happened",
+        ],
+    ),
+    (
+        SectionKind::Impact,
+        &[
+            "impact",
+            "effect",
+            "customer impact",
+            "user impact",
+            "blast radius",
+        ],
+    ),
+    (
+        SectionKind::RootCause,
+        &[
+            "root cause",
+            "cause",
+            "trigger",
+            "contributing factor",
+            "technical detail",
+            "why did",
+            "analysis",
+        ],
+    ),
+    (
+        SectionKind::Detection,
+        &["detection", "detect", "how we found", "how was it found"],
+    ),
+    (
+        SectionKind::Resolution,
+        &[
+            "resolution",
+            "resolv",
+            "recovery",
+            "mitigation and resolution",
+            "remedy",
+            "how it was fixed",
+        ],
+    ),
+    (
+        SectionKind::Timeline,
+        &[
+            "timeline",
+            "time line",
+            "sequence of events",
+            "chronology",
+            "chronological",
+            "events",
+            "timestamps",
+        ],
+    ),
+    (
+        SectionKind::Actions,
+        &[
+            "action",
+            "follow up",
+            "followup",
+            "corrective",
+            "remediation",
+            "mitigation",
+            "what are we going to do",
+            "what we are going to do",
+            "what we will do",
+            "next step",
+            "outcome",
+            "preventive",
+            "preventative",
+            "prevention",
+            "to do",
+            "todo",
+            "improvement",
+            "future work",
+            "recommendation",
+        ],
+    ),
+    (
+        SectionKind::Lessons,
+        &[
+            "lesson",
+            "what went well",
+            "what went wrong",
+            "where we got lucky",
+            "went well",
+            "went wrong",
+            "got lucky",
+            "takeaway",
+            "learning",
+            "retrospective",
+            "reflection",
+        ],
+    ),
+];
+
+/// Classifies a heading by the synonym table; `None` when nothing matches.
+pub fn classify(heading: &str) -> Option<SectionKind> {
+    classify_at(heading).map(|(_, kind)| kind)
+}
+
+/// A heading that is only a section name ("Summary", "Root causes", "Timeline of
+/// events"), as opposed to a title that happens to contain one ("After Action Report").
+pub fn is_section_name(heading: &str) -> bool {
+    classify_at(heading).is_some_and(|(pos, _)| pos == 0) && normalized_words(heading).len() <= 5
+}
+
+/// The kind and the word position where its phrase starts.
+fn classify_at(heading: &str) -> Option<(usize, SectionKind)> {
+    let words = normalized_words(heading);
+    if words.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, usize, SectionKind)> = None;
+    for (kind, phrases) in SYNONYMS {
+        for phrase in *phrases {
+            let parts: Vec<&str> = phrase.split(' ').collect();
+            if let Some(pos) = find_phrase(&words, &parts) {
+                // Earliest position wins; at the same position the longer phrase wins
+                // ("mitigation and resolution" over "mitigation").
+                let better = match best {
+                    None => true,
+                    Some((p, len, _)) => pos < p || (pos == p && parts.len() > len),
+                };
+                if better {
+                    best = Some((pos, parts.len(), *kind));
+                }
+            }
+        }
+    }
+    best.map(|(pos, _, kind)| (pos, kind))
+}
+
+fn find_phrase(words: &[String], parts: &[&str]) -> Option<usize> {
+    if parts.is_empty() || words.len() < parts.len() {
+        return None;
+    }
+    (0..=words.len() - parts.len()).find(|&i| {
+        parts
+            .iter()
+            .enumerate()
+            .all(|(j, p)| words[i + j].starts_with(p))
+    })
+}
+
+/// Lowercase words with numbering, punctuation and markup removed ("2.1 Root-Cause:" ->
+/// ["root", "cause"]).
+pub fn normalized_words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A run of blocks under one heading.
+#[derive(Debug)]
+pub struct Section<'a> {
+    pub heading: Option<&'a Heading>,
+    pub kind: SectionKind,
+    pub blocks: Vec<&'a Block>,
+}
+
+/// The document split into its title and its sections.
+#[derive(Debug)]
+pub struct Outline<'a> {
+    /// The heading that is the document's own title, if it has one.
+    pub title: Option<&'a Heading>,
+    pub sections: Vec<Section<'a>>,
+}
+
+/// Splits a document into sections, deciding its title heading first.
+pub fn outline(doc: &Document) -> Outline<'_> {
+    let title = title_heading(doc);
+    let mut sections = vec![Section {
+        heading: None,
+        kind: SectionKind::Other,
+        blocks: Vec::new(),
+    }];
+    // Open headings: (level, effective kind).
+    let mut stack: Vec<(u8, SectionKind)> = Vec::new();
+    for block in &doc.blocks {
+        let Block::Heading(h) = block else {
+            if let Some(current) = sections.last_mut() {
+                current.blocks.push(block);
+            }
+            continue;
+        };
+        if title.is_some_and(|t| std::ptr::eq(t, h)) {
+            continue;
+        }
+        while stack.last().is_some_and(|(level, _)| *level >= h.level) {
+            stack.pop();
+        }
+        let parent = stack.last().map_or(SectionKind::Other, |(_, kind)| *kind);
+        let kind = match classify(&h.text) {
+            // A sub-heading that names a section kind only counts when it is not a
+            // dated entry inside a timeline ("2017-12-08 2:45pm" under "Timeline").
+            Some(kind) if parent != SectionKind::Timeline || !starts_with_digit(&h.text) => kind,
+            _ => parent,
+        };
+        stack.push((h.level, kind));
+        sections.push(Section {
+            heading: Some(h),
+            kind,
+            blocks: Vec::new(),
+        });
+    }
+    Outline { title, sections }
+}
+
+fn starts_with_digit(text: &str) -> bool {
+    text.trim_start()
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit())
+}
+
+/// The first block is the title when it is a heading at the document's top level that
+/// does not name a section ("Summary" opening a document is a section, not a title).
+fn title_heading(doc: &Document) -> Option<&Heading> {
+    let Some(Block::Heading(first)) = doc.blocks.first() else {
+        return None;
+    };
+    let min_level = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading(h) => Some(h.level),
+            _ => None,
+        })
+        .min()?;
+    (first.level == min_level && !is_section_name(&first.text)).then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SectionKind::*;
+
+    #[test]
+    fn headings_map_to_kinds_through_synonyms() {
+        let cases = [
+            ("Summary", Some(Summary)),
+            ("TL;DR", Some(Summary)),
+            ("Description of the Incident", Some(Summary)),
+            ("Effect(s):", Some(Impact)),
+            ("Root cause, Detection, Resolving", Some(RootCause)),
+            ("Summary & Impact | OTG0150847", Some(Summary)),
+            ("Contributing Factors", Some(RootCause)),
+            ("Technical Details", Some(RootCause)),
+            ("Assess and resolve", Some(Resolution)),
+            ("Recovery", Some(Resolution)),
+            ("Sequence of Events", Some(Timeline)),
+            ("Corrective Actions Taken/Planned", Some(Actions)),
+            ("What are we going to do in the future?", Some(Actions)),
+            ("Follow up actions", Some(Actions)),
+            ("Mitigation Strategies", Some(Actions)),
+            ("Outcomes", Some(Actions)),
+            ("Where we got lucky", Some(Lessons)),
+            ("What Went Well", Some(Lessons)),
+            ("2. Lessons Learned", Some(Lessons)),
+            ("Background", None),
+            ("Agenda", None),
+        ];
+        assert!(is_section_name("Root causes"));
+        assert!(!is_section_name(
+            "After Action Report 26-27 June 2019 Outages"
+        ));
+        for (heading, want) in cases {
+            assert_eq!(classify(heading), want, "{heading}");
+        }
+    }
+
+    fn heading(level: u8, text: &str, line: u32) -> Block {
+        Block::Heading(Heading {
+            level,
+            text: text.into(),
+            line,
+        })
+    }
+
+    fn para(text: &str, line: u32) -> Block {
+        Block::Paragraph(crate::ingest::document::Paragraph {
+            text: text.into(),
+            line,
+        })
+    }
+
+    #[test]
+    fn sub_headings_inherit_their_parent_kind_and_the_title_is_set_apart() {
+        let doc = Document {
+            blocks: vec![
+                heading(1, "2017-12-08: TACC Power Outage", 1),
+                heading(2, "Timeline", 3),
+                heading(3, "2017-12-08 2:45pm", 5),
+                para("We recognized", 6),
+                heading(2, "Action items", 8),
+                heading(3, "Process", 9),
+                para("Do things", 10),
+            ],
+            ..Document::default()
+        };
+        let outline = outline(&doc);
+        assert_eq!(outline.title.map(|h| h.line), Some(1));
+        let kinds: Vec<SectionKind> = outline.sections.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [Other, Timeline, Timeline, Actions, Actions]);
+        assert_eq!(outline.sections[2].blocks.len(), 1);
+    }
+
+    #[test]
+    fn a_leading_section_name_is_not_a_title() {
+        let doc = Document {
+            blocks: vec![
+                heading(1, "Abstract", 5),
+                para("x", 7),
+                heading(1, "Mitigation", 9),
+            ],
+            ..Document::default()
+        };
+        let outline = outline(&doc);
+        assert!(outline.title.is_none());
+        assert_eq!(outline.sections[1].kind, Summary);
+    }
+}

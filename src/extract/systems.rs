@@ -1,0 +1,159 @@
+//! Systems: technologies and services a postmortem names, matched against a curated
+//! dictionary. They become cross-link hubs between incidents.
+//!
+//! Invariant: a system is reported by its canonical display name, once, in order of
+//! first mention; matching is on whole words, case-insensitive.
+
+use std::collections::HashSet;
+
+/// (canonical name, spellings matched as whole words, lowercase).
+pub const DICTIONARY: &[(&str, &[&str])] = &[
+    ("Kafka", &["kafka"]),
+    ("PostgreSQL", &["postgres", "postgresql", "psql"]),
+    ("MySQL", &["mysql", "mariadb"]),
+    ("Redis", &["redis"]),
+    ("nginx", &["nginx"]),
+    ("Kubernetes", &["kubernetes", "k8s", "kubectl"]),
+    ("Docker", &["docker", "docker compose", "docker-compose"]),
+    ("OpenStack", &["openstack"]),
+    ("Neutron", &["neutron"]),
+    ("IPsec", &["ipsec"]),
+    ("DNS", &["dns", "nameserver", "nameservers"]),
+    ("DHCP", &["dhcp"]),
+    ("BGP", &["bgp"]),
+    ("TLS", &["tls", "ssl certificate", "ssl"]),
+    ("HAProxy", &["haproxy"]),
+    ("Traefik", &["traefik"]),
+    ("Okta", &["okta"]),
+    ("AWS", &["aws", "amazon web services"]),
+    ("EC2", &["ec2"]),
+    ("EBS", &["ebs"]),
+    ("S3", &["s3"]),
+    ("Azure", &["azure"]),
+    ("Google Cloud", &["gcp", "google cloud", "gke"]),
+    ("Linode", &["linode"]),
+    ("OVH", &["ovh"]),
+    ("Cloudflare", &["cloudflare"]),
+    ("Elasticsearch", &["elasticsearch", "opensearch"]),
+    ("Cassandra", &["cassandra"]),
+    ("MongoDB", &["mongodb", "mongo"]),
+    ("RabbitMQ", &["rabbitmq"]),
+    ("Memcached", &["memcached"]),
+    ("Consul", &["consul"]),
+    ("etcd", &["etcd"]),
+    ("Vault", &["hashicorp vault"]),
+    ("Terraform", &["terraform"]),
+    ("Ansible", &["ansible"]),
+    ("Helm", &["helm", "helm chart"]),
+    ("Jenkins", &["jenkins"]),
+    (
+        "GitHub Actions",
+        &[
+            "github actions",
+            "github action",
+            "action-runners",
+            "actions runner",
+        ],
+    ),
+    ("Travis CI", &["travis"]),
+    ("Sentry", &["sentry"]),
+    ("Prometheus", &["prometheus"]),
+    ("Grafana", &["grafana"]),
+    ("PagerDuty", &["pagerduty"]),
+    ("Celery", &["celery"]),
+    ("Slack", &["slack"]),
+    ("Kamailio", &["kamailio"]),
+    ("Atheme", &["atheme"]),
+    ("DDS", &["dds", "ospl"]),
+    ("Cisco ACI", &["cisco aci", "aci"]),
+    ("LanDB", &["landb"]),
+    ("JupyterHub", &["jupyterhub"]),
+    ("Ubuntu", &["ubuntu"]),
+    ("systemd", &["systemd"]),
+    ("Nagios", &["nagios"]),
+    ("Zookeeper", &["zookeeper"]),
+    ("Hadoop", &["hadoop", "hdfs"]),
+    ("Spark", &["apache spark"]),
+    ("Varnish", &["varnish"]),
+    ("Envoy", &["envoy"]),
+    ("Istio", &["istio"]),
+    ("CDN", &["cdn"]),
+    (
+        "Load balancer",
+        &["load balancer", "load balancers", "alb", "elb"],
+    ),
+    ("Slurm", &["slurm"]),
+    ("IPMI", &["ipmi"]),
+    ("Graphite", &["graphite"]),
+    ("VPN", &["vpn"]),
+];
+
+/// Systems named in `text`, canonical names in order of first mention.
+pub fn find(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let words: Vec<(usize, &str)> = word_spans(&lower);
+    let mut found: Vec<(usize, &'static str)> = Vec::new();
+    let mut seen = HashSet::new();
+    for (name, spellings) in DICTIONARY {
+        let first = spellings
+            .iter()
+            .filter_map(|s| first_match(&words, s))
+            .min();
+        if let Some(pos) = first
+            && seen.insert(*name)
+        {
+            found.push((pos, name));
+        }
+    }
+    found.sort();
+    found.into_iter().map(|(_, n)| n.to_string()).collect()
+}
+
+/// Words as (position, word); words may contain `-` and `.` inside.
+fn word_spans(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        let part = c.is_alphanumeric() || ((c == '-' || c == '.' || c == '_') && start.is_some());
+        match (part, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, text[s..i].trim_end_matches(['-', '.', '_'])));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text[s..].trim_end_matches(['-', '.', '_'])));
+    }
+    out
+}
+
+fn first_match(words: &[(usize, &str)], spelling: &str) -> Option<usize> {
+    let parts: Vec<&str> = spelling.split(' ').collect();
+    if words.len() < parts.len() {
+        return None;
+    }
+    (0..=words.len() - parts.len())
+        .find(|&i| parts.iter().enumerate().all(|(j, p)| words[i + j].1 == *p))
+        .map(|i| words[i].0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn systems_are_found_as_whole_words_in_order() {
+        let got =
+            find("The Kafka cluster and our Postgres replica; not kafkaesque. Load balancer too.");
+        assert_eq!(got, ["Kafka", "PostgreSQL", "Load balancer"]);
+    }
+
+    #[test]
+    fn hyphenated_words_do_not_match_their_parts() {
+        assert!(find("the redis-like cache").is_empty());
+        assert_eq!(find("uses redis."), ["Redis"]);
+    }
+}

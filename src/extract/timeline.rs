@@ -1,0 +1,810 @@
+//! Timeline extraction: from timeline sections (one heading, bullet, table row or line
+//! per entry), status-page updates ("Posted Oct 12, 2017 - 23:57 UTC") and narrative
+//! sentences with an explicit time ("At 16:13 UTC we ...").
+//!
+//! Dates that a timestamp leaves out come from context, in this order: the previous
+//! date mentioned in the document, then the anchor (front matter, title or file name
+//! date). The day/month order of numeric dates is decided once per document. Zones come
+//! from the timestamp itself, else from the zone the document states for all its times.
+//!
+//! Invariant: an entry gets an offset only from a zone the document wrote down; with
+//! none, it keeps wall-clock time.
+
+use super::sections::{Outline, SectionKind};
+use super::sentences;
+use super::timestamp::{self, DatePart, Found, ZoneMention};
+use crate::ingest::document::Block;
+use crate::model::{EventTime, Precision, TimelineEntry, Warning, ZoneSource};
+use jiff::civil::{Date, Time};
+use std::collections::{HashMap, HashSet};
+
+/// Longest entry text taken from a section body or a following paragraph.
+const MAX_ENTRY_TEXT: usize = 400;
+
+/// What the timeline pass found.
+#[derive(Debug, Default)]
+pub struct Timeline {
+    pub entries: Vec<TimelineEntry>,
+    pub warnings: Vec<Warning>,
+    /// The zone the document states for its times, if any.
+    pub zone: Option<ZoneMention>,
+    /// Lines that belong to status-page updates; other extractors leave them alone.
+    pub status_lines: HashSet<u32>,
+}
+
+/// Day/month order of numeric dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    MonthFirst,
+    DayFirst,
+}
+
+/// One piece of text that can carry timestamps, in document order.
+struct Unit {
+    section: usize,
+    kind: SectionKind,
+    role: Role,
+    text: String,
+    line: u32,
+    founds: Vec<Found>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Role {
+    Heading,
+    Paragraph,
+    Item,
+    /// A table row; `cells` start at these byte offsets of the unit text.
+    Row {
+        cell_starts: Vec<usize>,
+        header: Vec<String>,
+    },
+}
+
+/// A timestamp chosen as the time of an entry.
+struct Candidate {
+    unit: usize,
+    found: Found,
+    text: String,
+    line: u32,
+    structural: bool,
+}
+
+/// Extracts the timeline. `anchor` is the date context before the first date in the
+/// document; `declared` a zone given by metadata.
+pub fn extract(
+    outline: &Outline<'_>,
+    anchor: Option<Date>,
+    declared: Option<ZoneMention>,
+) -> Timeline {
+    let units = collect_units(outline);
+    let mut out = Timeline::default();
+
+    out.zone = declared.or_else(|| document_zone(&units));
+    let (order, inferred_at) = decide_order(&units, anchor);
+    if let Some(line) = inferred_at {
+        let name = match order {
+            Order::DayFirst => "DD/MM",
+            Order::MonthFirst => "MM/DD",
+        };
+        out.warnings.push(Warning::new(
+            line,
+            format!("numeric dates read as {name}: the order was inferred from the document"),
+        ));
+    }
+
+    let mut consumed_units: HashSet<usize> = HashSet::new();
+    let mut candidates = status_posts(&units, &mut out.status_lines);
+    candidates.extend(structural(outline, &units, &mut consumed_units));
+    let taken: HashSet<(usize, usize)> =
+        candidates.iter().map(|c| (c.unit, c.found.start)).collect();
+    candidates.extend(narrative(
+        &units,
+        &consumed_units,
+        &out.status_lines,
+        &taken,
+    ));
+    candidates.sort_by_key(|c| (c.unit, c.found.start));
+
+    let zone = out.zone.clone();
+    resolve(&units, candidates, order, anchor, zone.as_ref(), &mut out);
+
+    out.entries.sort_by_key(|e| e.at.sort_key());
+    let mut seen = HashSet::new();
+    out.entries
+        .retain(|e| seen.insert((e.at.to_at_string(), e.text.to_lowercase())));
+    out
+}
+
+fn collect_units(outline: &Outline<'_>) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for (index, section) in outline.sections.iter().enumerate() {
+        if let Some(h) = section.heading {
+            push_unit(
+                &mut units,
+                index,
+                section.kind,
+                Role::Heading,
+                h.text.clone(),
+                h.line,
+            );
+        }
+        for block in &section.blocks {
+            collect_block(&mut units, index, section.kind, block);
+        }
+    }
+    units
+}
+
+fn collect_block(units: &mut Vec<Unit>, section: usize, kind: SectionKind, block: &Block) {
+    match block {
+        Block::Heading(h) => push_unit(units, section, kind, Role::Heading, h.text.clone(), h.line),
+        Block::Paragraph(p) => push_unit(
+            units,
+            section,
+            kind,
+            Role::Paragraph,
+            p.text.clone(),
+            p.line,
+        ),
+        Block::List(list) => {
+            for item in &list.items {
+                push_unit(
+                    units,
+                    section,
+                    kind,
+                    Role::Item,
+                    item.text.clone(),
+                    item.line,
+                );
+                for child in &item.children {
+                    collect_block(units, section, kind, child);
+                }
+            }
+        }
+        Block::Table(table) => {
+            for row in &table.rows {
+                let mut text = String::new();
+                let mut cell_starts = Vec::new();
+                for (i, cell) in row.cells.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(" | ");
+                    }
+                    cell_starts.push(text.len());
+                    text.push_str(cell);
+                }
+                let role = Role::Row {
+                    cell_starts,
+                    header: table.header.clone(),
+                };
+                push_unit(units, section, kind, role, text, row.line);
+            }
+        }
+        Block::Quote(q) => {
+            for b in &q.blocks {
+                collect_block(units, section, kind, b);
+            }
+        }
+        // Code is logs and commands: its timestamps are not events of the incident.
+        Block::Code(_) => {}
+    }
+}
+
+fn push_unit(
+    units: &mut Vec<Unit>,
+    section: usize,
+    kind: SectionKind,
+    role: Role,
+    text: String,
+    line: u32,
+) {
+    let founds = timestamp::find(&text);
+    units.push(Unit {
+        section,
+        kind,
+        role,
+        text,
+        line,
+        founds,
+    });
+}
+
+/// The zone stated for the whole document: a declaration ("All times central"), or
+/// the one zone every explicitly zoned time in the document uses.
+fn document_zone(units: &[Unit]) -> Option<ZoneMention> {
+    for unit in units {
+        for (_, sentence) in sentences::split(&unit.text) {
+            if let Some(zone) = timestamp::zone_declaration(sentence) {
+                return Some(zone);
+            }
+        }
+    }
+    let mut zones = units
+        .iter()
+        .flat_map(|u| u.founds.iter())
+        .filter(|f| f.time.is_some())
+        .filter_map(|f| f.zone.as_ref())
+        .filter(|z| !matches!(z, ZoneMention::Unknown(_)));
+    let first = zones.next()?;
+    let same = |z: &ZoneMention| match (first, z) {
+        (ZoneMention::Fixed { offset: a, .. }, ZoneMention::Fixed { offset: b, .. }) => a == b,
+        (ZoneMention::Region { tz: a, .. }, ZoneMention::Region { tz: b, .. }) => a == b,
+        (a, b) => a == b,
+    };
+    zones.all(same).then(|| first.clone())
+}
+
+/// Decides the day/month order of numeric dates for the whole document: a part above
+/// 12 settles it; otherwise the reading that keeps the dates close together and in
+/// order wins, and the caller warns that it was inferred.
+fn decide_order(units: &[Unit], anchor: Option<Date>) -> (Order, Option<u32>) {
+    let numerics: Vec<(i8, i8, Option<i16>, u32)> = units
+        .iter()
+        .flat_map(|u| {
+            u.founds.iter().filter_map(move |f| match f.date {
+                Some(DatePart::Numeric {
+                    first,
+                    second,
+                    year,
+                }) => Some((first, second, year, u.line)),
+                _ => None,
+            })
+        })
+        .collect();
+    let day_first = numerics.iter().any(|(a, _, _, _)| *a > 12);
+    let month_first = numerics.iter().any(|(_, b, _, _)| *b > 12);
+    match (day_first, month_first) {
+        (true, false) => return (Order::DayFirst, None),
+        (false, true) => return (Order::MonthFirst, None),
+        _ => {}
+    }
+    let Some(first_ambiguous) = numerics
+        .iter()
+        .find(|(a, b, _, _)| *a <= 12 && *b <= 12 && a != b)
+    else {
+        return (Order::MonthFirst, None);
+    };
+    let cost = |order: Order| -> i64 {
+        let fallback_year = anchor.map(|d| d.year());
+        let mut dates: Vec<Date> = numerics
+            .iter()
+            .filter_map(|(a, b, y, _)| {
+                let (m, d) = match order {
+                    Order::MonthFirst => (*a, *b),
+                    Order::DayFirst => (*b, *a),
+                };
+                Date::new(y.or(fallback_year)?, m, d).ok()
+            })
+            .collect();
+        let inversions = dates.windows(2).filter(|w| w[1] < w[0]).count() as i64;
+        dates.extend(anchor);
+        let (Some(min), Some(max)) = (dates.iter().min(), dates.iter().max()) else {
+            return i64::MAX;
+        };
+        let spread = (*max - *min).get_days() as i64;
+        spread + 30 * inversions
+    };
+    let order = if cost(Order::DayFirst) < cost(Order::MonthFirst) {
+        Order::DayFirst
+    } else {
+        Order::MonthFirst
+    };
+    (order, Some(first_ambiguous.3))
+}
+
+/// "Resolved\n<message>\nPosted Oct 12, 2017 - 23:57 UTC" blocks of status pages.
+fn status_posts(units: &[Unit], status_lines: &mut HashSet<u32>) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut label: Option<String> = None;
+    let mut pending: Vec<(u32, String)> = Vec::new();
+    for (index, unit) in units.iter().enumerate() {
+        if !matches!(unit.role, Role::Paragraph | Role::Heading) {
+            label = None;
+            pending.clear();
+            continue;
+        }
+        let mut offset = 0;
+        for (i, raw) in unit.text.split('\n').enumerate() {
+            let start = offset;
+            offset += raw.len() + 1;
+            let line_no = unit.line + i as u32;
+            let line = raw.trim();
+            if is_status_word(line) {
+                label = Some(line.to_string());
+                pending.clear();
+                status_lines.insert(line_no);
+                continue;
+            }
+            let posted = line
+                .strip_prefix("Posted")
+                .is_some_and(|rest| rest.starts_with([' ', ':']));
+            let found = posted
+                .then(|| {
+                    unit.founds.iter().find(|f| {
+                        f.start >= start && f.start < start + raw.len() && f.time.is_some()
+                    })
+                })
+                .flatten();
+            if let Some(found) = found {
+                let text = match &label {
+                    Some(l) if !pending.is_empty() => {
+                        let body: Vec<&str> = pending.iter().map(|(_, t)| t.as_str()).collect();
+                        format!("{l}: {}", body.join(" "))
+                    }
+                    _ => line.to_string(),
+                };
+                status_lines.insert(line_no);
+                status_lines.extend(pending.iter().map(|(n, _)| *n));
+                out.push(Candidate {
+                    unit: index,
+                    found: found.clone(),
+                    text: sentences::truncate(&sentences::collapse(&text), MAX_ENTRY_TEXT),
+                    line: line_no,
+                    structural: true,
+                });
+                label = None;
+                pending.clear();
+            } else if label.is_some() && !line.is_empty() && pending.len() < 40 {
+                pending.push((line_no, line.to_string()));
+            }
+        }
+        if unit.role == Role::Heading && !is_status_word(unit.text.trim()) {
+            label = None;
+            pending.clear();
+        }
+    }
+    out
+}
+
+fn is_status_word(line: &str) -> bool {
+    matches!(
+        line.to_ascii_lowercase().as_str(),
+        "resolved"
+            | "update"
+            | "updated"
+            | "identified"
+            | "investigating"
+            | "monitoring"
+            | "postmortem"
+            | "post-mortem"
+            | "scheduled"
+            | "in progress"
+            | "verifying"
+            | "completed"
+    )
+}
+
+/// A found timestamp that opens the text: nothing but markers before it.
+fn leads(text: &str, found: &Found) -> bool {
+    text[..found.start].chars().all(|c| {
+        c.is_whitespace() || matches!(c, '*' | '_' | '-' | '•' | '~' | '[' | '(' | '|' | '#')
+    })
+}
+
+/// Separators between a timestamp and its event text.
+fn rest_after(text: &str, end: usize) -> String {
+    let rest = text[end..].trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':' | '|' | '*' | '_' | ']' | ')' | ',')
+    });
+    rest.trim().to_string()
+}
+
+/// Entries laid out as structure inside timeline sections.
+fn structural(
+    outline: &Outline<'_>,
+    units: &[Unit],
+    consumed: &mut HashSet<usize>,
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    // Sections whose heading is itself an entry: their body is the entry's text.
+    let mut entry_sections: HashSet<usize> = HashSet::new();
+    for (index, unit) in units.iter().enumerate() {
+        if unit.kind != SectionKind::Timeline || consumed.contains(&index) {
+            continue;
+        }
+        match &unit.role {
+            Role::Heading => {
+                let Some(found) = unit.founds.first().filter(|f| leads(&unit.text, f)) else {
+                    continue;
+                };
+                let mut text = rest_after(&unit.text, found.end);
+                if text.split_whitespace().count() < 2 {
+                    text = section_body(outline, unit.section);
+                }
+                entry_sections.insert(unit.section);
+                out.push(Candidate {
+                    unit: index,
+                    found: found.clone(),
+                    text,
+                    line: unit.line,
+                    structural: true,
+                });
+            }
+            Role::Paragraph | Role::Item => {
+                if entry_sections.contains(&unit.section) {
+                    // Body text of a dated heading: already the entry's text.
+                    consumed.insert(index);
+                    continue;
+                }
+                let lines = line_entries(unit);
+                if lines.is_empty() {
+                    continue;
+                }
+                consumed.insert(index);
+                for (found, mut text, line) in lines {
+                    if text.is_empty() {
+                        // "• 05/07/2024 23:59" with the event in the next paragraph.
+                        if let Some(next) = units.get(index + 1).filter(|n| {
+                            n.section == unit.section
+                                && n.founds.first().is_none_or(|f| !leads(&n.text, f))
+                        }) {
+                            text = sentences::collapse(&next.text);
+                            consumed.insert(index + 1);
+                        }
+                    }
+                    out.push(Candidate {
+                        unit: index,
+                        found,
+                        text: sentences::truncate(&text, MAX_ENTRY_TEXT),
+                        line,
+                        structural: true,
+                    });
+                }
+            }
+            Role::Row {
+                cell_starts,
+                header,
+            } => {
+                if let Some(c) = row_entry(unit, cell_starts, header) {
+                    consumed.insert(index);
+                    out.push(Candidate { unit: index, ..c });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Lines of a paragraph or item that start with a timestamp, each with the text up to
+/// the next such line.
+fn line_entries(unit: &Unit) -> Vec<(Found, String, u32)> {
+    let mut out: Vec<(Found, String, u32)> = Vec::new();
+    let mut offset = 0;
+    for (i, raw) in unit.text.split('\n').enumerate() {
+        let start = offset;
+        offset += raw.len() + 1;
+        let leading = unit
+            .founds
+            .iter()
+            .find(|f| f.start >= start && f.start < start + raw.len().max(1))
+            .filter(|f| leads(&unit.text[start..], &shift(f, start)));
+        match leading {
+            Some(f) => {
+                let rest = rest_after(&unit.text, f.end.min(start + raw.len()));
+                out.push((f.clone(), rest, unit.line + i as u32));
+            }
+            None => {
+                if let Some(last) = out.last_mut() {
+                    if !last.1.is_empty() {
+                        last.1.push(' ');
+                    }
+                    last.1.push_str(raw.trim());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn shift(found: &Found, by: usize) -> Found {
+    let mut f = found.clone();
+    f.start -= by.min(f.start);
+    f.end -= by.min(f.end);
+    f
+}
+
+/// A table row whose time column holds a timestamp; the other cells are the event.
+fn row_entry(unit: &Unit, cell_starts: &[usize], header: &[String]) -> Option<Candidate> {
+    let cell_of = |pos: usize| cell_starts.iter().rposition(|s| *s <= pos).unwrap_or(0);
+    let time_column = header.iter().position(|h| {
+        let h = h.to_lowercase();
+        ["time", "date", "when", "timestamp", "utc"]
+            .iter()
+            .any(|k| h.contains(k))
+    });
+    let found = unit.founds.iter().find(|f| match time_column {
+        Some(col) => cell_of(f.start) == col,
+        None => true,
+    })?;
+    let col = cell_of(found.start);
+    let cells: Vec<&str> = cell_starts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let end = cell_starts
+                .get(i + 1)
+                .map_or(unit.text.len(), |n| n.saturating_sub(3));
+            unit.text.get(*s..end).unwrap_or("").trim()
+        })
+        .collect();
+    let text: Vec<&str> = cells
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| *i != col && !c.is_empty())
+        .map(|(_, c)| *c)
+        .collect();
+    Some(Candidate {
+        unit: 0,
+        found: found.clone(),
+        text: sentences::collapse(&text.join(" — ")),
+        line: unit.line,
+        structural: true,
+    })
+}
+
+/// The text of a section's body, for an entry whose heading is only a time.
+fn section_body(outline: &Outline<'_>, section: usize) -> String {
+    let mut text = String::new();
+    if let Some(s) = outline.sections.get(section) {
+        for block in &s.blocks {
+            let piece = match block {
+                Block::Paragraph(p) => p.text.as_str(),
+                Block::List(l) => l.items.first().map_or("", |i| i.text.as_str()),
+                Block::Quote(q) => match q.blocks.first() {
+                    Some(Block::Paragraph(p)) => p.text.as_str(),
+                    _ => "",
+                },
+                _ => "",
+            };
+            if !piece.is_empty() {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(piece);
+            }
+            if text.len() > MAX_ENTRY_TEXT {
+                break;
+            }
+        }
+    }
+    sentences::truncate(&sentences::collapse(&text), MAX_ENTRY_TEXT)
+}
+
+/// Sentences with an explicit time of day, outside the parts that talk about the
+/// future (actions, lessons).
+fn narrative(
+    units: &[Unit],
+    consumed: &HashSet<usize>,
+    status_lines: &HashSet<u32>,
+    taken: &HashSet<(usize, usize)>,
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for (index, unit) in units.iter().enumerate() {
+        if consumed.contains(&index)
+            || matches!(unit.kind, SectionKind::Actions | SectionKind::Lessons)
+            || unit.founds.iter().all(|f| f.time.is_none())
+        {
+            continue;
+        }
+        for (offset, sentence) in sentences::split(&unit.text) {
+            let line = sentences::line_at(&unit.text, unit.line, offset);
+            if status_lines.contains(&line) {
+                continue;
+            }
+            let end = offset + sentence.len();
+            for f in unit
+                .founds
+                .iter()
+                .filter(|f| f.start >= offset && f.start < end)
+            {
+                if f.time.is_none()
+                    || taken.contains(&(index, f.start))
+                    || is_log_stamp(&unit.text, f)
+                {
+                    continue;
+                }
+                out.push(Candidate {
+                    unit: index,
+                    found: f.clone(),
+                    text: sentences::truncate(&sentences::collapse(sentence), MAX_ENTRY_TEXT),
+                    line: sentences::line_at(&unit.text, unit.line, f.start),
+                    structural: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `[26/06/2019 15:08:36] message` is a pasted log line, not an event.
+fn is_log_stamp(text: &str, f: &Found) -> bool {
+    text[..f.start].trim_end().ends_with('[') && text[f.end..].trim_start().starts_with(']')
+}
+
+/// Turns candidates into entries, carrying the date context through the document.
+fn resolve(
+    units: &[Unit],
+    candidates: Vec<Candidate>,
+    order: Order,
+    anchor: Option<Date>,
+    zone: Option<&ZoneMention>,
+    out: &mut Timeline,
+) {
+    let by_position: HashMap<(usize, usize), usize> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.unit, c.found.start), i))
+        .collect();
+    let years: HashSet<i16> = units
+        .iter()
+        .flat_map(|u| u.founds.iter())
+        .filter_map(|f| match f.date {
+            Some(DatePart::Full(d)) => Some(d.year()),
+            Some(DatePart::Numeric { year: Some(y), .. }) => Some(y),
+            _ => None,
+        })
+        .chain(anchor.map(|d| d.year()))
+        .collect();
+    let mut ctx_date = anchor;
+    let mut last: Option<(usize, jiff::civil::DateTime, bool)> = None;
+    let mut missing_date_warned = false;
+    let mut warned_zones: HashSet<String> = HashSet::new();
+
+    for (index, unit) in units.iter().enumerate() {
+        for found in &unit.founds {
+            let candidate = by_position
+                .get(&(index, found.start))
+                .map(|i| &candidates[*i]);
+            let explicit = found
+                .date
+                .and_then(|part| resolve_date(part, order, ctx_date));
+            let Some(c) = candidate else {
+                // Dates outside entries still set the context ("On June 26th, ...").
+                if let Some(d) = explicit {
+                    ctx_date = Some(d);
+                    last = None;
+                }
+                continue;
+            };
+            if found.bare && found.date.is_none() {
+                if let Some(t) = found.time {
+                    if years.contains(&(t.hour as i16 * 100 + t.minute as i16)) {
+                        continue;
+                    }
+                }
+            }
+            let mut date = match explicit.or(ctx_date) {
+                Some(d) => d,
+                None => {
+                    if !missing_date_warned {
+                        out.warnings.push(Warning::new(
+                            c.line,
+                            "timeline times without any date in the document are left out",
+                        ));
+                        missing_date_warned = true;
+                    }
+                    continue;
+                }
+            };
+            let time = found
+                .time
+                .and_then(|t| Time::new(t.hour, t.minute, t.second.unwrap_or(0), 0).ok());
+            // A time-only entry earlier than the one before it has crossed midnight:
+            // always inside timeline sections, and in narrative only for a big jump
+            // back (narrative often steps back a few hours to explain).
+            if explicit.is_none()
+                && let (Some(t), Some((section, prev, prev_structural))) = (time, last)
+            {
+                let same_flow = section == unit.section
+                    || (c.structural && prev_structural && unit.kind == SectionKind::Timeline);
+                let wall = date.to_datetime(t);
+                if same_flow && wall < prev {
+                    let back = prev.duration_since(wall).as_secs();
+                    if c.structural || back > 12 * 3600 {
+                        if let Ok(next) = prev.date().tomorrow() {
+                            date = next;
+                        }
+                    }
+                } else if !same_flow && unit.kind != SectionKind::Timeline {
+                    last = None;
+                }
+            }
+            ctx_date = Some(date);
+            if let (Some(weekday), Some(DatePart::Full(_) | DatePart::Numeric { .. })) =
+                (found.weekday, found.date)
+                && weekday != date.weekday()
+            {
+                out.warnings.push(Warning::new(
+                    c.line,
+                    format!(
+                        "{weekday:?} does not match {date}, which is a {:?}",
+                        date.weekday()
+                    ),
+                ));
+            }
+            let (offset, zone_source) = match (&found.zone, zone) {
+                (Some(ZoneMention::Unknown(name)), _) => {
+                    if warned_zones.insert(name.clone()) {
+                        out.warnings.push(Warning::new(
+                            c.line,
+                            format!("unknown time zone abbreviation '{name}': time kept without an offset"),
+                        ));
+                    }
+                    (None, ZoneSource::Unknown)
+                }
+                (Some(z), _) => (
+                    time.and_then(|t| z.offset_at(date.to_datetime(t))),
+                    ZoneSource::Stated,
+                ),
+                (None, Some(z)) => (
+                    time.and_then(|t| z.offset_at(date.to_datetime(t))),
+                    ZoneSource::Document,
+                ),
+                (None, None) => (None, ZoneSource::Unknown),
+            };
+            let zone_source = if offset.is_some() {
+                zone_source
+            } else {
+                ZoneSource::Unknown
+            };
+            let precision = match found.time {
+                None => Precision::Day,
+                Some(t) if t.second.is_some() => Precision::Second,
+                Some(_) => Precision::Minute,
+            };
+            let at = EventTime {
+                date,
+                time,
+                offset,
+                zone_source,
+                precision,
+            };
+            if let Some(t) = time {
+                last = Some((unit.section, date.to_datetime(t), c.structural));
+            }
+            let source_text = unit.text[found.start..found.end].trim().to_string();
+            out.entries.push(TimelineEntry {
+                at,
+                text: if c.text.is_empty() {
+                    source_text.clone()
+                } else {
+                    c.text.clone()
+                },
+                source_text,
+                line: c.line,
+                zone_source,
+                precision,
+            });
+        }
+    }
+}
+
+/// A date part read with the document's order; a missing year comes from the context.
+fn resolve_date(part: DatePart, order: Order, ctx: Option<Date>) -> Option<Date> {
+    match part {
+        DatePart::Full(d) => Some(d),
+        DatePart::MonthDay { month, day } => {
+            let ctx = ctx?;
+            // The year that puts the date nearest the context ("Jan 2" after Dec 30).
+            [ctx.year() - 1, ctx.year(), ctx.year() + 1]
+                .into_iter()
+                .filter_map(|y| Date::new(y, month, day).ok())
+                .min_by_key(|d| (*d - ctx).get_days().abs())
+        }
+        DatePart::Numeric {
+            first,
+            second,
+            year,
+        } => {
+            let (mut month, mut day) = match order {
+                Order::MonthFirst => (first, second),
+                Order::DayFirst => (second, first),
+            };
+            if month > 12 {
+                std::mem::swap(&mut month, &mut day);
+            }
+            let year = year.or_else(|| ctx.map(|d| d.year()))?;
+            Date::new(year, month, day).ok()
+        }
+    }
+}

@@ -1,0 +1,365 @@
+//! Import: files and folders into the database.
+//!
+//! Files are found (recursively, sorted), read, hashed and parsed on worker threads;
+//! one writer stores them in order, in batches, each file inside its own savepoint so
+//! it lands completely or not at all. Unchanged files (same content hash) are skipped
+//! without parsing; files gone from an imported folder mark their incident missing.
+//!
+//! Invariant: one bad file never stops the import of the others, and every problem is
+//! reported with the file's path and a line.
+
+use crate::db;
+use crate::ingest::{self, Parsed};
+use sha2::{Digest, Sha256};
+use sqlx::{Acquire, SqlitePool};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Files per transaction: large enough to amortise commits, small enough that readers
+/// see progress and a crash loses little.
+const BATCH: usize = 256;
+
+/// Import settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Files larger than this are reported and skipped.
+    pub max_file_bytes: u64,
+}
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A problem in one file, printed as `path:line: warning: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub path: String,
+    pub line: u32,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{}:{}: {kind}: {}", self.path, self.line, self.message)
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub imported: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    pub warnings: usize,
+    /// Incidents newly marked missing because their file is gone.
+    pub missing: u64,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// The final line of `aftermath import`.
+    pub fn summary_line(&self) -> String {
+        let mut line = format!(
+            "imported {}, unchanged {}, failed {}, warnings {}",
+            self.imported, self.unchanged, self.failed, self.warnings
+        );
+        if self.missing > 0 {
+            line.push_str(&format!(", missing from source {}", self.missing));
+        }
+        line.push_str(&format!(", {:.2} s", self.elapsed.as_secs_f64()));
+        line
+    }
+}
+
+/// A file to import: the path as the user will see it and its canonical key.
+#[derive(Debug, Clone)]
+struct Job {
+    display: String,
+    key: String,
+}
+
+/// What a worker made of one file.
+enum Outcome {
+    Unchanged {
+        key: String,
+    },
+    Parsed {
+        job: Job,
+        hash: String,
+        bytes: u64,
+        parsed: Box<Parsed>,
+    },
+    Failed {
+        display: String,
+        line: u32,
+        message: String,
+    },
+}
+
+/// Imports files and folders; `report` receives every diagnostic as it happens.
+pub async fn import_paths(
+    pool: &SqlitePool,
+    paths: &[PathBuf],
+    options: &Options,
+    mut report: impl FnMut(&Diagnostic),
+) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let mut summary = Report::default();
+    let mut jobs = Vec::new();
+    let mut roots = Vec::new();
+    for path in paths {
+        match collect(path, &mut jobs) {
+            Ok(Some(root)) => roots.push(root),
+            Ok(None) => {}
+            Err(e) => {
+                summary.failed += 1;
+                report(&Diagnostic {
+                    path: path.display().to_string(),
+                    line: 1,
+                    severity: Severity::Error,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    let mut keys = HashSet::new();
+    jobs.retain(|j| keys.insert(j.key.clone()));
+
+    let known = db::incidents::known_sources(pool).await?;
+    let hashes: HashMap<String, String> = known
+        .iter()
+        .map(|(k, v)| (k.clone(), v.hash.clone()))
+        .collect();
+    let mut rx = spawn_workers(jobs, hashes, options.max_file_bytes);
+
+    let now = db::now();
+    let mut tx = pool.begin().await?;
+    let mut in_batch = 0;
+    let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
+    let mut next = 0;
+    while let Some((index, outcome)) = rx.recv().await {
+        pending.insert(index, outcome);
+        // Store in file order so slugs and output are the same on every run.
+        while let Some(outcome) = pending.remove(&next) {
+            next += 1;
+            match outcome {
+                Outcome::Unchanged { key } => {
+                    summary.unchanged += 1;
+                    if let Some(k) = known.get(&key).filter(|k| k.missing) {
+                        db::incidents::clear_missing(&mut tx, k.id).await?;
+                    }
+                }
+                Outcome::Failed {
+                    display,
+                    line,
+                    message,
+                } => {
+                    summary.failed += 1;
+                    report(&Diagnostic {
+                        path: display,
+                        line,
+                        severity: Severity::Error,
+                        message,
+                    });
+                }
+                Outcome::Parsed {
+                    job,
+                    hash,
+                    bytes,
+                    parsed,
+                } => {
+                    let source = db::incidents::Source {
+                        path: &job.key,
+                        hash: &hash,
+                        bytes,
+                    };
+                    let mut savepoint = (&mut tx).begin().await?;
+                    match db::incidents::save(
+                        &mut savepoint,
+                        &source,
+                        &parsed,
+                        known.get(&job.key),
+                        &now,
+                    )
+                    .await
+                    {
+                        Ok(_) => {
+                            savepoint.commit().await?;
+                            summary.imported += 1;
+                            for w in &parsed.incident.warnings {
+                                summary.warnings += 1;
+                                report(&Diagnostic {
+                                    path: job.display.clone(),
+                                    line: w.line,
+                                    severity: Severity::Warning,
+                                    message: w.message.clone(),
+                                });
+                            }
+                        }
+                        Err(e) => {
+                            savepoint.rollback().await?;
+                            summary.failed += 1;
+                            report(&Diagnostic {
+                                path: job.display.clone(),
+                                line: 1,
+                                severity: Severity::Error,
+                                message: format!("not stored: {e}"),
+                            });
+                        }
+                    }
+                    in_batch += 1;
+                    if in_batch >= BATCH {
+                        tx.commit().await?;
+                        tx = pool.begin().await?;
+                        in_batch = 0;
+                    }
+                }
+            }
+        }
+    }
+    // Files that were imported from these folders before and are gone now.
+    let seen: HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let gone: Vec<i64> = known
+        .iter()
+        .filter(|(key, k)| {
+            !k.missing && !seen.contains(key.as_str()) && roots.iter().any(|r| is_under(key, r))
+        })
+        .map(|(_, k)| k.id)
+        .collect();
+    summary.missing = db::incidents::mark_missing(&mut tx, &gone, &now).await?;
+    tx.commit().await?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+fn is_under(key: &str, root: &str) -> bool {
+    key.strip_prefix(root)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Adds the files under `path` to `jobs`; returns the canonical folder when `path` is
+/// a folder (files that vanish from it are marked missing).
+fn collect(path: &Path, jobs: &mut Vec<Job>) -> std::io::Result<Option<String>> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_file() {
+        jobs.push(job(path)?);
+        return Ok(None);
+    }
+    let mut files = Vec::new();
+    walk(path, &mut files, 0)?;
+    files.sort();
+    for file in files {
+        jobs.push(job(&file)?);
+    }
+    let root = std::fs::canonicalize(path)?;
+    Ok(Some(root.to_string_lossy().into_owned()))
+}
+
+fn job(path: &Path) -> std::io::Result<Job> {
+    let key = std::fs::canonicalize(path)?.to_string_lossy().into_owned();
+    Ok(Job {
+        display: path.display().to_string(),
+        key,
+    })
+}
+
+/// Recursive listing of importable files; hidden entries and symlinked folders are
+/// skipped (no loops), depth is bounded.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
+    if depth > 32 {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        let path = entry.path();
+        if kind.is_dir() {
+            walk(&path, out, depth + 1)?;
+        } else if (kind.is_file() || kind.is_symlink()) && ingest::format_for_path(&path).is_some()
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads, hashes and parses files on worker threads, sending `(index, outcome)`.
+fn spawn_workers(
+    jobs: Vec<Job>,
+    hashes: HashMap<String, String>,
+    limit: u64,
+) -> tokio::sync::mpsc::Receiver<(usize, Outcome)> {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
+    let (tx, rx) = tokio::sync::mpsc::channel(workers * 16);
+    let jobs = Arc::new(jobs);
+    let hashes = Arc::new(hashes);
+    let next = Arc::new(AtomicUsize::new(0));
+    for _ in 0..workers {
+        let (jobs, hashes, next, tx) = (jobs.clone(), hashes.clone(), next.clone(), tx.clone());
+        std::thread::spawn(move || {
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(index) else {
+                    break;
+                };
+                let outcome = process(job, &hashes, limit);
+                if tx.blocking_send((index, outcome)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    rx
+}
+
+fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
+    let failed = |line: u32, message: String| Outcome::Failed {
+        display: job.display.clone(),
+        line,
+        message,
+    };
+    let bytes = match std::fs::read(&job.key) {
+        Ok(b) => b,
+        Err(e) => return failed(1, format!("cannot read: {e}")),
+    };
+    let hash = hex(&Sha256::digest(&bytes));
+    if hashes.get(&job.key) == Some(&hash) {
+        return Outcome::Unchanged {
+            key: job.key.clone(),
+        };
+    }
+    let size = bytes.len() as u64;
+    let text = match ingest::decode(&bytes, limit) {
+        Ok(t) => t,
+        Err(e) => return failed(e.line(), e.to_string()),
+    };
+    let parsed = ingest::parse(&job.display, Path::new(&job.key), text);
+    Outcome::Parsed {
+        job: job.clone(),
+        hash,
+        bytes: size,
+        parsed: Box::new(parsed),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,2693 @@
+//! reStructuredText front end: reads an RST document into the shared [`Document`] model.
+//!
+//! A hand-written, line-based reader that follows docutils' block rules closely enough
+//! that sections, lists, tables and literal blocks get the structure docutils would
+//! build, while everything that is not content (comments, hyperlink targets,
+//! substitution definitions, layout directives such as `sectnum` or `toctree`) is
+//! dropped. `.. raw::` is always dropped with a warning: its payload is markup for
+//! another output format and must never reach the index.
+//!
+//! Lines are read once into a buffer (tabs expanded, trailing whitespace removed) and
+//! parsed with a cursor. Nested constructs (list items, block quotes, directive content)
+//! are parsed recursively on re-indented sub-slices of the same lines, so every block
+//! keeps the line number of the original file. Inline markup is removed by one
+//! left-to-right scan per paragraph that applies docutils' start/end-string rules.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::ingest::document::{
+    Block, Code, Document, Heading, Link, List, ListItem, Meta, Paragraph, Quote, Table, TableRow,
+};
+use crate::model::{Format, Warning};
+
+/// Deepest nesting of list items, quotes and directives that is parsed structurally;
+/// anything deeper is kept as plain text so hostile input cannot exhaust the stack.
+const MAX_DEPTH: u32 = 40;
+/// Largest grid table (width times height, in characters) scanned for cells.
+const GRID_MAX_AREA: usize = 2_000_000;
+/// Character steps the grid cell scanner may take per table; the scan backtracks on
+/// row and column spans, so a hostile table could otherwise take cubic time.
+const GRID_SCAN_BUDGET: usize = 8_000_000;
+
+/// Parses a reStructuredText document into the shared model; never fails.
+pub fn parse(text: &str) -> Document {
+    let storage = split_lines(text);
+    let lines: Vec<Line<'_>> = storage
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Line::new(s, u32::try_from(i + 1).unwrap_or(u32::MAX)))
+        .collect();
+    let mut parser = Parser::new(&lines);
+    let blocks = parser.blocks(&lines, Ctx::TOP);
+    parser.finish(blocks)
+}
+
+/// Splits the input into lines the way docutils sees them: BOM and `\r` removed, tabs
+/// expanded to 8-column stops, vertical tab and form feed turned into spaces, trailing
+/// whitespace stripped (so a blank line is an empty string).
+fn split_lines(text: &str) -> Vec<String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.split('\n')
+        .map(|raw| {
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            let mut line = String::with_capacity(raw.len());
+            let mut column = 0;
+            for c in raw.chars() {
+                match c {
+                    '\t' => {
+                        let n = 8 - column % 8;
+                        line.extend(std::iter::repeat_n(' ', n));
+                        column += n;
+                    }
+                    '\u{b}' | '\u{c}' => {
+                        line.push(' ');
+                        column += 1;
+                    }
+                    _ => {
+                        line.push(c);
+                        column += 1;
+                    }
+                }
+            }
+            line.truncate(line.trim_end().len());
+            line
+        })
+        .collect()
+}
+
+/// One source line, possibly re-indented for a nested construct. The indentation is
+/// counted once: nested parses ask for it at every level.
+#[derive(Clone, Copy, Debug)]
+struct Line<'a> {
+    text: &'a str,
+    num: u32,
+    indent: usize,
+}
+
+impl<'a> Line<'a> {
+    fn new(text: &'a str, num: u32) -> Line<'a> {
+        let indent = text.len() - text.trim_start_matches(' ').len();
+        Line { text, num, indent }
+    }
+
+    fn is_blank(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    fn indent(&self) -> usize {
+        self.indent
+    }
+
+    /// The line with `n` columns of indentation removed (blank lines stay blank).
+    fn dedent(self, n: usize) -> Line<'a> {
+        let n = n.min(self.indent);
+        Line {
+            text: &self.text[n..],
+            num: self.num,
+            indent: self.indent - n,
+        }
+    }
+
+    /// The same line showing only `text`, a suffix of it (the text after a marker).
+    fn with_text(self, text: &'a str) -> Line<'a> {
+        Line::new(text, self.num)
+    }
+}
+
+fn skip_blank(lines: &[Line<'_>], mut i: usize) -> usize {
+    while i < lines.len() && lines[i].is_blank() {
+        i += 1;
+    }
+    i
+}
+
+fn min_indent(lines: &[Line<'_>]) -> usize {
+    lines
+        .iter()
+        .filter(|l| !l.is_blank())
+        .map(Line::indent)
+        .min()
+        .unwrap_or(0)
+}
+
+fn join_texts(lines: &[Line<'_>]) -> String {
+    lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n")
+}
+
+/// The indented block starting at `i` (docutils' `get_indented`): lines that are blank
+/// or indented, trailing blank lines dropped, common indentation removed. Returns the
+/// block and the index of the first line after it.
+fn indented_block<'a>(lines: &[Line<'a>], i: usize) -> (Vec<Line<'a>>, usize) {
+    let mut end = i;
+    while end < lines.len() && (lines[end].is_blank() || lines[end].indent() > 0) {
+        end += 1;
+    }
+    let mut last = end;
+    while last > i && lines[last - 1].is_blank() {
+        last -= 1;
+    }
+    let block = &lines[i..last];
+    let indent = min_indent(block);
+    (block.iter().map(|l| l.dedent(indent)).collect(), end)
+}
+
+/// Like [`indented_block`] for constructs whose first line starts after a marker
+/// (list items, fields, explicit markup): `first` is the text after the marker and the
+/// following indented lines lose their own common indentation.
+fn first_known_indented<'a>(
+    lines: &[Line<'a>],
+    i: usize,
+    first: &'a str,
+) -> (Vec<Line<'a>>, usize) {
+    let mut end = i + 1;
+    while end < lines.len() && (lines[end].is_blank() || lines[end].indent() > 0) {
+        end += 1;
+    }
+    let mut last = end;
+    while last > i + 1 && lines[last - 1].is_blank() {
+        last -= 1;
+    }
+    let rest = &lines[i + 1..last];
+    let indent = min_indent(rest);
+    let mut block = Vec::with_capacity(rest.len() + 1);
+    block.push(Line::new(first, lines[i].num));
+    block.extend(rest.iter().map(|l| l.dedent(indent)));
+    (block, end)
+}
+
+/// Where a nested parse happens: whether section titles are allowed there, and how
+/// deep it is.
+#[derive(Clone, Copy)]
+struct Ctx {
+    titles: bool,
+    depth: u32,
+}
+
+impl Ctx {
+    const TOP: Ctx = Ctx {
+        titles: true,
+        depth: 0,
+    };
+
+    /// Body elements (list items, quotes, directive content) cannot hold sections.
+    fn nested(self) -> Ctx {
+        Ctx {
+            titles: false,
+            depth: self.depth + 1,
+        }
+    }
+
+    /// Conditional content (`only`, `ifconfig`) may hold sections of the enclosing level.
+    fn transparent(self) -> Ctx {
+        Ctx {
+            titles: self.titles,
+            depth: self.depth + 1,
+        }
+    }
+}
+
+/// A field of a field list, kept until we know whether it is docinfo.
+#[derive(Clone)]
+struct Field {
+    name: String,
+    body: Vec<Block>,
+    line: u32,
+}
+
+/// What the top level has seen so far, to recognise the docinfo field list.
+#[derive(Default)]
+struct TopState {
+    body_seen: bool,
+    headings: usize,
+    docinfo_taken: bool,
+    /// A field list right after the first title: docinfo only if that title turns out
+    /// to be the document title (the only level-1 heading), as docutils decides.
+    candidate: Option<(usize, Vec<Field>)>,
+}
+
+struct Parser {
+    links: Vec<Link>,
+    warnings: Vec<Warning>,
+    meta: Meta,
+    /// `|name|` replacement texts from `.. |name| replace::`, keyed by normalised name.
+    subs: HashMap<String, String>,
+    /// Heading styles (adornment char, overlined) in order of first appearance.
+    styles: Vec<(char, bool)>,
+    anon_refs: Vec<(String, u32)>,
+    anon_targets: Vec<String>,
+    top: TopState,
+    depth_warned: bool,
+}
+
+impl Parser {
+    fn new(lines: &[Line<'_>]) -> Parser {
+        let mut parser = Parser {
+            links: Vec::new(),
+            warnings: Vec::new(),
+            meta: Meta::default(),
+            subs: HashMap::new(),
+            styles: Vec::new(),
+            anon_refs: Vec::new(),
+            anon_targets: Vec::new(),
+            top: TopState::default(),
+            depth_warned: false,
+        };
+        parser.collect_substitutions(lines);
+        parser
+    }
+
+    fn warn(&mut self, line: u32, message: impl Into<String>) {
+        self.warnings.push(Warning::new(line, message));
+    }
+
+    /// Substitution definitions may follow their use, so `replace::` texts are collected
+    /// in one pass over all lines before parsing.
+    fn collect_substitutions(&mut self, lines: &[Line<'_>]) {
+        let mut defs = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(rest) = line.text.trim_start_matches(' ').strip_prefix(".. |") else {
+                continue;
+            };
+            let Some(close) = rest.find('|') else {
+                continue;
+            };
+            let Some((directive, data)) = directive_marker(rest[close + 1..].trim_start())
+            else {
+                continue;
+            };
+            if !directive.eq_ignore_ascii_case("replace") {
+                continue;
+            }
+            let mut text = data.to_string();
+            for more in &lines[i + 1..] {
+                if more.is_blank() || more.indent() <= line.indent() {
+                    break;
+                }
+                text.push(' ');
+                text.push_str(more.text.trim());
+            }
+            defs.push((normalize_name(&rest[..close]), text, line.num));
+        }
+        let none = HashMap::new();
+        for (key, text, line) in defs {
+            let (mut links, mut anon) = (Vec::new(), Vec::new());
+            let plain = Inliner::new(&text, line, &none, &mut links, &mut anon).run();
+            self.subs.insert(key, plain);
+        }
+    }
+
+    /// Removes inline markup from `text`, whose first character is on line `line`.
+    fn inline(&mut self, text: &str, line: u32) -> String {
+        const MARKUP: &[char] = &['*', '`', '_', '|', '[', '\\', ':'];
+        if !text.contains(MARKUP) {
+            return text.to_string();
+        }
+        Inliner::new(text, line, &self.subs, &mut self.links, &mut self.anon_refs).run()
+    }
+
+    fn finish(mut self, mut blocks: Vec<Block>) -> Document {
+        if let Some((index, fields)) = self.top.candidate.take() {
+            let level_one = blocks
+                .iter()
+                .filter(|b| matches!(b, Block::Heading(h) if h.level == 1))
+                .count();
+            if level_one == 1 && matches!(blocks.get(index), Some(Block::List(_))) {
+                blocks.remove(index);
+                self.apply_docinfo(fields);
+            }
+        }
+        // Anonymous references take the anonymous targets in document order.
+        let targets = std::mem::take(&mut self.anon_targets);
+        let refs = std::mem::take(&mut self.anon_refs);
+        for ((text, line), target) in refs.into_iter().zip(targets) {
+            self.links.push(Link { text, target, line });
+        }
+        self.links.sort_by_key(|l| l.line);
+        Document {
+            format: Some(Format::Rst),
+            meta: self.meta,
+            blocks,
+            links: self.links,
+            warnings: self.warnings,
+        }
+    }
+
+    // ----- block level -------------------------------------------------------------
+
+    /// Parses a run of lines (already re-indented so the construct starts at column 0).
+    fn blocks(&mut self, lines: &[Line<'_>], ctx: Ctx) -> Vec<Block> {
+        let mut out = Vec::new();
+        if ctx.depth > MAX_DEPTH {
+            self.too_deep(lines, &mut out);
+            return out;
+        }
+        let mut i = 0;
+        let mut literal_next = false;
+        while i < lines.len() {
+            let line = lines[i];
+            if line.is_blank() {
+                i += 1;
+                continue;
+            }
+            let before = out.len();
+            let mut next_literal = false;
+            let literal = if std::mem::take(&mut literal_next) {
+                self.expected_literal(lines, i, &mut out)
+            } else {
+                None
+            };
+            let next = match literal {
+                Some(next) => next,
+                None if line.indent() > 0 => self.block_quote(lines, i, ctx, &mut out),
+                None => {
+                    let (next, literal) = self.body_element(lines, i, ctx, &mut out);
+                    next_literal = literal;
+                    next
+                }
+            };
+            literal_next = next_literal;
+            if ctx.depth == 0 {
+                self.note_top_level(before, &out);
+            }
+            i = next.max(i + 1);
+        }
+        if literal_next && let Some(last) = lines.last() {
+            self.warn(last.num, "literal block expected after '::'; none found");
+        }
+        out
+    }
+
+    fn note_top_level(&mut self, from: usize, out: &[Block]) {
+        for block in &out[from..] {
+            match block {
+                Block::Heading(_) => self.top.headings += 1,
+                _ => self.top.body_seen = true,
+            }
+        }
+    }
+
+    fn too_deep(&mut self, lines: &[Line<'_>], out: &mut Vec<Block>) {
+        let Some(first) = lines.iter().find(|l| !l.is_blank()) else {
+            return;
+        };
+        if !self.depth_warned {
+            self.depth_warned = true;
+            self.warn(first.num, "nesting too deep; content kept as plain text");
+        }
+        let text = lines
+            .iter()
+            .map(|l| l.text.trim_start())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        out.push(Block::Paragraph(Paragraph {
+            text,
+            line: first.num,
+        }));
+    }
+
+    /// Dispatches a non-indented line in docutils' order of precedence. Returns the
+    /// next line and whether a literal block must follow (paragraph ending in `::`).
+    fn body_element(
+        &mut self,
+        lines: &[Line<'_>],
+        i: usize,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) -> (usize, bool) {
+        let text = lines[i].text;
+        if bullet_marker(text).is_some() {
+            return (self.bullet_list(lines, i, ctx, out), false);
+        }
+        if let Some(e) = enumerator(text, None)
+            && starts_enum_item(lines, i, &e)
+        {
+            return (self.enumerated_list(lines, i, e, ctx, out), false);
+        }
+        if field_marker(text).is_some() {
+            return (self.field_list(lines, i, ctx, out), false);
+        }
+        if marker_then_space(text, ">>>") {
+            return (self.doctest(lines, i, out), false);
+        }
+        if marker_then_space(text, "|") {
+            return (self.line_block(lines, i, out), false);
+        }
+        if is_grid_top(text) {
+            return (self.grid_table(lines, i, ctx, out), false);
+        }
+        if is_simple_top(text) {
+            return (self.simple_table(lines, i, ctx, out), false);
+        }
+        if marker_then_space(text, "..") {
+            return (self.explicit(lines, i, ctx, out), false);
+        }
+        if marker_then_space(text, "__") {
+            return (self.anonymous_target(lines, i), false);
+        }
+        if let Some(c) = adornment_char(text) {
+            return self.adornment_line(lines, i, c, ctx, out);
+        }
+        self.text_block(lines, i, ctx, out)
+    }
+
+    /// After a `::` paragraph: an indented block, or a "quoted" one whose lines all start
+    /// with the same punctuation character.
+    fn expected_literal(
+        &mut self,
+        lines: &[Line<'_>],
+        i: usize,
+        out: &mut Vec<Block>,
+    ) -> Option<usize> {
+        let first = lines[i];
+        if first.indent() > 0 {
+            let (block, next) = indented_block(lines, i);
+            out.push(code_block(&block, None));
+            return Some(next);
+        }
+        let quote = first.text.chars().next().filter(char::is_ascii_punctuation);
+        let Some(quote) = quote else {
+            self.warn(first.num, "literal block expected after '::'; none found");
+            return None;
+        };
+        let mut j = i;
+        while j < lines.len()
+            && !lines[j].is_blank()
+            && lines[j].indent() == 0
+            && lines[j].text.starts_with(quote)
+        {
+            j += 1;
+        }
+        out.push(code_block(&lines[i..j], None));
+        Some(j)
+    }
+
+    fn block_quote(&mut self, lines: &[Line<'_>], i: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+        let (block, next) = indented_block(lines, i);
+        let blocks = self.blocks(&block, ctx.nested());
+        if !blocks.is_empty() {
+            out.push(Block::Quote(Quote {
+                blocks,
+                line: lines[i].num,
+            }));
+        }
+        next
+    }
+
+    /// A text line: section title (with underline), definition list item (followed by
+    /// an indented line) or paragraph.
+    fn text_block(
+        &mut self,
+        lines: &[Line<'_>],
+        i: usize,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) -> (usize, bool) {
+        let line = lines[i];
+        if let Some(next) = lines.get(i + 1).filter(|l| !l.is_blank()) {
+            if next.indent() == 0
+                && let Some(c) = adornment_char(next.text)
+            {
+                let title = line.text.trim();
+                let underline = next.text.chars().count();
+                // docutils: a too-short underline under 4 chars is just paragraph text.
+                let short = display_width(title) > underline;
+                if !short || underline >= 4 {
+                    if short {
+                        self.warn(next.num, "title underline too short");
+                    }
+                    self.heading(title, (c, false), line.num, ctx, out);
+                    return (i + 2, false);
+                }
+            } else if next.indent() > 0 {
+                return (self.definition(lines, i, ctx, out), false);
+            }
+        }
+        self.paragraph(lines, i, out)
+    }
+
+    fn paragraph(&mut self, lines: &[Line<'_>], i: usize, out: &mut Vec<Block>) -> (usize, bool) {
+        let mut j = i;
+        while j < lines.len() && !lines[j].is_blank() && lines[j].indent() == 0 {
+            j += 1;
+        }
+        if let Some(next) = lines.get(j).filter(|l| !l.is_blank()) {
+            // docutils reports this too; the indented lines become a block quote.
+            self.warn(next.num, "unexpected indentation");
+        }
+        let raw = join_texts(&lines[i..j]);
+        let (text, literal_next) = strip_literal_marker(&raw);
+        if let Some(text) = text {
+            let text = self.inline(text, lines[i].num);
+            out.push(Block::Paragraph(Paragraph {
+                text,
+                line: lines[i].num,
+            }));
+        }
+        (j, literal_next)
+    }
+
+    /// A definition list item: the term becomes a paragraph and the definition's blocks
+    /// follow it unwrapped, so the extractor sees them as ordinary body text.
+    fn definition(&mut self, lines: &[Line<'_>], i: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+        let term = lines[i].text;
+        // Classifiers (`term : classifier`) are type annotations, not part of the term.
+        let term = term.split(" : ").next().unwrap_or(term);
+        let text = self.inline(term, lines[i].num);
+        out.push(Block::Paragraph(Paragraph {
+            text,
+            line: lines[i].num,
+        }));
+        let (block, next) = indented_block(lines, i + 1);
+        let body = self.blocks(&block, ctx.nested());
+        out.extend(body);
+        next
+    }
+
+    fn heading(&mut self, title: &str, style: (char, bool), line: u32, ctx: Ctx, out: &mut Vec<Block>) {
+        let text = self.inline(title, line);
+        if !ctx.titles {
+            self.warn(line, "section title not allowed here; kept as a paragraph");
+            out.push(Block::Paragraph(Paragraph { text, line }));
+            return;
+        }
+        let index = match self.styles.iter().position(|s| *s == style) {
+            Some(index) => index,
+            None => {
+                self.styles.push(style);
+                self.styles.len() - 1
+            }
+        };
+        let level = u8::try_from(index + 1).unwrap_or(u8::MAX);
+        out.push(Block::Heading(Heading { level, text, line }));
+    }
+
+    /// A line of one repeated punctuation character at the start of a block: a
+    /// transition, the overline of a title, or (when short) ordinary text.
+    fn adornment_line(
+        &mut self,
+        lines: &[Line<'_>],
+        i: usize,
+        c: char,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) -> (usize, bool) {
+        let line = lines[i];
+        let len = line.text.chars().count();
+        let Some(title) = lines.get(i + 1).filter(|l| !l.is_blank()).copied() else {
+            if len >= 4 {
+                return (i + 1, false); // a transition carries no content
+            }
+            return self.text_block(lines, i, ctx, out);
+        };
+        if len < 4 && !(ctx.titles && lines.get(i + 2).is_some_and(|u| u.text == line.text)) {
+            return self.text_block(lines, i, ctx, out);
+        }
+        if !ctx.titles {
+            self.warn(line.num, "unexpected section title or transition");
+            return (i + 1, false);
+        }
+        if title.indent() == 0 && adornment_char(title.text).is_some() {
+            self.warn(line.num, "invalid section title or transition marker");
+            return (i + 1, false);
+        }
+        let under = lines.get(i + 2);
+        if !under.is_some_and(|u| u.text == line.text) {
+            self.warn(
+                line.num,
+                "section title overline has no matching underline",
+            );
+            return (i + 1, false);
+        }
+        let text = title.text.trim();
+        if display_width(text) > len {
+            if len < 4 {
+                return self.text_block(lines, i, ctx, out);
+            }
+            self.warn(line.num, "title overline too short");
+        }
+        self.heading(text, (c, true), title.num, ctx, out);
+        (i + 3, false)
+    }
+
+    fn list_item(&mut self, item_lines: &[Line<'_>], ctx: Ctx) -> ListItem {
+        let line = item_lines.first().map_or(0, |l| l.num);
+        let mut children = self.blocks(item_lines, ctx.nested());
+        let text = match children.first() {
+            Some(Block::Paragraph(_)) => match children.remove(0) {
+                Block::Paragraph(p) => p.text,
+                _ => String::new(),
+            },
+            _ => String::new(),
+        };
+        let (task, text) = task_marker(text);
+        ListItem {
+            text,
+            line,
+            task,
+            children,
+        }
+    }
+
+    fn bullet_list(&mut self, lines: &[Line<'_>], start: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+        let Some((bullet, _)) = bullet_marker(lines[start].text) else {
+            return start + 1;
+        };
+        let mut items = Vec::new();
+        let mut i = start;
+        let mut next;
+        loop {
+            let text_at = bullet_marker(lines[i].text).map_or(0, |(_, at)| at);
+            let (item_lines, end) = first_known_indented(lines, i, &lines[i].text[text_at..]);
+            items.push(self.list_item(&item_lines, ctx));
+            next = end;
+            let j = skip_blank(lines, end);
+            match lines.get(j) {
+                Some(l) if l.indent() == 0 && bullet_marker(l.text).is_some_and(|(b, _)| b == bullet) => i = j,
+                _ => break,
+            }
+        }
+        out.push(Block::List(List {
+            ordered: false,
+            items,
+            line: lines[start].num,
+        }));
+        next
+    }
+
+    /// Items continue the list only with the same format and the next ordinal (or
+    /// `#`), as in docutils; anything else starts a new list.
+    fn enumerated_list(
+        &mut self,
+        lines: &[Line<'_>],
+        start: usize,
+        first: Enumerator,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) -> usize {
+        let mut items = Vec::new();
+        let mut i = start;
+        let mut current = first;
+        let mut auto = first.sequence == Sequence::Auto;
+        let expected = (first.sequence != Sequence::Auto).then_some(first.sequence);
+        let mut next;
+        loop {
+            let (item_lines, end) =
+                first_known_indented(lines, i, &lines[i].text[current.text_at..]);
+            items.push(self.list_item(&item_lines, ctx));
+            next = end;
+            let j = skip_blank(lines, end);
+            let Some(e) = lines
+                .get(j)
+                .filter(|l| l.indent() == 0)
+                .and_then(|l| enumerator(l.text, expected))
+            else {
+                break;
+            };
+            let in_sequence = e.sequence == Sequence::Auto
+                || (e.sequence == first.sequence
+                    && !auto
+                    && e.ordinal == current.ordinal.saturating_add(1));
+            if e.format != first.format || !in_sequence || !starts_enum_item(lines, j, &e) {
+                break;
+            }
+            auto |= e.sequence == Sequence::Auto;
+            current = e;
+            i = j;
+        }
+        out.push(Block::List(List {
+            ordered: true,
+            items,
+            line: lines[start].num,
+        }));
+        next
+    }
+
+    fn field_list(&mut self, lines: &[Line<'_>], start: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+        let mut fields = Vec::new();
+        let mut i = start;
+        let mut next = start + 1;
+        while let Some((name, body_at)) = lines.get(i).and_then(|l| field_marker(l.text)) {
+            let (body_lines, end) = first_known_indented(lines, i, &lines[i].text[body_at..]);
+            let body = self.blocks(&body_lines, ctx.nested());
+            fields.push(Field {
+                name: unescape_str(name),
+                body,
+                line: lines[i].num,
+            });
+            next = end;
+            let j = skip_blank(lines, end);
+            match lines.get(j) {
+                Some(l) if l.indent() == 0 && field_marker(l.text).is_some() => i = j,
+                _ => break,
+            }
+        }
+        // Docinfo: the first field list, before any body element, either before any
+        // title or right after the document title.
+        if ctx.depth == 0 && !self.top.body_seen && !self.top.docinfo_taken {
+            if self.top.headings == 0 {
+                self.top.docinfo_taken = true;
+                self.apply_docinfo(fields);
+                return next;
+            }
+            if self.top.headings == 1 {
+                self.top.docinfo_taken = true;
+                self.top.candidate = Some((out.len(), fields.clone()));
+            }
+        }
+        out.push(field_list_block(fields));
+        next
+    }
+
+    fn apply_docinfo(&mut self, fields: Vec<Field>) {
+        if let Some(first) = fields.first() {
+            self.meta.line = first.line;
+        }
+        for field in fields {
+            let mut value = String::new();
+            flatten_text(&field.body, &mut value);
+            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            if value.is_empty() {
+                continue;
+            }
+            let meta = &mut self.meta;
+            match field.name.to_lowercase().as_str() {
+                "title" => meta.title = Some(value),
+                "date" => meta.date = Some(value),
+                "timezone" | "tz" | "zone" => meta.timezone = Some(value),
+                "severity" => meta.severity = Some(value),
+                "tags" | "tag" => meta.tags.extend(split_list(&value)),
+                "systems" | "system" => meta.systems.extend(split_list(&value)),
+                "authors" => meta.authors.extend(split_list(&value)),
+                "author" => meta.authors.push(value),
+                // Other bibliographic fields (tocdepth, version...) steer the renderer.
+                _ => {}
+            }
+        }
+    }
+
+    fn doctest(&mut self, lines: &[Line<'_>], start: usize, out: &mut Vec<Block>) -> usize {
+        let mut j = start;
+        while j < lines.len() && !lines[j].is_blank() {
+            j += 1;
+        }
+        out.push(code_block(&lines[start..j], Some("pycon".to_string())));
+        j
+    }
+
+    /// `| line` blocks keep their line structure: one paragraph, one `\n` per line.
+    fn line_block(&mut self, lines: &[Line<'_>], start: usize, out: &mut Vec<Block>) -> usize {
+        let mut parts = Vec::new();
+        let mut j = start;
+        while j < lines.len() && !lines[j].is_blank() {
+            let line = lines[j];
+            if line.indent() == 0 {
+                match line.text.strip_prefix('|') {
+                    Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+                        parts.push(rest.trim_start());
+                    }
+                    _ => break,
+                }
+            } else {
+                parts.push(line.text.trim_start()); // continuation of the previous line
+            }
+            j += 1;
+        }
+        let text = self.inline(&parts.join("\n"), lines[start].num);
+        out.push(Block::Paragraph(Paragraph {
+            text,
+            line: lines[start].num,
+        }));
+        j
+    }
+
+    // ----- tables --------------------------------------------------------------------
+
+    fn grid_table(&mut self, lines: &[Line<'_>], start: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+        let mut end = start;
+        while end < lines.len()
+            && lines[end].indent() == 0
+            && (lines[end].text.starts_with('+') || lines[end].text.starts_with('|'))
+        {
+            end += 1;
+        }
+        let mut last = end;
+        while last > start + 1 && !is_grid_border(lines[last - 1].text) {
+            last -= 1;
+        }
+        let block = &lines[start..last];
+        let mut grid: Vec<Vec<char>> = block.iter().map(|l| l.text.chars().collect()).collect();
+        let width = grid.iter().map(Vec::len).max().unwrap_or(0);
+        for row in &mut grid {
+            row.resize(width, ' ');
+        }
+        match grid_cells(&grid) {
+            Some(cells) => {
+                let table = self.grid_rows(block, &grid, &cells, ctx);
+                out.push(Block::Table(table));
+                last
+            }
+            None => {
+                self.warn(
+                    lines[start].num,
+                    "grid table could not be parsed; kept as literal text",
+                );
+                out.push(code_block(&lines[start..end], None));
+                end
+            }
+        }
+    }
+
+    /// Groups scanned cells into rows. A cell spanning rows appears in its first row;
+    /// the rows it covers get an empty placeholder so later columns keep their place.
+    fn grid_rows(
+        &mut self,
+        block: &[Line<'_>],
+        grid: &[Vec<char>],
+        cells: &[GridCell],
+        ctx: Ctx,
+    ) -> Table {
+        let head_sep = grid
+            .iter()
+            .position(|row| row.first() == Some(&'+') && row.contains(&'='));
+        let mut tops: Vec<usize> = cells.iter().map(|c| c.top).collect();
+        tops.sort_unstable();
+        tops.dedup();
+        let mut rows: Vec<Vec<(usize, String)>> = vec![Vec::new(); tops.len()];
+        let mut first_text = vec![usize::MAX; tops.len()];
+        for cell in cells {
+            let Ok(r) = tops.binary_search(&cell.top) else {
+                continue;
+            };
+            let raw: Vec<(String, u32)> = (cell.top + 1..cell.bottom)
+                .map(|y| {
+                    let part: String = grid[y][cell.left + 1..cell.right].iter().collect();
+                    (part, block[y].num)
+                })
+                .collect();
+            if let Some(y) = (cell.top + 1..cell.bottom).find(|&y| !raw[y - cell.top - 1].0.trim().is_empty()) {
+                first_text[r] = first_text[r].min(y);
+            }
+            let text = self.cell_content(&raw, ctx);
+            rows[r].push((cell.left, text));
+            for (r2, &top) in tops.iter().enumerate().skip(r + 1) {
+                if top >= cell.bottom {
+                    break;
+                }
+                rows[r2].push((cell.left, String::new()));
+            }
+        }
+        let mut header_rows = Vec::new();
+        let mut body = Vec::new();
+        for ((mut row, top), first) in rows.into_iter().zip(tops).zip(first_text) {
+            row.sort_by_key(|(left, _)| *left);
+            let cells: Vec<String> = row.into_iter().map(|(_, text)| text).collect();
+            if head_sep.is_some_and(|h| top < h) {
+                header_rows.push(cells);
+            } else {
+                let y = if first == usize::MAX { top + 1 } else { first };
+                let line = block[y.min(block.len() - 1)].num;
+                body.push(TableRow { cells, line });
+            }
+        }
+        Table {
+            header: merge_header(header_rows),
+            rows: body,
+            line: block.first().map_or(0, |l| l.num),
+        }
+    }
+
+    fn simple_table(&mut self, lines: &[Line<'_>], start: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+        let top = lines[start].text;
+        let width = top.chars().count();
+        let columns = simple_columns(top);
+        let mut borders = Vec::new();
+        let mut end = None;
+        for (j, line) in lines.iter().enumerate().skip(start + 1) {
+            if line.indent() == 0 && is_simple_border(line.text) {
+                if line.text.chars().count() != width {
+                    break;
+                }
+                borders.push(j);
+                if borders.len() == 2 || lines.get(j + 1).is_none_or(Line::is_blank) {
+                    end = Some(j);
+                    break;
+                }
+            }
+        }
+        let Some(end) = end else {
+            self.warn(
+                lines[start].num,
+                "simple table has no bottom border; kept as literal text",
+            );
+            let stop = (start..lines.len())
+                .find(|&k| lines[k].is_blank())
+                .unwrap_or(lines.len());
+            out.push(code_block(&lines[start..stop], None));
+            return stop;
+        };
+        let (head, body) = if borders.len() == 2 {
+            (start + 1..borders[0], borders[0] + 1..end)
+        } else {
+            (start + 1..start + 1, start + 1..end)
+        };
+        let header_rows = self
+            .simple_rows(&lines[head], &columns, ctx)
+            .into_iter()
+            .map(|r| r.cells)
+            .collect();
+        let rows = self.simple_rows(&lines[body], &columns, ctx);
+        out.push(Block::Table(Table {
+            header: merge_header(header_rows),
+            rows,
+            line: lines[start].num,
+        }));
+        end + 1
+    }
+
+    /// Rows of a simple table: a line with text in the first column starts a row, lines
+    /// with a blank first column continue it, `---` span underlines end it.
+    fn simple_rows(
+        &mut self,
+        region: &[Line<'_>],
+        columns: &[(usize, usize)],
+        ctx: Ctx,
+    ) -> Vec<TableRow> {
+        let Some(&(first_start, first_end)) = columns.first() else {
+            return Vec::new();
+        };
+        let mut groups: Vec<Vec<(u32, Vec<char>)>> = Vec::new();
+        let mut open = false;
+        for line in region {
+            if is_span_line(line.text) {
+                open = false;
+                continue;
+            }
+            let chars: Vec<char> = line.text.chars().collect();
+            let first_blank =
+                (first_start..first_end).all(|k| chars.get(k).is_none_or(|c| c.is_whitespace()));
+            if !first_blank {
+                groups.push(vec![(line.num, chars)]);
+                open = true;
+            } else if open && let Some(group) = groups.last_mut() {
+                group.push((line.num, chars));
+            }
+        }
+        let mut rows = Vec::new();
+        for group in groups {
+            let line = group.first().map_or(0, |(num, _)| *num);
+            let mut cells = Vec::with_capacity(columns.len());
+            for (k, &(col_start, _)) in columns.iter().enumerate() {
+                let col_end = columns.get(k + 1).map(|c| c.0);
+                let raw: Vec<(String, u32)> = group
+                    .iter()
+                    .map(|(num, chars)| {
+                        let from = col_start.min(chars.len());
+                        let to = col_end.unwrap_or(chars.len()).min(chars.len()).max(from);
+                        (chars[from..to].iter().collect(), *num)
+                    })
+                    .collect();
+                cells.push(self.cell_content(&raw, ctx));
+            }
+            rows.push(TableRow { cells, line });
+        }
+        rows
+    }
+
+    /// A table cell holds body elements (docutils parses it like a small document);
+    /// the model keeps its text, lines joined by spaces.
+    fn cell_content(&mut self, raw: &[(String, u32)], ctx: Ctx) -> String {
+        let lines: Vec<Line<'_>> = raw
+            .iter()
+            .map(|(text, num)| Line::new(text.trim_end(), *num))
+            .collect();
+        let indent = min_indent(&lines);
+        let lines: Vec<Line<'_>> = lines.iter().map(|l| l.dedent(indent)).collect();
+        let blocks = self.blocks(&lines, ctx.nested());
+        let mut text = String::new();
+        flatten_text(&blocks, &mut text);
+        text.replace('\n', " ")
+    }
+
+    // ----- explicit markup -----------------------------------------------------------
+
+    /// `..` constructs: footnotes, hyperlink targets, substitution definitions,
+    /// directives, and comments (everything else, dropped with its indented body).
+    fn explicit<'a>(&mut self, lines: &[Line<'a>], i: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+        let line = lines[i];
+        let rest = line.text[2..].trim_start_matches(' ');
+        // An empty `..` followed by a blank line is an empty comment: it does not take
+        // the indented block after the blank line (pandoc uses it to end a list before a
+        // block quote).
+        if rest.is_empty() && lines.get(i + 1).is_none_or(Line::is_blank) {
+            return i + 1;
+        }
+        let (mut block, next) = first_known_indented(lines, i, rest);
+        if let Some(label_end) = footnote_label(rest) {
+            // Footnote bodies are content; the label and the references are not.
+            block[0] = block[0].with_text(rest[label_end..].trim_start_matches(' '));
+            let body = self.blocks(&block, ctx.nested());
+            out.extend(body);
+        } else if let Some(spec) = rest.strip_prefix('_') {
+            let more: Vec<&str> = block[1..].iter().map(|l| l.text).collect();
+            self.hyperlink_target(spec, &more, line.num);
+        } else if rest.starts_with('|') {
+            self.substitution_definition(rest, line.num);
+        } else if let Some((name, args)) = directive_marker(rest) {
+            block[0] = block[0].with_text(args);
+            self.directive(name, &block, line.num, ctx, out);
+        }
+        next
+    }
+
+    /// `.. _name: URI` (named external target, kept as a link), `.. _name:` (internal
+    /// target, dropped), `.. _alias: other_` (indirect, dropped), `.. __: URI`.
+    fn hyperlink_target(&mut self, spec: &str, more: &[&str], line: u32) {
+        let mut joined = spec.to_string();
+        for text in more {
+            joined.push('\n');
+            joined.push_str(text);
+        }
+        let Some((name, target)) = split_target(&joined) else {
+            return;
+        };
+        let raw = target.trim();
+        let indirect = raw.ends_with('_') && !raw.ends_with("\\_");
+        let target: String = unescape_str(raw).chars().filter(|c| !c.is_whitespace()).collect();
+        if name == "_" {
+            if !target.is_empty() {
+                self.anon_targets.push(target);
+            }
+        } else if !target.is_empty() && !indirect {
+            self.links.push(Link {
+                text: unescape_str(name),
+                target,
+                line,
+            });
+        }
+    }
+
+    fn anonymous_target(&mut self, lines: &[Line<'_>], i: usize) -> usize {
+        let rest = lines[i].text[2..].trim_start();
+        let (block, next) = first_known_indented(lines, i, rest);
+        let target: String = block
+            .iter()
+            .flat_map(|l| l.text.chars())
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if !target.is_empty() {
+            self.anon_targets.push(unescape_str(&target));
+        }
+        next
+    }
+
+    /// Substitution definitions produce no blocks; `replace::` texts were collected up
+    /// front. A `raw` substitution is still reported: it is never passed through.
+    fn substitution_definition(&mut self, rest: &str, line: u32) {
+        let after = rest[1..].find('|').map(|p| &rest[p + 2..]).unwrap_or("");
+        if directive_marker(after.trim_start()).is_some_and(|(name, _)| name.eq_ignore_ascii_case("raw")) {
+            self.warn(line, "raw directive dropped");
+        }
+    }
+
+    fn directive(&mut self, name: &str, block: &[Line<'_>], line: u32, ctx: Ctx, out: &mut Vec<Block>) {
+        let lower = name.to_ascii_lowercase();
+        let kind = lower.as_str();
+        match kind {
+            "code-block" | "code" | "sourcecode" => {
+                let d = split_directive(block, true);
+                let lang = d.args.split_whitespace().next().map(str::to_string);
+                if !d.content.is_empty() {
+                    out.push(code_block(&d.content, lang));
+                }
+            }
+            "parsed-literal" => {
+                let d = split_directive(block, false);
+                if let Some(first) = d.content.first() {
+                    let text = self.inline(&join_texts(&d.content), first.num);
+                    out.push(Block::Code(Code {
+                        lang: None,
+                        text,
+                        line: first.num,
+                    }));
+                }
+            }
+            "math" => {
+                let d = split_directive(block, true);
+                let mut text = d.args.clone();
+                if !d.content.is_empty() {
+                    if !text.is_empty() {
+                        text.push('\n');
+                    }
+                    text.push_str(&join_texts(&d.content));
+                }
+                if !text.is_empty() {
+                    out.push(Block::Code(Code {
+                        lang: Some("math".to_string()),
+                        text,
+                        line,
+                    }));
+                }
+            }
+            // Never passed through: raw content is markup for another output format.
+            "raw" => self.warn(line, "raw directive dropped"),
+            "include" | "literalinclude" => {
+                let d = split_directive(block, true);
+                self.warn(line, format!("{kind} directive not followed: '{}'", d.args));
+            }
+            "rubric" | "centered" => {
+                let d = split_directive(block, true);
+                if !d.args.is_empty() {
+                    let text = self.inline(&d.args, line);
+                    out.push(Block::Paragraph(Paragraph { text, line }));
+                }
+            }
+            "only" | "ifconfig" => {
+                let d = split_directive(block, true);
+                let body = self.blocks(&d.content, ctx.transparent());
+                out.extend(body);
+            }
+            "figure" | "container" | "class" | "rst-class" | "cssclass" => {
+                let d = split_directive(block, true);
+                let body = self.blocks(&d.content, ctx.nested());
+                out.extend(body);
+            }
+            "compound" | "glossary" | "hlist" => {
+                let d = split_directive(block, false);
+                let body = self.blocks(&d.content, ctx.nested());
+                out.extend(body);
+            }
+            "admonition" | "topic" | "sidebar" | "versionadded" | "versionchanged"
+            | "deprecated" | "versionremoved" => {
+                let d = split_directive(block, true);
+                self.quote_directive(&d, line, ctx, out);
+            }
+            "attention" | "caution" | "danger" | "error" | "hint" | "important" | "note"
+            | "tip" | "warning" | "seealso" | "todo" | "epigraph" | "highlights"
+            | "pull-quote" => {
+                let d = split_directive(block, false);
+                self.quote_directive(&d, line, ctx, out);
+            }
+            "table" => {
+                let d = split_directive(block, true);
+                self.table_title(&d.args, line, out);
+                let body = self.blocks(&d.content, ctx.nested());
+                out.extend(body);
+            }
+            "list-table" => self.list_table(block, line, ctx, out),
+            "csv-table" => self.csv_table(block, line, out),
+            "line-block" => {
+                let d = split_directive(block, false);
+                if let Some(first) = d.content.first() {
+                    let raw: Vec<&str> = d.content.iter().map(|l| l.text.trim()).collect();
+                    let text = self.inline(&raw.join("\n"), first.num);
+                    out.push(Block::Paragraph(Paragraph {
+                        text,
+                        line: first.num,
+                    }));
+                }
+            }
+            // Layout, navigation and build directives: nothing in them is content.
+            "sectnum" | "section-numbering" | "contents" | "toctree" | "image" | "meta"
+            | "bibliography" | "footbibliography" | "highlight" | "default-role" | "role"
+            | "title" | "index" | "tabularcolumns" | "target-notes" | "header" | "footer"
+            | "default-domain" | "currentmodule" | "module" | "moduleauthor"
+            | "sectionauthor" | "codeauthor" | "todolist" => {}
+            _ => self.warn(line, format!("unknown directive '{name}' skipped")),
+        }
+    }
+
+    /// Admonitions and friends: a quote holding the title (if any) and the content.
+    fn quote_directive(&mut self, d: &DirectiveParts<'_>, line: u32, ctx: Ctx, out: &mut Vec<Block>) {
+        let mut blocks = Vec::new();
+        if !d.args.is_empty() {
+            let text = self.inline(&d.args, line);
+            blocks.push(Block::Paragraph(Paragraph { text, line }));
+        }
+        blocks.extend(self.blocks(&d.content, ctx.nested()));
+        if !blocks.is_empty() {
+            out.push(Block::Quote(Quote { blocks, line }));
+        }
+    }
+
+    fn table_title(&mut self, title: &str, line: u32, out: &mut Vec<Block>) {
+        if !title.is_empty() {
+            let text = self.inline(title, line);
+            out.push(Block::Paragraph(Paragraph { text, line }));
+        }
+    }
+
+    /// `.. list-table::`: a bullet list of rows, each a bullet list of cells.
+    fn list_table(&mut self, block: &[Line<'_>], line: u32, ctx: Ctx, out: &mut Vec<Block>) {
+        let d = split_directive(block, true);
+        let header_rows = option_count(&d.options, "header-rows");
+        let body = self.blocks(&d.content, ctx.nested());
+        let mut rows = Vec::new();
+        for outer in body.iter().filter_map(as_list) {
+            for item in &outer.items {
+                let cells = match item.children.iter().find_map(as_list) {
+                    Some(inner) => inner.items.iter().map(item_text).collect(),
+                    None => vec![item_text(item)],
+                };
+                rows.push(TableRow {
+                    cells,
+                    line: item.line,
+                });
+            }
+        }
+        if rows.is_empty() {
+            self.warn(line, "list-table without a list of rows skipped");
+            return;
+        }
+        self.table_title(&d.args, line, out);
+        out.push(Block::Table(split_header(rows, header_rows, line)));
+    }
+
+    /// `.. csv-table::` with inline data (external `:file:`/`:url:` data is not read).
+    fn csv_table(&mut self, block: &[Line<'_>], line: u32, out: &mut Vec<Block>) {
+        let d = split_directive(block, true);
+        if option(&d.options, "file").is_some() || option(&d.options, "url").is_some() {
+            self.warn(line, "csv-table with external data skipped");
+            return;
+        }
+        let delim = match option(&d.options, "delim") {
+            Some("tab") => '\t',
+            Some("space") => ' ',
+            Some(other) => other.chars().next().unwrap_or(','),
+            None => ',',
+        };
+        let mut rows: Vec<TableRow> = Vec::new();
+        for (cells, row_line) in parse_csv(&d.content, delim) {
+            let cells = cells.iter().map(|c| self.inline(c, row_line)).collect();
+            rows.push(TableRow {
+                cells,
+                line: row_line,
+            });
+        }
+        let mut header_rows = option_count(&d.options, "header-rows");
+        if let Some(header) = option(&d.options, "header") {
+            let header_line = [Line::new(header, line)];
+            let parsed = parse_csv(&header_line, delim);
+            if let Some((cells, _)) = parsed.into_iter().next() {
+                let cells = cells.iter().map(|c| self.inline(c, line)).collect();
+                rows.insert(0, TableRow { cells, line });
+                header_rows = header_rows.max(1);
+            }
+        }
+        if rows.is_empty() {
+            return;
+        }
+        self.table_title(&d.args, line, out);
+        out.push(Block::Table(split_header(rows, header_rows, line)));
+    }
+}
+
+// ----- block helpers -----------------------------------------------------------------
+
+fn code_block(lines: &[Line<'_>], lang: Option<String>) -> Block {
+    Block::Code(Code {
+        lang,
+        text: join_texts(lines),
+        line: lines.first().map_or(0, |l| l.num),
+    })
+}
+
+/// `marker` followed by a space or the end of the line.
+fn marker_then_space(text: &str, marker: &str) -> bool {
+    text.strip_prefix(marker)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+}
+
+/// A paragraph ending in an unescaped `::` announces a literal block: `text::` keeps one
+/// colon, `text ::` none, and a bare `::` paragraph disappears.
+fn strip_literal_marker(text: &str) -> (Option<&str>, bool) {
+    let Some(body) = text.strip_suffix("::") else {
+        return (Some(text), false);
+    };
+    let backslashes = body.chars().rev().take_while(|&c| c == '\\').count();
+    if backslashes % 2 == 1 {
+        return (Some(text), false);
+    }
+    if body.trim().is_empty() {
+        return (None, true);
+    }
+    if body.ends_with(char::is_whitespace) {
+        return (Some(body.trim_end()), true);
+    }
+    (Some(&text[..text.len() - 1]), true)
+}
+
+/// The repeated punctuation character of a section adornment / transition line.
+fn adornment_char(text: &str) -> Option<char> {
+    let c = text.chars().next()?;
+    (c.is_ascii_punctuation() && text.chars().all(|d| d == c)).then_some(c)
+}
+
+/// Column width as docutils counts it: East Asian wide characters take two columns and
+/// combining marks none.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c as u32 {
+            0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF
+            | 0xFE20..=0xFE2F | 0x200B..=0x200F => 0,
+            0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F
+            | 0x1F900..=0x1F9FF | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+const BULLETS: [char; 6] = ['*', '-', '+', '•', '‣', '⁃'];
+
+/// The bullet character and the byte offset of the item text.
+fn bullet_marker(text: &str) -> Option<(char, usize)> {
+    let c = text.chars().next()?;
+    if !BULLETS.contains(&c) {
+        return None;
+    }
+    let rest = &text[c.len_utf8()..];
+    if !(rest.is_empty() || rest.starts_with(' ')) {
+        return None;
+    }
+    Some((c, text.len() - rest.trim_start_matches(' ').len()))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum EnumFormat {
+    Period,
+    RParen,
+    Parens,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Sequence {
+    Arabic,
+    LowerAlpha,
+    UpperAlpha,
+    LowerRoman,
+    UpperRoman,
+    Auto,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Enumerator {
+    format: EnumFormat,
+    sequence: Sequence,
+    ordinal: u32,
+    /// Byte offset of the item text.
+    text_at: usize,
+}
+
+/// Parses `1.`, `1)`, `(1)`, `#.`, `a.`, `IV)`... at the start of `text`. `expected` is
+/// the sequence of the list being continued (it disambiguates `i` and friends).
+fn enumerator(text: &str, expected: Option<Sequence>) -> Option<Enumerator> {
+    let (parens, body) = match text.strip_prefix('(') {
+        Some(body) => (true, body),
+        None => (false, text),
+    };
+    let label_len = if body.starts_with('#') {
+        1
+    } else {
+        body.bytes().take_while(u8::is_ascii_alphanumeric).count()
+    };
+    if label_len == 0 || label_len > 16 {
+        return None;
+    }
+    let (label, after) = body.split_at(label_len);
+    let (format, rest) = match (parens, after.as_bytes().first()) {
+        (true, Some(b')')) => (EnumFormat::Parens, &after[1..]),
+        (false, Some(b'.')) => (EnumFormat::Period, &after[1..]),
+        (false, Some(b')')) => (EnumFormat::RParen, &after[1..]),
+        _ => return None,
+    };
+    if !(rest.is_empty() || rest.starts_with(' ')) {
+        return None;
+    }
+    let (sequence, ordinal) = classify_label(label, expected)?;
+    Some(Enumerator {
+        format,
+        sequence,
+        ordinal,
+        text_at: text.len() - rest.trim_start_matches(' ').len(),
+    })
+}
+
+fn classify_label(label: &str, expected: Option<Sequence>) -> Option<(Sequence, u32)> {
+    if label == "#" {
+        return Some((Sequence::Auto, 1));
+    }
+    let fits = |seq: Sequence| match seq {
+        Sequence::Arabic => label.bytes().all(|b| b.is_ascii_digit()),
+        Sequence::LowerAlpha => label.len() == 1 && label.bytes().all(|b| b.is_ascii_lowercase()),
+        Sequence::UpperAlpha => label.len() == 1 && label.bytes().all(|b| b.is_ascii_uppercase()),
+        Sequence::LowerRoman => label.bytes().all(|b| b"ivxlcdm".contains(&b)),
+        Sequence::UpperRoman => label.bytes().all(|b| b"IVXLCDM".contains(&b)),
+        Sequence::Auto => false,
+    };
+    let sequence = match expected.filter(|&e| fits(e)) {
+        Some(e) => e,
+        None if label == "i" => Sequence::LowerRoman,
+        None if label == "I" => Sequence::UpperRoman,
+        None => [
+            Sequence::Arabic,
+            Sequence::LowerAlpha,
+            Sequence::UpperAlpha,
+            Sequence::LowerRoman,
+            Sequence::UpperRoman,
+        ]
+        .into_iter()
+        .find(|&s| fits(s))?,
+    };
+    let ordinal = match sequence {
+        Sequence::Arabic => label.parse::<u32>().ok()?,
+        Sequence::LowerAlpha | Sequence::UpperAlpha => {
+            u32::from(label.as_bytes()[0].to_ascii_lowercase() - b'a') + 1
+        }
+        Sequence::LowerRoman | Sequence::UpperRoman => roman_value(label)?,
+        Sequence::Auto => 1,
+    };
+    Some((sequence, ordinal))
+}
+
+/// The value of a canonical Roman numeral (1..4999); `None` for non-canonical ones.
+fn roman_value(label: &str) -> Option<u32> {
+    let upper = label.to_ascii_uppercase();
+    let mut total = 0u32;
+    let mut prev = 0;
+    for c in upper.chars().rev() {
+        let v = match c {
+            'I' => 1,
+            'V' => 5,
+            'X' => 10,
+            'L' => 50,
+            'C' => 100,
+            'D' => 500,
+            'M' => 1000,
+            _ => return None,
+        };
+        if v < prev {
+            total = total.checked_sub(v)?;
+        } else {
+            total += v;
+            prev = v;
+        }
+    }
+    (total > 0 && total < 5000 && to_roman(total) == upper).then_some(total)
+}
+
+fn to_roman(mut n: u32) -> String {
+    const TABLE: [(u32, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut out = String::new();
+    for (value, numeral) in TABLE {
+        while n >= value {
+            out.push_str(numeral);
+            n -= value;
+        }
+    }
+    out
+}
+
+/// docutils only reads `1. text` as a list item when the next line is blank, indented,
+/// or the next item; otherwise it is a sentence that happens to start with a number.
+fn starts_enum_item(lines: &[Line<'_>], i: usize, e: &Enumerator) -> bool {
+    match lines.get(i + 1) {
+        None => true,
+        Some(next) if next.is_blank() || next.indent() > 0 => true,
+        Some(next) => enumerator(next.text, Some(e.sequence)).is_some_and(|n| {
+            n.format == e.format
+                && (n.sequence == Sequence::Auto || n.ordinal == e.ordinal.saturating_add(1))
+        }),
+    }
+}
+
+/// `:name: body` at the start of `text`: the raw name and the byte offset of the body.
+fn field_marker(text: &str) -> Option<(&str, usize)> {
+    let rest = text.strip_prefix(':')?;
+    if rest.starts_with([':', ' ']) || rest.is_empty() {
+        return None;
+    }
+    let bytes = rest.as_bytes();
+    let mut k = 0;
+    while k < bytes.len() {
+        match bytes[k] {
+            b'\\' => k += 2,
+            b':' => {
+                let after = &rest[k + 1..];
+                if after.is_empty() || after.starts_with(' ') {
+                    if rest[..k].ends_with(' ') {
+                        return None;
+                    }
+                    return Some((&rest[..k], text.len() - after.trim_start_matches(' ').len()));
+                }
+                if after.starts_with('`') {
+                    return None; // `:role:`text`` starts a paragraph, not a field
+                }
+                k += 1;
+            }
+            _ => k += 1,
+        }
+    }
+    None
+}
+
+fn field_list_block(fields: Vec<Field>) -> Block {
+    let line = fields.first().map_or(0, |f| f.line);
+    let items = fields
+        .into_iter()
+        .map(|field| {
+            let mut children = field.body;
+            let value = match children.first() {
+                Some(Block::Paragraph(_)) => match children.remove(0) {
+                    Block::Paragraph(p) => p.text,
+                    _ => String::new(),
+                },
+                _ => String::new(),
+            };
+            let text = if value.is_empty() {
+                format!("{}:", field.name)
+            } else {
+                format!("{}: {value}", field.name)
+            };
+            ListItem {
+                text,
+                line: field.line,
+                task: None,
+                children,
+            }
+        })
+        .collect();
+    Block::List(List {
+        ordered: false,
+        items,
+        line,
+    })
+}
+
+/// Pandoc writes GFM task items as `☐ text` / `☒ text`.
+fn task_marker(text: String) -> (Option<bool>, String) {
+    for (mark, checked) in [("☐", false), ("☒", true), ("☑", true)] {
+        if let Some(rest) = text.strip_prefix(mark)
+            && (rest.is_empty() || rest.starts_with(' '))
+        {
+            return (Some(checked), rest.trim_start().to_string());
+        }
+    }
+    (None, text)
+}
+
+fn split_list(value: &str) -> Vec<String> {
+    let sep = if value.contains(';') { ';' } else { ',' };
+    value
+        .split(sep)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// All text of some blocks, space separated (docinfo values, list-table cells).
+fn flatten_text(blocks: &[Block], out: &mut String) {
+    fn push(out: &mut String, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(text);
+    }
+    for block in blocks {
+        match block {
+            Block::Heading(h) => push(out, &h.text),
+            Block::Paragraph(p) => push(out, &p.text),
+            Block::Code(c) => push(out, &c.text),
+            Block::List(l) => {
+                for item in &l.items {
+                    push(out, &item.text);
+                    flatten_text(&item.children, out);
+                }
+            }
+            Block::Table(t) => {
+                push(out, &t.header.join(" "));
+                for row in &t.rows {
+                    push(out, &row.cells.join(" "));
+                }
+            }
+            Block::Quote(q) => flatten_text(&q.blocks, out),
+        }
+    }
+}
+
+fn item_text(item: &ListItem) -> String {
+    let mut out = item.text.clone();
+    flatten_text(&item.children, &mut out);
+    out.replace('\n', " ")
+}
+
+fn as_list(block: &Block) -> Option<&List> {
+    match block {
+        Block::List(list) => Some(list),
+        _ => None,
+    }
+}
+
+fn normalize_name(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Removes backslash escapes (an escaped space disappears, as in docutils).
+fn unescape_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some(' ') | None => {}
+                Some(escaped) => out.push(escaped),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `[label]` of a footnote or citation; returns the byte offset after `]`.
+fn footnote_label(rest: &str) -> Option<usize> {
+    let inner = rest.strip_prefix('[')?;
+    let close = inner.find(']')?;
+    let label = &inner[..close];
+    let valid = label == "*"
+        || label == "#"
+        || label.strip_prefix('#').is_some_and(is_simplename)
+        || is_simplename(label);
+    let after = &inner[close + 1..];
+    (valid && (after.is_empty() || after.starts_with(' '))).then_some(close + 2)
+}
+
+/// Alphanumeric runs joined by single `-._+:` characters (docutils' "simplename").
+fn is_simplename(text: &str) -> bool {
+    let mut prev_sep = true;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            prev_sep = false;
+        } else if "-._+:".contains(c) && !prev_sep {
+            prev_sep = true;
+        } else {
+            return false;
+        }
+    }
+    !prev_sep
+}
+
+/// `name::` at the start of explicit markup: the directive name and its argument text.
+fn directive_marker(rest: &str) -> Option<(&str, &str)> {
+    let mut end = 0;
+    let mut prev_sep = true;
+    for (at, c) in rest.char_indices() {
+        if c.is_alphanumeric() {
+            prev_sep = false;
+            end = at + c.len_utf8();
+        } else if "-._+:".contains(c) && !prev_sep && rest[at + 1..].starts_with(char::is_alphanumeric) {
+            prev_sep = true;
+        } else {
+            break;
+        }
+    }
+    if end == 0 {
+        return None;
+    }
+    let after = rest[end..].trim_start_matches(' ').strip_prefix("::")?;
+    if !(after.is_empty() || after.starts_with(' ')) {
+        return None;
+    }
+    Some((&rest[..end], after.trim_start()))
+}
+
+/// Splits `name: target` (or `` `name`: target ``) of a hyperlink target.
+fn split_target(spec: &str) -> Option<(&str, &str)> {
+    if let Some(quoted) = spec.strip_prefix('`') {
+        let close = quoted.find('`')?;
+        let rest = quoted[close + 1..].strip_prefix(':')?;
+        return Some((&quoted[..close], rest));
+    }
+    let bytes = spec.as_bytes();
+    let mut k = 0;
+    while k < bytes.len() {
+        match bytes[k] {
+            b'\\' => k += 2,
+            b':' if k + 1 == bytes.len() || bytes[k + 1].is_ascii_whitespace() => {
+                return (k > 0).then(|| (&spec[..k], &spec[k + 1..]));
+            }
+            _ => k += 1,
+        }
+    }
+    None
+}
+
+struct DirectiveParts<'a> {
+    args: String,
+    options: Vec<(String, String)>,
+    content: Vec<Line<'a>>,
+}
+
+/// Splits a directive block (first line = text after `::`) like docutils: arguments up
+/// to the first blank line or option, then the `:option:` field list, then content.
+/// Directives without arguments take the pre-option text as content.
+fn split_directive<'a>(block: &[Line<'a>], has_args: bool) -> DirectiveParts<'a> {
+    let mut lines = block;
+    if lines.first().is_some_and(Line::is_blank) {
+        lines = &lines[1..];
+    }
+    let header_end = lines.iter().position(Line::is_blank).unwrap_or(lines.len());
+    let option_start = lines[..header_end]
+        .iter()
+        .position(|l| field_marker(l.text).is_some())
+        .unwrap_or(header_end);
+    let options = parse_options(&lines[option_start..header_end]);
+    let (args, mut content) = if has_args {
+        let args: Vec<&str> = lines[..option_start].iter().map(|l| l.text.trim()).collect();
+        (args.join(" "), lines[header_end..].to_vec())
+    } else {
+        let mut content = lines[..option_start].to_vec();
+        content.extend_from_slice(&lines[header_end..]);
+        (String::new(), content)
+    };
+    let leading = content.iter().take_while(|l| l.is_blank()).count();
+    content.drain(..leading);
+    while content.last().is_some_and(Line::is_blank) {
+        content.pop();
+    }
+    DirectiveParts {
+        args,
+        options,
+        content,
+    }
+}
+
+fn parse_options(lines: &[Line<'_>]) -> Vec<(String, String)> {
+    let mut options: Vec<(String, String)> = Vec::new();
+    for line in lines {
+        match field_marker(line.text) {
+            Some((name, at)) => options.push((name.to_ascii_lowercase(), line.text[at..].to_string())),
+            None => {
+                if let Some((_, value)) = options.last_mut() {
+                    value.push(' ');
+                    value.push_str(line.text.trim());
+                }
+            }
+        }
+    }
+    options
+}
+
+fn option<'o>(options: &'o [(String, String)], name: &str) -> Option<&'o str> {
+    options
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.trim())
+}
+
+fn option_count(options: &[(String, String)], name: &str) -> usize {
+    option(options, name)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The first `header_rows` rows become the header (merged column-wise if several).
+fn split_header(mut rows: Vec<TableRow>, header_rows: usize, line: u32) -> Table {
+    let body = rows.split_off(header_rows.min(rows.len()));
+    Table {
+        header: merge_header(rows.into_iter().map(|r| r.cells).collect()),
+        rows: body,
+        line,
+    }
+}
+
+/// The model has one header row; several header rows are joined cell by cell.
+fn merge_header(rows: Vec<Vec<String>>) -> Vec<String> {
+    let mut rows = rows.into_iter();
+    let Some(mut header) = rows.next() else {
+        return Vec::new();
+    };
+    for row in rows {
+        for (k, cell) in row.into_iter().enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            match header.get_mut(k) {
+                Some(h) if !h.is_empty() => {
+                    h.push(' ');
+                    h.push_str(&cell);
+                }
+                Some(h) => *h = cell,
+                None => header.push(cell),
+            }
+        }
+    }
+    header
+}
+
+/// Records of CSV data with `"` quoting (`""` inside quotes) and initial spaces skipped,
+/// each with the line it starts on. Newlines inside quotes become spaces.
+fn parse_csv(lines: &[Line<'_>], delim: char) -> Vec<(Vec<String>, u32)> {
+    let mut records = Vec::new();
+    let mut record: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let mut in_quotes = false;
+    let mut record_line = 0;
+    for line in lines {
+        if !in_quotes && record.is_empty() && field.is_empty() {
+            if line.is_blank() {
+                continue;
+            }
+            record_line = line.num;
+        }
+        let mut chars = line.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if in_quotes {
+                if c == '"' {
+                    if chars.peek() == Some(&'"') {
+                        field.push('"');
+                        chars.next();
+                    } else {
+                        in_quotes = false;
+                    }
+                } else {
+                    field.push(c);
+                }
+            } else if c == delim {
+                record.push(field.trim().to_string());
+                field.clear();
+            } else if c == '"' && field.trim().is_empty() {
+                field.clear();
+                in_quotes = true;
+            } else {
+                field.push(c);
+            }
+        }
+        if in_quotes {
+            field.push(' ');
+            continue;
+        }
+        record.push(field.trim().to_string());
+        field.clear();
+        records.push((std::mem::take(&mut record), record_line));
+    }
+    if in_quotes || !record.is_empty() {
+        record.push(field.trim().to_string());
+        records.push((record, record_line));
+    }
+    records
+}
+
+fn is_grid_top(text: &str) -> bool {
+    text.len() >= 5
+        && text.starts_with("+-")
+        && text.ends_with("-+")
+        && text.bytes().all(|b| b == b'+' || b == b'-')
+}
+
+fn is_grid_border(text: &str) -> bool {
+    text.len() >= 2
+        && text.starts_with('+')
+        && text.ends_with('+')
+        && text.bytes().all(|b| matches!(b, b'+' | b'-' | b'='))
+}
+
+fn is_simple_border(text: &str) -> bool {
+    text.starts_with('=') && text.bytes().all(|b| b == b'=' || b == b' ')
+}
+
+/// `=====  =====`: at least two columns (lines are right-trimmed, so a space means two).
+fn is_simple_top(text: &str) -> bool {
+    is_simple_border(text) && text.contains(' ')
+}
+
+fn is_span_line(text: &str) -> bool {
+    text.starts_with(['-', '='])
+        && text.bytes().all(|b| matches!(b, b'-' | b'=' | b' '))
+}
+
+/// Start and end (char positions) of each `=` run of a simple table border.
+fn simple_columns(top: &str) -> Vec<(usize, usize)> {
+    let mut columns = Vec::new();
+    let mut start = None;
+    for (k, c) in top.chars().enumerate() {
+        match (c == '=', start) {
+            (true, None) => start = Some(k),
+            (false, Some(s)) => {
+                columns.push((s, k));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        columns.push((s, top.chars().count()));
+    }
+    columns
+}
+
+/// A grid table cell: the rows and columns of its border lines.
+struct GridCell {
+    top: usize,
+    left: usize,
+    bottom: usize,
+    right: usize,
+}
+
+/// Finds the cells of a grid table by walking from each known top-left corner right
+/// along the top border, down the right border, and back along the bottom and left
+/// borders, trying further corners when a span makes the first one a dead end.
+fn grid_cells(grid: &[Vec<char>]) -> Option<Vec<GridCell>> {
+    let height = grid.len();
+    let width = grid.first().map_or(0, Vec::len);
+    if height < 3 || width < 3 || width * height > GRID_MAX_AREA || grid[0][0] != '+' {
+        return None;
+    }
+    let mut scan = GridScan {
+        grid,
+        budget: GRID_SCAN_BUDGET,
+    };
+    let mut corners = BTreeSet::from([(0, 0)]);
+    let mut done = HashSet::new();
+    let mut cells = Vec::new();
+    while let Some((top, left)) = corners.pop_first() {
+        if !done.insert((top, left)) || top + 1 >= height || left + 1 >= width {
+            continue;
+        }
+        if let Some((bottom, right)) = scan.cell(top, left) {
+            cells.push(GridCell {
+                top,
+                left,
+                bottom,
+                right,
+            });
+            corners.insert((top, right));
+            corners.insert((bottom, left));
+        }
+        if scan.budget == 0 {
+            return None;
+        }
+    }
+    (!cells.is_empty()).then_some(cells)
+}
+
+struct GridScan<'g> {
+    grid: &'g [Vec<char>],
+    budget: usize,
+}
+
+impl GridScan<'_> {
+    fn tick(&mut self) -> bool {
+        if self.budget == 0 {
+            return false;
+        }
+        self.budget -= 1;
+        true
+    }
+
+    fn cell(&mut self, top: usize, left: usize) -> Option<(usize, usize)> {
+        let width = self.grid[top].len();
+        for right in left + 1..width {
+            if !self.tick() {
+                return None;
+            }
+            match self.grid[top][right] {
+                '+' => {
+                    if let Some(bottom) = self.down(top, left, right) {
+                        return Some((bottom, right));
+                    }
+                }
+                '-' | '=' => {}
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    fn down(&mut self, top: usize, left: usize, right: usize) -> Option<usize> {
+        for bottom in top + 1..self.grid.len() {
+            if !self.tick() {
+                return None;
+            }
+            match self.grid[bottom][right] {
+                '+' => {
+                    if self.left_and_up(top, left, bottom, right) {
+                        return Some(bottom);
+                    }
+                }
+                '|' => {}
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    fn left_and_up(&mut self, top: usize, left: usize, bottom: usize, right: usize) -> bool {
+        for x in (left + 1..right).rev() {
+            if !self.tick() || !matches!(self.grid[bottom][x], '+' | '-' | '=') {
+                return false;
+            }
+        }
+        if self.grid[bottom][left] != '+' {
+            return false;
+        }
+        for y in (top + 1..bottom).rev() {
+            if !self.tick() || !matches!(self.grid[y][left], '+' | '|') {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+// ----- inline markup -----------------------------------------------------------------
+
+/// How a character relates to backslash escaping.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Esc {
+    Plain,
+    /// A backslash that escapes the next character (removed from the text).
+    Backslash,
+    /// A character preceded by an escaping backslash (never markup).
+    Escaped,
+}
+
+/// End-string kinds, indexing `Inliner::exhausted`.
+#[derive(Clone, Copy)]
+enum Kind {
+    Strong,
+    Emphasis,
+    Literal,
+    Backquote,
+    Target,
+    Substitution,
+}
+
+/// The suffix after a closing backquote: an optional `:role:` and `_`/`__`.
+struct BackquoteEnd {
+    after: usize,
+    role: bool,
+    refend: usize,
+}
+
+/// Removes inline markup from one text block in a single left-to-right pass.
+struct Inliner<'p> {
+    cs: Vec<char>,
+    esc: Vec<Esc>,
+    out: String,
+    subs: &'p HashMap<String, String>,
+    links: &'p mut Vec<Link>,
+    anon_refs: &'p mut Vec<(String, u32)>,
+    /// Line of the character at `line_pos` (links record their line).
+    line: u32,
+    line_pos: usize,
+    /// Once no end-string of a kind exists after some point, none exists after any
+    /// later point: remembering that keeps unmatched start-strings from rescanning.
+    exhausted: [bool; 6],
+    /// The last simple-name chain scanned (`start`, `end`): any start inside it ends at
+    /// the same place, so chains are scanned once.
+    name_chain: (usize, usize),
+    /// The last URI candidate run (`start`, `run end`, trimmed end).
+    uri_run: (usize, usize, usize),
+}
+
+impl<'p> Inliner<'p> {
+    fn new(
+        text: &str,
+        line: u32,
+        subs: &'p HashMap<String, String>,
+        links: &'p mut Vec<Link>,
+        anon_refs: &'p mut Vec<(String, u32)>,
+    ) -> Inliner<'p> {
+        let cs: Vec<char> = text.chars().collect();
+        let mut esc = Vec::with_capacity(cs.len());
+        let mut pending = false;
+        for &c in &cs {
+            if pending {
+                esc.push(Esc::Escaped);
+                pending = false;
+            } else if c == '\\' {
+                esc.push(Esc::Backslash);
+                pending = true;
+            } else {
+                esc.push(Esc::Plain);
+            }
+        }
+        Inliner {
+            out: String::with_capacity(text.len()),
+            cs,
+            esc,
+            subs,
+            links,
+            anon_refs,
+            line,
+            line_pos: 0,
+            exhausted: [false; 6],
+            name_chain: (0, 0),
+            uri_run: (0, 0, 0),
+        }
+    }
+
+    fn run(mut self) -> String {
+        let n = self.cs.len();
+        let mut i = 0;
+        while i < n {
+            let c = self.cs[i];
+            match self.esc[i] {
+                Esc::Backslash => {
+                    i += 1;
+                    continue;
+                }
+                Esc::Escaped => {
+                    // Escaped whitespace disappears; a newline stays to keep lines aligned.
+                    if c == '\n' || !c.is_whitespace() {
+                        self.out.push(c);
+                    }
+                    i += 1;
+                    continue;
+                }
+                Esc::Plain => {}
+            }
+            if self.prefix_ok(i)
+                && let Some(next) = self.markup(i)
+            {
+                i = next;
+                continue;
+            }
+            self.out.push(c);
+            i += 1;
+        }
+        self.out
+    }
+
+    fn at(&self, i: usize) -> Option<char> {
+        self.cs.get(i).copied()
+    }
+
+    fn plain(&self, i: usize) -> bool {
+        self.esc.get(i) == Some(&Esc::Plain)
+    }
+
+    fn line_at(&mut self, pos: usize) -> u32 {
+        while self.line_pos < pos && self.line_pos < self.cs.len() {
+            if self.cs[self.line_pos] == '\n' {
+                self.line += 1;
+            }
+            self.line_pos += 1;
+        }
+        self.line
+    }
+
+    /// Inline markup may start after whitespace, an opening bracket/quote or a
+    /// delimiter (docutils recognition rule 1).
+    fn prefix_ok(&self, i: usize) -> bool {
+        i == 0 || {
+            let p = self.cs[i - 1];
+            p.is_whitespace() || is_opener(p) || is_delimiter(p)
+        }
+    }
+
+    /// Inline markup must end before whitespace, punctuation or the end of the text.
+    fn suffix_ok(&self, j: usize) -> bool {
+        match self.at(j) {
+            None => true,
+            Some(c) => {
+                c.is_whitespace()
+                    || self.esc[j] == Esc::Backslash
+                    || "\\.,;!?".contains(c)
+                    || is_delimiter(c)
+                    || is_closer(c)
+            }
+        }
+    }
+
+    /// A start-string must be followed by non-whitespace and not be quoted like
+    /// `"*"` or `(*)` (recognition rules 2 and 5).
+    fn opens(&self, start: usize, body: usize) -> bool {
+        match self.at(body) {
+            None => false,
+            Some(c) if c.is_whitespace() => false,
+            Some(c) => !(start > 0 && quote_pair(self.cs[start - 1], c)),
+        }
+    }
+
+    fn markup(&mut self, i: usize) -> Option<usize> {
+        let next = self.at(i + 1);
+        match self.cs[i] {
+            '*' if next == Some('*') => self.delimited(i, 2, Kind::Strong),
+            '*' => self.delimited(i, 1, Kind::Emphasis),
+            '`' if next == Some('`') => self.literal(i),
+            '`' => self.interpreted(i, i + 1, false),
+            '_' if next == Some('`') => self.delimited(i, 2, Kind::Target),
+            '|' if next != Some('|') => self.substitution(i),
+            ':' => self.role(i),
+            '[' => self.footnote_reference(i),
+            c if c.is_alphanumeric() => self.uri(i).or_else(|| self.reference_name(i)),
+            _ => None,
+        }
+    }
+
+    fn unescaped(&self, from: usize, to: usize) -> String {
+        let mut text = String::with_capacity(to.saturating_sub(from));
+        for k in from..to {
+            let c = self.cs[k];
+            match self.esc[k] {
+                Esc::Backslash => {}
+                Esc::Escaped if c != '\n' && c.is_whitespace() => {}
+                _ => text.push(c),
+            }
+        }
+        text
+    }
+
+    /// The first end-string of `kind` at or after `from`: (its start, the index after).
+    fn find_end(&mut self, kind: Kind, from: usize) -> Option<(usize, usize)> {
+        if self.exhausted[kind as usize] {
+            return None;
+        }
+        for j in from.max(1)..self.cs.len() {
+            if let Some(after) = self.end_at(kind, j) {
+                return Some((j, after));
+            }
+        }
+        self.exhausted[kind as usize] = true;
+        None
+    }
+
+    fn end_at(&self, kind: Kind, j: usize) -> Option<usize> {
+        let c = self.cs[j];
+        let before_ok = !self.cs[j - 1].is_whitespace();
+        match kind {
+            Kind::Strong => (c == '*'
+                && self.at(j + 1) == Some('*')
+                && self.plain(j)
+                && self.plain(j + 1)
+                && before_ok
+                && self.suffix_ok(j + 2))
+            .then_some(j + 2),
+            Kind::Emphasis => {
+                (c == '*' && self.plain(j) && before_ok && self.suffix_ok(j + 1)).then_some(j + 1)
+            }
+            // Backslashes are not escapes inside literals.
+            Kind::Literal => {
+                (c == '`' && self.at(j + 1) == Some('`') && before_ok && self.suffix_ok(j + 2))
+                    .then_some(j + 2)
+            }
+            Kind::Target => {
+                (c == '`' && self.plain(j) && before_ok && self.suffix_ok(j + 1)).then_some(j + 1)
+            }
+            Kind::Backquote => {
+                let unescaped_space = !before_ok && self.plain(j - 1);
+                if c == '`' && self.plain(j) && !unescaped_space {
+                    self.backquote_end(j + 1).map(|e| e.after)
+                } else {
+                    None
+                }
+            }
+            Kind::Substitution => {
+                if c != '|' || !self.plain(j) || !before_ok {
+                    return None;
+                }
+                (0..=2).rev().find_map(|underscores| {
+                    let all = (1..=underscores).all(|k| self.at(j + k) == Some('_'));
+                    (all && self.suffix_ok(j + 1 + underscores)).then_some(j + 1 + underscores)
+                })
+            }
+        }
+    }
+
+    /// After a closing backquote: `:role:`, `__` or `_` (longest that fits first).
+    fn backquote_end(&self, k: usize) -> Option<BackquoteEnd> {
+        let role_end = if self.at(k) == Some(':') {
+            let end = self.name_end_uncached(k + 1);
+            (end > k + 1 && self.at(end) == Some(':')).then_some(end + 1)
+        } else {
+            None
+        };
+        for role in [role_end, None] {
+            let p = role.unwrap_or(k);
+            for refend in [2, 1, 0] {
+                let underscores = (0..refend).all(|d| self.at(p + d) == Some('_') && self.plain(p + d));
+                if underscores && self.suffix_ok(p + refend) {
+                    return Some(BackquoteEnd {
+                        after: p + refend,
+                        role: role.is_some(),
+                        refend,
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// `**strong**`, `*emphasis*`, `` _`target` ``: the content stays, markers go.
+    fn delimited(&mut self, i: usize, len: usize, kind: Kind) -> Option<usize> {
+        let body = i + len;
+        if !self.opens(i, body) {
+            return None;
+        }
+        let (end, after) = self.find_end(kind, body)?;
+        let text = self.unescaped(body, end);
+        self.out.push_str(&text);
+        Some(after)
+    }
+
+    fn literal(&mut self, i: usize) -> Option<usize> {
+        let body = i + 2;
+        if !self.opens(i, body) {
+            return None;
+        }
+        let (end, after) = self.find_end(Kind::Literal, body)?;
+        self.out.extend(&self.cs[body..end]);
+        Some(after)
+    }
+
+    /// Interpreted text or a phrase reference starting at `start` (its role prefix or
+    /// backquote); the text after the opening backquote starts at `body`.
+    fn interpreted(&mut self, start: usize, body: usize, has_role: bool) -> Option<usize> {
+        if !self.opens(start, body) {
+            return None;
+        }
+        let (end, after) = self.find_end(Kind::Backquote, body)?;
+        let suffix = self.backquote_end(end + 1)?;
+        let line = self.line_at(start);
+        if suffix.refend > 0 {
+            self.phrase_reference(body, end, suffix.refend == 2, line);
+        } else {
+            let text = self.unescaped(body, end);
+            let text = if has_role || suffix.role {
+                role_text(&text)
+            } else {
+                text
+            };
+            self.out.push_str(&text);
+        }
+        Some(after)
+    }
+
+    /// `` `text <url>`_ `` keeps `text` and records the link; `` `text`_ `` keeps
+    /// `text` (its target is a separate `.. _text:` line); `` `text`__ `` is paired with
+    /// an anonymous target at the end.
+    fn phrase_reference(&mut self, body: usize, end: usize, anonymous: bool, line: u32) {
+        if let Some((text, target, alias)) = self.embedded_target(body, end) {
+            let shown = if text.is_empty() { target.clone() } else { text };
+            if !alias && !target.is_empty() {
+                self.links.push(Link {
+                    text: shown.clone(),
+                    target,
+                    line,
+                });
+            }
+            self.out.push_str(&shown);
+        } else {
+            let text = self.unescaped(body, end);
+            if anonymous {
+                self.anon_refs.push((text.clone(), line));
+            }
+            self.out.push_str(&text);
+        }
+    }
+
+    /// Splits `text <target>` inside a reference: (text, target without whitespace,
+    /// whether the target is another reference name like `name_`).
+    fn embedded_target(&self, body: usize, end: usize) -> Option<(String, String, bool)> {
+        let last = end.checked_sub(1)?;
+        if last <= body || self.cs[last] != '>' || !self.plain(last) {
+            return None;
+        }
+        let mut p = last;
+        loop {
+            if p == body {
+                return None;
+            }
+            p -= 1;
+            if self.plain(p) && (self.cs[p] == '<' || self.cs[p] == '>') {
+                break;
+            }
+        }
+        if self.cs[p] != '<' || (p > body && !self.cs[p - 1].is_whitespace()) {
+            return None;
+        }
+        if p + 1 >= last || self.cs[p + 1].is_whitespace() || self.cs[last - 1].is_whitespace() {
+            return None;
+        }
+        let text = self.unescaped(body, p).trim().to_string();
+        let alias = self.cs[last - 1] == '_' && self.plain(last - 1);
+        let mut target: String = self
+            .unescaped(p + 1, last)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if alias {
+            target.pop();
+        }
+        Some((text, target, alias))
+    }
+
+    fn substitution(&mut self, i: usize) -> Option<usize> {
+        let body = i + 1;
+        if !self.opens(i, body) {
+            return None;
+        }
+        let (end, after) = self.find_end(Kind::Substitution, body)?;
+        let name = self.unescaped(body, end);
+        let text = self
+            .subs
+            .get(&normalize_name(&name))
+            .cloned()
+            .unwrap_or(name);
+        self.out.push_str(&text);
+        Some(after)
+    }
+
+    /// `:role:` followed by interpreted text.
+    fn role(&mut self, i: usize) -> Option<usize> {
+        let end = self.name_end(i + 1);
+        if end == i + 1 || self.at(end) != Some(':') || self.at(end + 1) != Some('`') {
+            return None;
+        }
+        if self.at(end + 2) == Some('`') {
+            return None;
+        }
+        self.interpreted(i, end + 2, true)
+    }
+
+    /// `[1]_`, `[#]_`, `[#label]_`, `[*]_`, `[CIT2002]_`: removed with the space before.
+    fn footnote_reference(&mut self, i: usize) -> Option<usize> {
+        let k = match self.at(i + 1)? {
+            '*' => i + 2,
+            '#' => self.name_end(i + 2),
+            _ => self.name_end(i + 1),
+        };
+        if k == i + 1 || self.at(k) != Some(']') || self.at(k + 1) != Some('_') {
+            return None;
+        }
+        if !self.plain(k + 1) || !self.suffix_ok(k + 2) {
+            return None;
+        }
+        let trimmed = self.out.trim_end_matches(' ').len();
+        self.out.truncate(trimmed);
+        Some(k + 2)
+    }
+
+    /// `name_` / `name__`: the name stays. When a word is not a reference, its first
+    /// alphanumeric run is emitted at once: no markup can start inside it.
+    fn reference_name(&mut self, i: usize) -> Option<usize> {
+        let end = self.name_end(i);
+        if end == i {
+            return None;
+        }
+        let refend = [2, 1].into_iter().find(|&r| {
+            (0..r).all(|d| self.at(end + d) == Some('_') && self.plain(end + d))
+                && self.suffix_ok(end + r)
+        });
+        if let Some(refend) = refend {
+            let name: String = self.cs[i..end].iter().collect();
+            if refend == 2 {
+                let line = self.line_at(i);
+                self.anon_refs.push((name.clone(), line));
+            }
+            self.out.push_str(&name);
+            return Some(end + refend);
+        }
+        let mut run = i;
+        while run < end && self.cs[run].is_alphanumeric() {
+            run += 1;
+        }
+        self.out.extend(&self.cs[i..run]);
+        Some(run)
+    }
+
+    /// End of the simple name starting at `i` (alphanumerics joined by single
+    /// `-._+:`), cached per chain.
+    fn name_end(&mut self, i: usize) -> usize {
+        let (start, end) = self.name_chain;
+        if i > start && i < end && self.cs[i].is_alphanumeric() && self.plain(i) {
+            return end;
+        }
+        let end = self.name_end_uncached(i);
+        if end > i {
+            self.name_chain = (i, end);
+        }
+        end
+    }
+
+    fn name_end_uncached(&self, i: usize) -> usize {
+        let n = self.cs.len();
+        let word = |k: usize| k < n && self.cs[k].is_alphanumeric() && self.esc[k] == Esc::Plain;
+        let mut k = i;
+        loop {
+            while word(k) {
+                k += 1;
+            }
+            if k > i && k < n && "-._+:".contains(self.cs[k]) && self.plain(k) && word(k + 1) {
+                k += 1;
+                continue;
+            }
+            return k;
+        }
+    }
+
+    /// A standalone URI with a known scheme: kept as text and recorded as a link.
+    fn uri(&mut self, i: usize) -> Option<usize> {
+        if !self.cs[i].is_ascii_alphabetic() {
+            return None;
+        }
+        let mut k = i;
+        while k < self.cs.len()
+            && k - i <= 12
+            && (self.cs[k].is_ascii_alphanumeric() || "+-.".contains(self.cs[k]))
+        {
+            k += 1;
+        }
+        if self.at(k) != Some(':') {
+            return None;
+        }
+        let scheme: String = self.cs[i..k].iter().collect::<String>().to_ascii_lowercase();
+        if !URI_SCHEMES.contains(&scheme.as_str()) {
+            return None;
+        }
+        let end = self.uri_end(k + 1)?;
+        let url: String = self.cs[i..end].iter().collect();
+        let line = self.line_at(i);
+        self.links.push(Link {
+            text: url.clone(),
+            target: url.clone(),
+            line,
+        });
+        self.out.push_str(&url);
+        Some(end)
+    }
+
+    /// End of the URI body starting at `body`: the longest run of URI characters cut
+    /// back to a character that may end a URI and is followed by a valid suffix.
+    fn uri_end(&mut self, body: usize) -> Option<usize> {
+        let (start, run_end, end) = self.uri_run;
+        if !(body > start && body < run_end) {
+            let is_uri_char = |c: char| {
+                c.is_ascii_alphanumeric() || "-_.!~*'()[];/:@&=+$,%?#".contains(c)
+            };
+            let mut run = body;
+            while run < self.cs.len() && self.plain(run) && is_uri_char(self.cs[run]) {
+                run += 1;
+            }
+            let mut e = run;
+            while e > body {
+                let last = self.cs[e - 1];
+                if (last.is_ascii_alphanumeric() || "_~*/=+".contains(last)) && self.suffix_ok(e) {
+                    break;
+                }
+                e -= 1;
+            }
+            self.uri_run = (body, run, e);
+            return (e > body).then_some(e);
+        }
+        (end > body).then_some(end)
+    }
+}
+
+/// Schemes recognised for standalone URIs (docutils only links registered schemes, so
+/// `time:12` or `host:port` stay plain text).
+const URI_SCHEMES: &[&str] = &[
+    "http", "https", "ftp", "ftps", "sftp", "file", "mailto", "news", "nntp", "telnet", "ssh",
+    "git", "svn", "irc", "ircs", "ldap", "ldaps", "gopher", "rtsp", "tel", "sip", "sips", "urn",
+    "xmpp", "data", "ws", "wss",
+];
+
+/// The visible text of a role: `text <target>` shows `text`; Sphinx's `~a.b.c` shows `c`.
+fn role_text(content: &str) -> String {
+    if let Some(body) = content.strip_suffix('>')
+        && let Some(p) = body.rfind('<')
+        && p > 0
+        && body[..p].ends_with(char::is_whitespace)
+    {
+        return body[..p].trim_end().to_string();
+    }
+    if let Some(rest) = content.strip_prefix('~') {
+        return rest.rsplit('.').next().unwrap_or(rest).to_string();
+    }
+    content.trim_start_matches('!').to_string()
+}
+
+fn is_opener(c: char) -> bool {
+    "\"'(<[{«‘“‹‚„»’”›".contains(c)
+}
+
+fn is_closer(c: char) -> bool {
+    "\"')>]}»’”›«‘“‹".contains(c)
+}
+
+fn is_delimiter(c: char) -> bool {
+    matches!(c,
+        '\\' | '-' | '/' | ':' | '\u{a1}' | '\u{b7}' | '\u{bf}'
+        | '\u{2010}'..='\u{2017}' | '\u{2020}'..='\u{2027}' | '\u{2030}'..='\u{2038}'
+        | '\u{203b}'..='\u{203e}' | '\u{2041}'..='\u{2043}' | '\u{2047}'..='\u{2051}'
+        | '\u{3001}'..='\u{3003}')
+}
+
+/// Opening/closing pairs that "quote" a start-string, e.g. `'*'` or `(*)`.
+fn quote_pair(open: char, close: char) -> bool {
+    matches!(
+        (open, close),
+        ('\'', '\'')
+            | ('"', '"')
+            | ('(', ')')
+            | ('[', ']')
+            | ('{', '}')
+            | ('<', '>')
+            | ('‘', '’')
+            | ('“', '”')
+            | ('«', '»')
+            | ('‹', '›')
+            | ('»', '«')
+            | ('›', '‹')
+            | ('„', '“')
+            | ('‚', '‘')
+            | ('„', '”')
+            | ('‚', '’')
+            | ('’', '’')
+            | ('”', '”')
+    )
+}

@@ -1,0 +1,581 @@
+//! Plain-text front end: exported slides, emails, status pages, wiki dumps.
+//!
+//! Structure is recognised from layout only: the first line is a title candidate; short
+//! lines standing alone, `Label:` lines, "Failure #1: ..." lines and underlined lines
+//! are headings; `•`, `-`, `*`, `+` and numbered lines are list items nested by
+//! indentation; fenced blocks are code. Everything else is paragraphs.
+//!
+//! Invariant: produces only the shared document model; classification of headings into
+//! section kinds is the extractor's job, not this module's.
+
+use super::document::{Block, Code, Document, Heading, Link, List, ListItem, Paragraph};
+use crate::model::Format;
+
+/// Headings recognised from layout never exceed this many characters.
+const MAX_HEADING_CHARS: usize = 80;
+const MAX_HEADING_WORDS: usize = 10;
+
+/// Parses a plain-text document into the shared model.
+pub fn parse(text: &str) -> Document {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines: Vec<Line> = text
+        .lines()
+        .enumerate()
+        .map(|(i, raw)| Line::new(raw, i as u32 + 1))
+        .collect();
+    let mut parser = TextParser {
+        lines: &lines,
+        pos: 0,
+        seen_title: false,
+        blocks: Vec::new(),
+    };
+    parser.run();
+    let mut doc = Document {
+        format: Some(Format::Text),
+        blocks: parser.blocks,
+        ..Document::default()
+    };
+    doc.links = find_urls(&lines);
+    doc
+}
+
+/// One source line, tabs expanded, with its indentation measured.
+struct Line {
+    text: String,
+    indent: usize,
+    number: u32,
+}
+
+impl Line {
+    fn new(raw: &str, number: u32) -> Line {
+        let mut text = String::with_capacity(raw.len());
+        for c in raw.trim_end_matches('\r').chars() {
+            if c == '\t' {
+                let pad = 4 - (text.chars().count() % 4);
+                text.extend(std::iter::repeat_n(' ', pad));
+            } else {
+                text.push(c);
+            }
+        }
+        let text = text.trim_end().to_string();
+        let indent = text.chars().take_while(|c| *c == ' ').count();
+        Line {
+            text,
+            indent,
+            number,
+        }
+    }
+
+    fn is_blank(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    fn content(&self) -> &str {
+        self.text.trim_start()
+    }
+}
+
+/// A list marker at the start of a line: the item text after it.
+fn bullet(line: &Line) -> Option<&str> {
+    let s = line.content();
+    let mut chars = s.chars();
+    let first = chars.next()?;
+    if matches!(
+        first,
+        '-' | '*' | '+' | '•' | '●' | '▪' | '◦' | '‣' | '·' | '▸' | '►'
+    ) {
+        let rest = chars.as_str();
+        // A marker must be followed by a space and then text: "*emphasis" and "---" are
+        // not items.
+        if rest.starts_with([' ', '\u{a0}']) && !rest.trim().is_empty() {
+            return Some(rest.trim_start_matches([' ', '\u{a0}']));
+        }
+        return None;
+    }
+    enumerator(s)
+}
+
+/// `1. text`, `2) text`, `(3) text`.
+fn enumerator(s: &str) -> Option<&str> {
+    let body = s.strip_prefix('(').unwrap_or(s);
+    let digits = body.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 2 {
+        return None;
+    }
+    let rest = &body[digits..];
+    let rest = rest.strip_prefix(['.', ')'])?;
+    if !rest.starts_with(' ') || rest.trim().is_empty() {
+        return None;
+    }
+    Some(rest.trim_start())
+}
+
+fn is_fence(line: &Line) -> Option<&str> {
+    let c = line.content();
+    ["```", "~~~"].into_iter().find(|f| c.starts_with(f))
+}
+
+/// An underline made of one repeated punctuation character (`=====`, `-----`).
+fn is_underline(line: &Line) -> Option<char> {
+    let c = line.content();
+    let first = c.chars().next()?;
+    (matches!(first, '=' | '-' | '~' | '^' | '*' | '#')
+        && c.chars().count() >= 3
+        && c.chars().all(|x| x == first))
+    .then_some(first)
+}
+
+/// "Failure #1: Database Corruption Error", "Incident 2 - Services Downtime".
+fn is_numbered_heading(s: &str) -> bool {
+    let words = [
+        "failure", "issue", "incident", "problem", "outage", "part", "phase", "event",
+    ];
+    let lower = s.to_lowercase();
+    let Some(word) = words.iter().find(|w| lower.starts_with(*w)) else {
+        return false;
+    };
+    let rest = lower[word.len()..].trim_start();
+    let rest = rest.strip_prefix('#').unwrap_or(rest).trim_start();
+    let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return false;
+    }
+    let rest = rest[digits..].trim_start_matches(|c: char| c.is_ascii_lowercase() && c != ' ');
+    let rest = rest.trim_start();
+    s.chars().count() <= 120 && (rest.is_empty() || rest.starts_with([':', '-', '–', '.', ')']))
+}
+
+/// "Summary:", "Corrective Actions Taken/Planned:" — a short label ending a line.
+fn is_label(s: &str) -> bool {
+    let Some(body) = s.strip_suffix(':') else {
+        return false;
+    };
+    let words = body.split_whitespace().count();
+    words >= 1
+        && words <= 6
+        && body.chars().count() <= 50
+        && !body.contains(':')
+        && body
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+/// A short line that can stand alone as a heading when blank lines surround it.
+fn is_short_heading(s: &str) -> bool {
+    let s = s.trim();
+    if s.chars().count() > MAX_HEADING_CHARS || s.split_whitespace().count() > MAX_HEADING_WORDS {
+        return false;
+    }
+    if s.ends_with(['.', ',', ';', '!']) || !s.chars().any(char::is_alphabetic) {
+        return false;
+    }
+    // A line carrying a clock time ("Posted Oct 12, 2017 - 23:57 UTC") is a dated
+    // line, not a heading.
+    let b = s.as_bytes();
+    let has_clock = b.windows(4).any(|w| {
+        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+    });
+    !has_clock
+}
+
+/// Removes paired `**` emphasis that people paste into plain text; an unpaired
+/// marker (`2 ** 3`) stays.
+fn clean_inline(s: &str) -> String {
+    let count = s.matches("**").count();
+    if count < 2 {
+        return s.to_string();
+    }
+    let keep_last = count % 2 == 1;
+    let mut out = String::with_capacity(s.len());
+    for (i, piece) in s.split("**").enumerate() {
+        if i > 0 && keep_last && i == count {
+            out.push_str("**");
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+struct TextParser<'a> {
+    lines: &'a [Line],
+    pos: usize,
+    seen_title: bool,
+    blocks: Vec<Block>,
+}
+
+impl TextParser<'_> {
+    fn run(&mut self) {
+        while self.pos < self.lines.len() {
+            let line = &self.lines[self.pos];
+            if line.is_blank() {
+                self.pos += 1;
+                continue;
+            }
+            if let Some(fence) = is_fence(line) {
+                self.code(fence);
+                continue;
+            }
+            if !self.seen_title {
+                self.seen_title = true;
+                if line.content().chars().count() <= 200 && bullet(line).is_none() {
+                    self.blocks.push(Block::Heading(Heading {
+                        level: 1,
+                        text: clean_inline(line.content()),
+                        line: line.number,
+                    }));
+                    self.pos += 1;
+                    continue;
+                }
+            }
+            if bullet(line).is_some() {
+                let indent = line.indent;
+                let list = self.list(indent);
+                self.blocks.push(Block::List(list));
+                continue;
+            }
+            if let Some(level) = self.heading_level() {
+                let skip_underline = self.underline_follows();
+                self.blocks.push(Block::Heading(Heading {
+                    level,
+                    text: clean_inline(line.content().trim_end_matches(':').trim()),
+                    line: line.number,
+                }));
+                self.pos += if skip_underline { 2 } else { 1 };
+                continue;
+            }
+            let para = self.paragraph(0);
+            self.blocks.push(Block::Paragraph(para));
+        }
+    }
+
+    fn prev_blank(&self) -> bool {
+        self.pos == 0 || self.lines[self.pos - 1].is_blank()
+    }
+
+    fn next_blank(&self) -> bool {
+        self.lines.get(self.pos + 1).is_none_or(Line::is_blank)
+    }
+
+    fn underline_follows(&self) -> bool {
+        self.lines
+            .get(self.pos + 1)
+            .is_some_and(|l| is_underline(l).is_some() && !self.lines[self.pos].is_blank())
+    }
+
+    /// Slides put a bullet holding only a time or number and its description on the
+    /// next line ("• 06/07/2024 08:25" / "Ihor noticed issues"): that line is the
+    /// item's text, not a heading.
+    fn after_bare_item(&self) -> bool {
+        matches!(self.blocks.last(), Some(Block::List(l))
+            if l.items.last().is_some_and(|i| i.children.is_empty() && !i.text.chars().any(char::is_alphabetic)))
+    }
+
+    /// The heading level of the current line, if it is a heading.
+    fn heading_level(&self) -> Option<u8> {
+        let line = &self.lines[self.pos];
+        let s = line.content();
+        if self.underline_follows() && is_short_heading(s) {
+            return Some(match self.lines.get(self.pos + 1).and_then(is_underline) {
+                Some('=') => 2,
+                _ => 3,
+            });
+        }
+        if is_numbered_heading(s) && self.prev_blank() {
+            return Some(2);
+        }
+        if is_label(s) && self.prev_blank() {
+            return Some(3);
+        }
+        if self.prev_blank() && self.next_blank() && is_short_heading(s) && !self.after_bare_item()
+        {
+            return Some(2);
+        }
+        None
+    }
+
+    /// Consecutive non-blank lines that are not list items, fences or headings.
+    fn paragraph(&mut self, min_indent: usize) -> Paragraph {
+        let first = &self.lines[self.pos];
+        let mut text = clean_inline(first.content());
+        let line = first.number;
+        self.pos += 1;
+        while let Some(next) = self.lines.get(self.pos) {
+            if next.is_blank()
+                || next.indent < min_indent
+                || bullet(next).is_some()
+                || is_fence(next).is_some()
+            {
+                break;
+            }
+            text.push('\n');
+            text.push_str(&clean_inline(next.content()));
+            self.pos += 1;
+        }
+        Paragraph { text, line }
+    }
+
+    fn code(&mut self, fence: &str) {
+        let start = &self.lines[self.pos];
+        let lang = start.content()[fence.len()..].trim();
+        let lang = (!lang.is_empty()).then(|| lang.to_string());
+        let line = start.number;
+        self.pos += 1;
+        let mut body = Vec::new();
+        while let Some(next) = self.lines.get(self.pos) {
+            self.pos += 1;
+            if next.content().starts_with(fence) {
+                break;
+            }
+            body.push(next.text.as_str());
+        }
+        self.blocks.push(Block::Code(Code {
+            lang,
+            text: body.join("\n"),
+            line,
+        }));
+    }
+
+    /// A list whose items start at `indent`; deeper items nest under the previous item.
+    fn list(&mut self, indent: usize) -> List {
+        let first_line = self.lines[self.pos].number;
+        let ordered = enumerator(self.lines[self.pos].content()).is_some();
+        let mut items: Vec<ListItem> = Vec::new();
+        while self.pos < self.lines.len() {
+            let line = &self.lines[self.pos];
+            if line.is_blank() {
+                // Blank lines end the list unless the next text continues it.
+                let Some(next) = self.lines[self.pos..].iter().position(|l| !l.is_blank()) else {
+                    self.pos = self.lines.len();
+                    break;
+                };
+                let next_line = &self.lines[self.pos + next];
+                if bullet(next_line).is_some() && next_line.indent >= indent {
+                    self.pos += next;
+                    continue;
+                }
+                if next_line.indent > indent && !items.is_empty() && is_fence(next_line).is_none() {
+                    self.pos += next;
+                    let para = self.paragraph(indent + 1);
+                    if let Some(item) = items.last_mut() {
+                        item.children.push(Block::Paragraph(para));
+                    }
+                    continue;
+                }
+                break;
+            }
+            let Some(text) = bullet(line) else {
+                // A line right after an item continues its text (wrapped item).
+                match items.last_mut() {
+                    Some(item) if line.indent >= indent || item.children.is_empty() => {
+                        append_continuation(item, &clean_inline(line.content()));
+                        self.pos += 1;
+                        continue;
+                    }
+                    _ => break,
+                }
+            };
+            if line.indent < indent {
+                break;
+            }
+            if line.indent > indent && !items.is_empty() {
+                let sub = self.list(line.indent);
+                if let Some(item) = items.last_mut() {
+                    item.children.push(Block::List(sub));
+                }
+                continue;
+            }
+            let (task, text) = task_marker(text);
+            items.push(ListItem {
+                text: clean_inline(text),
+                line: line.number,
+                task,
+                children: Vec::new(),
+            });
+            self.pos += 1;
+        }
+        List {
+            ordered,
+            items,
+            line: first_line,
+        }
+    }
+}
+
+/// Wrapped text belongs to the deepest item that was last written to.
+fn append_continuation(item: &mut ListItem, text: &str) {
+    if let Some(Block::List(sub)) = item.children.last_mut()
+        && let Some(last) = sub.items.last_mut()
+    {
+        append_continuation(last, text);
+        return;
+    }
+    if let Some(Block::Paragraph(p)) = item.children.last_mut() {
+        p.text.push('\n');
+        p.text.push_str(text);
+        return;
+    }
+    item.text.push('\n');
+    item.text.push_str(text);
+}
+
+/// `[ ] text`, `[x] text`, `[] text` task boxes.
+fn task_marker(text: &str) -> (Option<bool>, &str) {
+    for (marker, checked) in [("[ ]", false), ("[]", false), ("[x]", true), ("[X]", true)] {
+        if let Some(rest) = text.strip_prefix(marker)
+            && (rest.is_empty() || rest.starts_with(' '))
+        {
+            return (Some(checked), rest.trim_start());
+        }
+    }
+    (None, text)
+}
+
+/// Bare http(s) URLs, the only links plain text has.
+fn find_urls(lines: &[Line]) -> Vec<Link> {
+    let mut links = Vec::new();
+    for line in lines {
+        let mut rest = line.text.as_str();
+        while let Some(at) = rest.find("http") {
+            let candidate = &rest[at..];
+            if candidate.starts_with("http://") || candidate.starts_with("https://") {
+                let end = candidate
+                    .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | ')' | ']'))
+                    .unwrap_or(candidate.len());
+                let url = candidate[..end].trim_end_matches(['.', ',', ';', ':']);
+                links.push(Link {
+                    text: url.to_string(),
+                    target: url.to_string(),
+                    line: line.number,
+                });
+                rest = &candidate[end..];
+            } else {
+                rest = &candidate[4..];
+            }
+        }
+    }
+    links
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heading_texts(doc: &Document) -> Vec<(u8, &str)> {
+        doc.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading(h) => Some((h.level, h.text.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn first_line_standalone_lines_and_labels_are_headings() {
+        let doc = parse(
+            "Internal Network Disruption\nIncident Report\n\nBackground\n\nSome text here.\n\nSummary:\n\nMore text.\n",
+        );
+        assert_eq!(
+            heading_texts(&doc),
+            [
+                (1, "Internal Network Disruption"),
+                (2, "Background"),
+                (3, "Summary")
+            ]
+        );
+        match &doc.blocks[1] {
+            Block::Paragraph(p) => assert_eq!((p.text.as_str(), p.line), ("Incident Report", 2)),
+            other => panic!("expected a paragraph, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn numbered_failure_lines_are_headings() {
+        let doc = parse(
+            "Title\n\nFailure #1: Database Corruption Error\n\nSummary:\n\nSome text here.\n\nFailure #1a: Services Downtime\n",
+        );
+        assert_eq!(
+            heading_texts(&doc),
+            [
+                (1, "Title"),
+                (2, "Failure #1: Database Corruption Error"),
+                (3, "Summary"),
+                (2, "Failure #1a: Services Downtime")
+            ]
+        );
+    }
+
+    #[test]
+    fn bullets_nest_by_indentation_and_wrapped_lines_continue_items() {
+        let doc = parse(
+            "T\n\n- Planned:\n - Nightly backups.\n- In Progress:\n - Fallback services\n   on Azure.\n",
+        );
+        let Block::List(list) = &doc.blocks[1] else {
+            panic!("expected a list, got {:?}", doc.blocks[1])
+        };
+        assert_eq!(list.items.len(), 2);
+        assert_eq!(list.items[0].text, "Planned:");
+        let Block::List(sub) = &list.items[1].children[0] else {
+            panic!("expected a sub-list")
+        };
+        assert_eq!(sub.items[0].text, "Fallback services\non Azure.");
+        assert_eq!(sub.items[0].line, 6);
+    }
+
+    #[test]
+    fn an_item_whose_text_wraps_onto_an_indented_line_keeps_it() {
+        let doc = parse(
+            "T\n\n- 08/07/2024 ~ 09:50\n Rebooting affected server\n- **08/07/2024** ~ **10:37** Service restoration\n",
+        );
+        let Block::List(list) = &doc.blocks[1] else {
+            panic!("expected a list")
+        };
+        assert_eq!(
+            list.items[0].text,
+            "08/07/2024 ~ 09:50\nRebooting affected server"
+        );
+        assert_eq!(list.items[1].text, "08/07/2024 ~ 10:37 Service restoration");
+    }
+
+    #[test]
+    fn a_short_line_after_a_bare_timestamp_item_is_its_text_not_a_heading() {
+        let doc = parse(
+            "T\n\n• 06/07/2024 08:25\n\nIhor noticed issues on his device\n\n• 06/07/2024 08:30\n",
+        );
+        assert_eq!(heading_texts(&doc), [(1, "T")]);
+        assert!(matches!(&doc.blocks[2], Block::Paragraph(p) if p.text.starts_with("Ihor")));
+    }
+
+    #[test]
+    fn dated_lines_and_sentences_are_not_headings() {
+        let doc = parse("T\n\nPosted Oct 13, 2017 - 18:43 UTC\n\nThis page was left blank.\n");
+        assert_eq!(heading_texts(&doc), [(1, "T")]);
+    }
+
+    #[test]
+    fn fenced_blocks_are_code_and_task_boxes_are_tasks() {
+        let doc = parse("T\n\n```\n[26/06/2019] log\n```\n\n- [x] done thing\n- [] open thing\n");
+        assert!(matches!(&doc.blocks[1], Block::Code(c) if c.text == "[26/06/2019] log"));
+        let Block::List(list) = &doc.blocks[2] else {
+            panic!("expected a list")
+        };
+        assert_eq!(list.items[0].task, Some(true));
+        assert_eq!(list.items[1].task, Some(false));
+        assert_eq!(list.items[1].text, "open thing");
+    }
+
+    #[test]
+    fn emphasis_pairs_are_removed_but_lone_markers_stay() {
+        assert_eq!(clean_inline("**a** and **b**"), "a and b");
+        assert_eq!(clean_inline("2 ** 3"), "2 ** 3");
+        assert_eq!(clean_inline("**a** **b"), "a **b");
+    }
+
+    #[test]
+    fn urls_are_collected_as_links() {
+        let doc = parse("T\n\nsee https://example.org/a, and http://x.y/z).\n");
+        let targets: Vec<&str> = doc.links.iter().map(|l| l.target.as_str()).collect();
+        assert_eq!(targets, ["https://example.org/a", "http://x.y/z"]);
+    }
+}

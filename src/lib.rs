@@ -1,0 +1,29 @@
+//! Aftermath: an incident postmortem knowledge base.
+//!
+//! # Layout
+//!
+//! The pipeline runs left to right:
+//!
+//! ```text
+//! file ─▶ ingest (detect ─▶ markdown | rst | text front end ─▶ Document)
+//!      ─▶ extract (sections, timeline, causes, actions ─▶ Incident) ─▶ db (SQLite)
+//! ```
+//!
+//! * [`model`]: the domain types (`Incident`, `Action`, `EventTime`, ...). Pure.
+//! * [`ingest`]: reading files and the format front ends building the shared
+//!   [`ingest::document::Document`]. Pure.
+//! * [`extract`]: every extraction rule, once, over the shared document. Pure.
+//! * [`db`]: the only module with SQL; free functions per entity.
+//! * [`import`]: walking folders and writing parsed files to the database.
+//! * [`config`]: flags, `AFTERMATH_*` environment variables and `aftermath.toml`.
+//! * [`cli`]: the command-line interface the binary dispatches to.
+//! * [`synth`]: a deterministic synthetic corpus for benchmarks and load tests.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod extract;
+pub mod import;
+pub mod ingest;
+pub mod model;
+pub mod synth;
