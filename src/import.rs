@@ -291,12 +291,36 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()>
         let path = entry.path();
         if kind.is_dir() {
             walk(&path, out, depth + 1)?;
-        } else if (kind.is_file() || kind.is_symlink()) && ingest::format_for_path(&path).is_some()
+        } else if (kind.is_file() || kind.is_symlink())
+            && ingest::format_for_path(&path).is_some()
+            && !is_repository_file(&path)
         {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// README, LICENSE and similar files sit beside postmortems in their repositories but
+/// are not incidents; they are imported only when named explicitly.
+fn is_repository_file(path: &Path) -> bool {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(
+        stem.as_str(),
+        "readme"
+            | "license"
+            | "licence"
+            | "contributing"
+            | "changelog"
+            | "code_of_conduct"
+            | "security"
+            | "template"
+            | "_template"
+            | "index"
+    )
 }
 
 /// Reads, hashes and parses files on worker threads, sending `(index, outcome)`.

@@ -134,7 +134,8 @@ fn list_item(
 }
 
 fn from_item(item: &ListItem, inherited: Option<ActionStatus>, ctx: &ActionContext<'_>) -> Draft {
-    let mut text = item.text.clone();
+    let last_line = item.line + item.text.matches('\n').count() as u32;
+    let mut text = strip_link_labels(&item.text, ctx.links, item.line, last_line);
     let mut details = children_text(&item.children);
     // A short label with its explanation underneath ("Dual Authorizations" / "Any
     // major reconfiguration will require ..."): the action reads as both.
@@ -144,6 +145,16 @@ fn from_item(item: &ListItem, inherited: Option<ActionStatus>, ctx: &ActionConte
     {
         text = format!("{}: {}", text.trim().trim_end_matches(':'), first);
         details = children_text_after_first(&item.children);
+    } else if text.trim_end().ends_with(':')
+        && let Some(Block::List(sub)) = item.children.iter().find(|b| matches!(b, Block::List(_)))
+    {
+        // "Determine whether we could change anything to:" reads only with its sub-items.
+        let parts: Vec<String> = sub
+            .items
+            .iter()
+            .map(|i| sentences::collapse(&i.text))
+            .collect();
+        text = format!("{} {}", text.trim_end(), parts.join("; "));
     }
     let mut draft = parse_action_text(&text, item.line, ctx);
     if let Some(checked) = item.task {
@@ -633,6 +644,26 @@ fn looks_like_ticket_url(url: &str) -> bool {
     ]
     .iter()
     .any(|p| url.contains(p))
+}
+
+/// "Keep our own apt mirror Issue": the visible text of a trailing ticket link is a
+/// label, not part of the action.
+fn strip_link_labels(text: &str, links: &[Link], first: u32, last: u32) -> String {
+    let mut out = text.trim_end().to_string();
+    for link in links
+        .iter()
+        .filter(|l| l.line >= first && l.line <= last && looks_like_ticket_url(&l.target))
+    {
+        if link.text.is_empty() || link.text.split_whitespace().count() > 3 {
+            continue;
+        }
+        if let Some(rest) = out.strip_suffix(link.text.as_str())
+            && rest.ends_with(char::is_whitespace)
+        {
+            out = rest.trim_end().to_string();
+        }
+    }
+    out
 }
 
 /// An issue link on the action's lines, when the text itself names no ticket.

@@ -28,11 +28,14 @@ const CAUSAL: &[&str] = &[
     "triggered by",
     "as a result of",
     "resulted from",
-    "the cause",
+    "the cause was",
+    "the cause is",
+    "the cause of",
     "was triggered",
     "stemmed from",
     "led to the",
-    "the reason",
+    "the reason for",
+    "the reason was",
 ];
 
 /// Finds the root causes of the document.
@@ -128,13 +131,15 @@ fn failure_heading(text: &str) -> Option<&str> {
 
 /// Lines like "Root cause: a memory leak" anywhere in the document.
 fn labelled(text: &str, line: u32, causes: &mut Vec<RootCause>) {
+    let mut offset = 0;
     for (i, raw) in text.split('\n').enumerate() {
-        let Some((label, value)) = raw.split_once(':') else {
+        let line_start = offset;
+        offset += raw.len() + 1;
+        let Some((label, _)) = raw.split_once(':') else {
             continue;
         };
         let label = label.trim().trim_matches(['*', '_']).to_lowercase();
-        let value = value.trim().trim_matches(['*', '_']).trim();
-        if matches!(
+        if !matches!(
             label.as_str(),
             "root cause"
                 | "root causes"
@@ -143,9 +148,19 @@ fn labelled(text: &str, line: u32, causes: &mut Vec<RootCause>) {
                 | "trigger"
                 | "primary cause"
                 | "underlying cause"
-        ) && !value.is_empty()
-        {
-            causes.push(cause(value, line + i as u32));
+                | "problem"
+        ) {
+            continue;
+        }
+        // The value runs on over wrapped lines to the end of its first sentence.
+        let value_start = line_start + raw.find(':').map_or(0, |p| p + 1);
+        let value = text[value_start..].trim_start_matches(['*', '_', ' ']);
+        let first = sentences::split(value)
+            .into_iter()
+            .next()
+            .map_or("", |(_, s)| s);
+        if !first.trim().is_empty() {
+            causes.push(cause(first, line + i as u32));
         }
     }
 }

@@ -226,12 +226,18 @@ fn document_zone(units: &[Unit]) -> Option<ZoneMention> {
         .filter_map(|f| f.zone.as_ref())
         .filter(|z| !matches!(z, ZoneMention::Unknown(_)));
     let first = zones.next()?;
+    // One mention is a time that happens to carry a zone; a zone used throughout is
+    // the document's.
+    let rest: Vec<&ZoneMention> = zones.collect();
+    if rest.is_empty() {
+        return None;
+    }
     let same = |z: &ZoneMention| match (first, z) {
         (ZoneMention::Fixed { offset: a, .. }, ZoneMention::Fixed { offset: b, .. }) => a == b,
         (ZoneMention::Region { tz: a, .. }, ZoneMention::Region { tz: b, .. }) => a == b,
         (a, b) => a == b,
     };
-    zones.all(same).then(|| first.clone())
+    rest.into_iter().all(same).then(|| first.clone())
 }
 
 /// Decides the day/month order of numeric dates for the whole document: a part above
@@ -806,5 +812,186 @@ fn resolve_date(part: DatePart, order: Order, ctx: Option<Date>) -> Option<Date>
             let year = year.or_else(|| ctx.map(|d| d.year()))?;
             Date::new(year, month, day).ok()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ingest::{markdown, text};
+    use crate::model::Incident;
+
+    fn md(src: &str) -> Incident {
+        crate::extract::extract(&markdown::parse(src), "t.md", "t")
+    }
+
+    fn txt(src: &str) -> Incident {
+        crate::extract::extract(&text::parse(src), "t.txt", "t")
+    }
+
+    fn ats(i: &Incident) -> Vec<String> {
+        i.timeline.iter().map(|e| e.at.to_at_string()).collect()
+    }
+
+    #[test]
+    fn a_stated_regional_zone_applies_the_offset_in_force_on_each_date() {
+        let i = md(
+            "# X\n\n## Timeline\n\nAll times central.\n\n- 2017-12-08 2:45pm - Winter entry\n- 2018-07-01 09:00 - Summer entry\n",
+        );
+        assert_eq!(
+            ats(&i),
+            ["2017-12-08T14:45-06:00", "2018-07-01T09:00-05:00"]
+        );
+        assert_eq!(i.timezone.as_deref(), Some("America/Chicago"));
+    }
+
+    #[test]
+    fn without_a_stated_zone_times_stay_wall_clock_time() {
+        let i =
+            md("# X\n\n## Timeline\n\n- 2024-07-05 23:59 - Noticed\n- 2024-07-06 08:25 - Fixed\n");
+        assert_eq!(ats(&i), ["2024-07-05T23:59", "2024-07-06T08:25"]);
+        assert_eq!(i.timezone, None);
+        assert!(i.timeline.iter().all(|e| e.at.offset.is_none()));
+    }
+
+    #[test]
+    fn a_part_above_twelve_decides_day_month_order_without_a_warning() {
+        let i = md("# X\n\n## Timeline\n\n- 26/06/2019 10:00 - A\n- 05/07/2019 11:00 - B\n");
+        assert_eq!(ats(&i), ["2019-06-26T10:00", "2019-07-05T11:00"]);
+        assert!(!i.warnings.iter().any(|w| w.message.contains("inferred")));
+    }
+
+    #[test]
+    fn ambiguous_numeric_dates_take_the_compact_reading_and_warn() {
+        let i = txt(
+            "Title\n\nTimeline\n\n• 05/07/2024 23:59\n\nNoticed it\n\n• 06/07/2024 08:25\n\nFixed it\n\n• 08/07/2024 10:00\n\nAgain\n",
+        );
+        assert_eq!(
+            ats(&i),
+            ["2024-07-05T23:59", "2024-07-06T08:25", "2024-07-08T10:00"]
+        );
+        let w = i
+            .warnings
+            .iter()
+            .find(|w| w.message.contains("inferred"))
+            .expect("a warning");
+        assert!(w.message.contains("DD/MM"));
+        assert_eq!(w.line, 5);
+    }
+
+    #[test]
+    fn us_order_is_read_when_a_second_part_exceeds_twelve() {
+        let i = md(
+            "# X\n\nOn Friday 12/8/2017 at 8:30pm CST the power failed. It was back on 12/14/2017.\n",
+        );
+        assert_eq!(ats(&i), ["2017-12-08T20:30-06:00"]);
+    }
+
+    #[test]
+    fn a_time_only_entry_after_midnight_rolls_to_the_next_day() {
+        let i = md(
+            "# X\n\n## Timeline\n\n- 2021-03-04 22:10 - Alert fired\n- 23:40 - Rollback\n- 00:15 - Recovered\n",
+        );
+        assert_eq!(
+            ats(&i),
+            ["2021-03-04T22:10", "2021-03-04T23:40", "2021-03-05T00:15"]
+        );
+    }
+
+    #[test]
+    fn narrative_times_take_dates_from_context_and_the_documents_consistent_zone() {
+        let i = txt(
+            "Outage report\n\nWhat happened\n\nOn June 26th, 2019 at 0121 UTC a snapshot was made. At 1843 UTC the config was updated. At 1901 the daemon stopped.\n",
+        );
+        assert_eq!(
+            ats(&i),
+            [
+                "2019-06-26T01:21Z",
+                "2019-06-26T18:43Z",
+                "2019-06-26T19:01Z"
+            ]
+        );
+        assert_eq!(i.timezone.as_deref(), Some("UTC"));
+        assert_eq!(
+            i.timeline[2].zone_source,
+            crate::model::ZoneSource::Document
+        );
+    }
+
+    #[test]
+    fn narrative_steps_back_a_few_hours_without_rolling_over() {
+        let i = txt(
+            "Report\n\nWhat happened\n\nAt 16:13 UTC on 2017-10-12 we began the rollout. It had begun at approximately 13:00 UTC on a smaller scale.\n",
+        );
+        assert_eq!(ats(&i), ["2017-10-12T13:00Z", "2017-10-12T16:13Z"]);
+    }
+
+    #[test]
+    fn status_page_updates_become_entries_with_their_message() {
+        let i = txt(
+            "Incident\n\nResolved\nAll data has been processed.\nPosted Oct 12, 2017 - 23:57 UTC\nUpdate\nIngestion has returned to normal.\nPosted Oct 12, 2017 - 18:32 UTC\n",
+        );
+        let texts: Vec<&str> = i.timeline.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(ats(&i), ["2017-10-12T18:32Z", "2017-10-12T23:57Z"]);
+        assert_eq!(
+            texts,
+            [
+                "Update: Ingestion has returned to normal.",
+                "Resolved: All data has been processed."
+            ]
+        );
+        assert_eq!(i.timeline[1].source_text, "Oct 12, 2017 - 23:57 UTC");
+    }
+
+    #[test]
+    fn table_timelines_use_the_time_column_and_the_rest_as_text() {
+        let i = md(
+            "# X\n\n## Timeline\n\nAll times in UTC.\n\n| Time | Event |\n|---|---|\n| 2021-08-26 08:22 | Load balancers updated |\n",
+        );
+        assert_eq!(ats(&i), ["2021-08-26T08:22Z"]);
+        assert_eq!(i.timeline[0].text, "Load balancers updated");
+        assert_eq!(i.timeline[0].line, 9);
+    }
+
+    #[test]
+    fn a_weekday_that_contradicts_its_date_is_a_warning() {
+        let i =
+            md("# X\n\nOn Thursday 12/8/2017 at 8:30pm the power failed, restored 12/14/2017.\n");
+        assert!(
+            i.warnings
+                .iter()
+                .any(|w| w.message.contains("Thursday") && w.line == 3)
+        );
+    }
+
+    #[test]
+    fn an_unknown_zone_abbreviation_is_a_warning_and_no_offset() {
+        let i = md("# X\n\n## Timeline\n\n- 2021-01-01 10:00 XYZT - Something\n");
+        assert_eq!(ats(&i), ["2021-01-01T10:00"]);
+        assert!(i.warnings.iter().any(|w| w.message.contains("XYZT")));
+    }
+
+    #[test]
+    fn times_in_code_blocks_and_log_lines_are_not_events() {
+        let i = md(
+            "# X 2020-01-01\n\n```\n[26/06/2019 15:08:36] log line\n```\n\nNothing else happened.\n",
+        );
+        assert!(i.timeline.is_empty());
+        assert!(i.warnings.iter().any(|w| w.message == "no timeline found"));
+    }
+
+    #[test]
+    fn date_only_headings_in_a_timeline_are_day_entries() {
+        let i = md(
+            "# X\n\n## Timeline\n\nAll times in PST\n\n### 2018-01-15\nTravis failures\n\n### 2018-01-17 17:14pm\nReal failures\n\n### 18:57\nBumped\n",
+        );
+        assert_eq!(
+            ats(&i),
+            [
+                "2018-01-15",
+                "2018-01-17T17:14-08:00",
+                "2018-01-17T18:57-08:00"
+            ]
+        );
+        assert_eq!(i.timeline[2].text, "Bumped");
     }
 }
