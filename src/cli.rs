@@ -4,7 +4,7 @@
 //! code is non-zero when any input failed.
 
 use crate::config::{FileConfig, Settings};
-use crate::import::{self, Diagnostic, Severity};
+use crate::import::{self, Event, Severity};
 use crate::ingest;
 use crate::model::Incident;
 use anyhow::Context;
@@ -215,11 +215,11 @@ async fn import_command(args: &ImportArgs, settings: &Settings) -> anyhow::Resul
         max_file_bytes: settings.max_file_bytes,
     };
     let quiet = args.quiet;
-    let report = import::import_paths(&pool, &paths, &options, |d: &Diagnostic| {
-        if quiet && d.severity == Severity::Warning {
-            return;
-        }
-        eprintln!("{d}");
+    let report = import::import_paths(&pool, &paths, &options, |event: &Event| match event {
+        Event::Diagnostic(d) if quiet && d.severity == Severity::Warning => {}
+        Event::Diagnostic(d) => eprintln!("{d}"),
+        Event::Stored(stored) if !quiet => println!("{stored}"),
+        Event::Stored(_) => {}
     })
     .await?;
     println!("{}", report.summary_line());

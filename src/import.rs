@@ -56,6 +56,42 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// One file stored by an import, for progress output.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub path: String,
+    pub slug: String,
+    pub title: String,
+    pub started: Option<String>,
+    pub timeline: usize,
+    pub causes: usize,
+    pub actions: usize,
+}
+
+impl fmt::Display for Stored {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}  {}  {} ({} timeline entries, {} root causes, {} actions)",
+            self.started.as_deref().unwrap_or("----------"),
+            self.slug,
+            self.title,
+            self.timeline,
+            self.causes,
+            self.actions
+        )
+    }
+}
+
+/// What an import reports while it runs.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A problem in a file.
+    Diagnostic(Diagnostic),
+    /// A file stored (new or changed).
+    Stored(Stored),
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -108,12 +144,13 @@ enum Outcome {
     },
 }
 
-/// Imports files and folders; `report` receives every diagnostic as it happens.
+/// Imports files and folders; `on_event` hears of every diagnostic and stored file as
+/// it happens.
 pub async fn import_paths(
     pool: &SqlitePool,
     paths: &[PathBuf],
     options: &Options,
-    mut report: impl FnMut(&Diagnostic),
+    mut on_event: impl FnMut(&Event),
 ) -> anyhow::Result<Report> {
     let started = Instant::now();
     let mut summary = Report::default();
@@ -125,12 +162,12 @@ pub async fn import_paths(
             Ok(None) => {}
             Err(e) => {
                 summary.failed += 1;
-                report(&Diagnostic {
+                on_event(&Event::Diagnostic(Diagnostic {
                     path: path.display().to_string(),
                     line: 1,
                     severity: Severity::Error,
                     message: e.to_string(),
-                });
+                }));
             }
         }
     }
@@ -167,12 +204,12 @@ pub async fn import_paths(
                     message,
                 } => {
                     summary.failed += 1;
-                    report(&Diagnostic {
+                    on_event(&Event::Diagnostic(Diagnostic {
                         path: display,
                         line,
                         severity: Severity::Error,
                         message,
-                    });
+                    }));
                 }
                 Outcome::Parsed {
                     job,
@@ -195,28 +232,38 @@ pub async fn import_paths(
                     )
                     .await
                     {
-                        Ok(_) => {
+                        Ok((_, slug)) => {
                             savepoint.commit().await?;
                             summary.imported += 1;
+                            let i = &parsed.incident;
+                            on_event(&Event::Stored(Stored {
+                                path: job.display.clone(),
+                                slug: slug.to_string(),
+                                title: i.title.clone(),
+                                started: i.started.map(|d| d.to_string()),
+                                timeline: i.timeline.len(),
+                                causes: i.root_causes.len(),
+                                actions: i.actions.len(),
+                            }));
                             for w in &parsed.incident.warnings {
                                 summary.warnings += 1;
-                                report(&Diagnostic {
+                                on_event(&Event::Diagnostic(Diagnostic {
                                     path: job.display.clone(),
                                     line: w.line,
                                     severity: Severity::Warning,
                                     message: w.message.clone(),
-                                });
+                                }));
                             }
                         }
                         Err(e) => {
                             savepoint.rollback().await?;
                             summary.failed += 1;
-                            report(&Diagnostic {
+                            on_event(&Event::Diagnostic(Diagnostic {
                                 path: job.display.clone(),
                                 line: 1,
                                 severity: Severity::Error,
                                 message: format!("not stored: {e}"),
-                            });
+                            }));
                         }
                     }
                     in_batch += 1;

@@ -94,12 +94,17 @@ pub fn decode(bytes: &[u8], limit: u64) -> Result<String, ReadError> {
     if text.trim().is_empty() {
         return Err(ReadError::Empty);
     }
-    // One line-ending convention for every front end.
-    Ok(if text.contains('\r') {
+    Ok(normalize_line_endings(text))
+}
+
+/// One line-ending convention for every front end: `\r\n` and lone `\r` become `\n`,
+/// so every front end counts lines the same way.
+pub fn normalize_line_endings(text: String) -> String {
+    if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
-    })
+    }
 }
 
 fn decode_utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, ReadError> {
@@ -169,7 +174,8 @@ fn sniff(text: &str) -> Format {
     }
 }
 
-/// Builds the document model with the front end for `format`.
+/// Builds the document model with the front end for `format`; `text` must have `\n`
+/// line endings (see [`normalize_line_endings`]).
 pub fn document(format: Format, text: &str) -> Document {
     match format {
         Format::Markdown => markdown::parse(text),
@@ -180,6 +186,7 @@ pub fn document(format: Format, text: &str) -> Document {
 
 /// Parses decoded text: front end, then extractor. `source` is the path to report.
 pub fn parse(source: &str, path: &Path, text: String) -> Parsed {
+    let text = normalize_line_endings(text);
     let format = detect(path, &text);
     let document = document(format, &text);
     let stem = path

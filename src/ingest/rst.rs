@@ -271,8 +271,7 @@ impl Parser {
             let Some(close) = rest.find('|') else {
                 continue;
             };
-            let Some((directive, data)) = directive_marker(rest[close + 1..].trim_start())
-            else {
+            let Some((directive, data)) = directive_marker(rest[close + 1..].trim_start()) else {
                 continue;
             };
             if !directive.eq_ignore_ascii_case("replace") {
@@ -482,7 +481,13 @@ impl Parser {
         Some(j)
     }
 
-    fn block_quote(&mut self, lines: &[Line<'_>], i: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+    fn block_quote(
+        &mut self,
+        lines: &[Line<'_>],
+        i: usize,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) -> usize {
         let (block, next) = indented_block(lines, i);
         let blocks = self.blocks(&block, ctx.nested());
         if !blocks.is_empty() {
@@ -549,7 +554,13 @@ impl Parser {
 
     /// A definition list item: the term becomes a paragraph and the definition's blocks
     /// follow it unwrapped, so the extractor sees them as ordinary body text.
-    fn definition(&mut self, lines: &[Line<'_>], i: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+    fn definition(
+        &mut self,
+        lines: &[Line<'_>],
+        i: usize,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) -> usize {
         let term = lines[i].text;
         // Classifiers (`term : classifier`) are type annotations, not part of the term.
         let term = term.split(" : ").next().unwrap_or(term);
@@ -564,7 +575,14 @@ impl Parser {
         next
     }
 
-    fn heading(&mut self, title: &str, style: (char, bool), line: u32, ctx: Ctx, out: &mut Vec<Block>) {
+    fn heading(
+        &mut self,
+        title: &str,
+        style: (char, bool),
+        line: u32,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) {
         let text = self.inline(title, line);
         if !ctx.titles {
             self.warn(line, "section title not allowed here; kept as a paragraph");
@@ -612,10 +630,7 @@ impl Parser {
             return (i + 1, false);
         }
         if lines.get(i + 2).is_none_or(|u| u.text != line.text) {
-            self.warn(
-                line.num,
-                "section title overline has no matching underline",
-            );
+            self.warn(line.num, "section title overline has no matching underline");
             return (i + 1, false);
         }
         let text = title.text.trim();
@@ -648,7 +663,13 @@ impl Parser {
         }
     }
 
-    fn bullet_list(&mut self, lines: &[Line<'_>], start: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+    fn bullet_list(
+        &mut self,
+        lines: &[Line<'_>],
+        start: usize,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) -> usize {
         let Some((bullet, _)) = bullet_marker(lines[start].text) else {
             return start + 1;
         };
@@ -662,7 +683,12 @@ impl Parser {
             next = end;
             let j = skip_blank(lines, end);
             match lines.get(j) {
-                Some(l) if l.indent() == 0 && bullet_marker(l.text).is_some_and(|(b, _)| b == bullet) => i = j,
+                Some(l)
+                    if l.indent() == 0
+                        && bullet_marker(l.text).is_some_and(|(b, _)| b == bullet) =>
+                {
+                    i = j
+                }
                 _ => break,
             }
         }
@@ -722,7 +748,13 @@ impl Parser {
         next
     }
 
-    fn field_list(&mut self, lines: &[Line<'_>], start: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+    fn field_list(
+        &mut self,
+        lines: &[Line<'_>],
+        start: usize,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) -> usize {
         let mut fields = Vec::new();
         let mut i = start;
         let mut next = start + 1;
@@ -822,7 +854,13 @@ impl Parser {
 
     // ----- tables --------------------------------------------------------------------
 
-    fn grid_table(&mut self, lines: &[Line<'_>], start: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+    fn grid_table(
+        &mut self,
+        lines: &[Line<'_>],
+        start: usize,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) -> usize {
         let mut end = start;
         while end < lines.len()
             && lines[end].indent() == 0
@@ -835,11 +873,7 @@ impl Parser {
             last -= 1;
         }
         let block = &lines[start..last];
-        let mut grid: Vec<Vec<char>> = block.iter().map(|l| l.text.chars().collect()).collect();
-        let width = grid.iter().map(Vec::len).max().unwrap_or(0);
-        for row in &mut grid {
-            row.resize(width, ' ');
-        }
+        let grid: Vec<Vec<char>> = block.iter().map(|l| table_columns(l.text)).collect();
         match grid_cells(&grid) {
             Some(cells) => {
                 let table = self.grid_rows(block, &grid, &cells, ctx);
@@ -880,11 +914,16 @@ impl Parser {
             };
             let raw: Vec<(String, u32)> = (cell.top + 1..cell.bottom)
                 .map(|y| {
-                    let part: String = grid[y][cell.left + 1..cell.right].iter().collect();
+                    let part: String = grid[y][cell.left + 1..cell.right]
+                        .iter()
+                        .filter(|&&c| c != PAD)
+                        .collect();
                     (part, block[y].num)
                 })
                 .collect();
-            if let Some(y) = (cell.top + 1..cell.bottom).find(|&y| !raw[y - cell.top - 1].0.trim().is_empty()) {
+            if let Some(y) =
+                (cell.top + 1..cell.bottom).find(|&y| !raw[y - cell.top - 1].0.trim().is_empty())
+            {
                 first_text[r] = first_text[r].min(y);
             }
             let text = self.cell_content(&raw, ctx);
@@ -916,7 +955,13 @@ impl Parser {
         }
     }
 
-    fn simple_table(&mut self, lines: &[Line<'_>], start: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+    fn simple_table(
+        &mut self,
+        lines: &[Line<'_>],
+        start: usize,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) -> usize {
         let top = lines[start].text;
         let width = top.chars().count();
         let columns = simple_columns(top);
@@ -982,7 +1027,7 @@ impl Parser {
                 open = false;
                 continue;
             }
-            let chars: Vec<char> = line.text.chars().collect();
+            let chars = table_columns(line.text);
             let first_blank =
                 (first_start..first_end).all(|k| chars.get(k).is_none_or(|c| c.is_whitespace()));
             if !first_blank {
@@ -1003,7 +1048,8 @@ impl Parser {
                     .map(|(num, chars)| {
                         let from = col_start.min(chars.len());
                         let to = col_end.unwrap_or(chars.len()).min(chars.len()).max(from);
-                        (chars[from..to].iter().collect(), *num)
+                        let part = chars[from..to].iter().filter(|&&c| c != PAD).collect();
+                        (part, *num)
                     })
                     .collect();
                 cells.push(self.cell_content(&raw, ctx));
@@ -1032,7 +1078,13 @@ impl Parser {
 
     /// `..` constructs: footnotes, hyperlink targets, substitution definitions,
     /// directives, and comments (everything else, dropped with its indented body).
-    fn explicit<'a>(&mut self, lines: &[Line<'a>], i: usize, ctx: Ctx, out: &mut Vec<Block>) -> usize {
+    fn explicit<'a>(
+        &mut self,
+        lines: &[Line<'a>],
+        i: usize,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) -> usize {
         let line = lines[i];
         let rest = line.text[2..].trim_start_matches(' ');
         // An empty `..` followed by a blank line is an empty comment: it does not take
@@ -1072,7 +1124,10 @@ impl Parser {
         };
         let raw = target.trim();
         let indirect = raw.ends_with('_') && !raw.ends_with("\\_");
-        let target: String = unescape_str(raw).chars().filter(|c| !c.is_whitespace()).collect();
+        let target: String = unescape_str(raw)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if name == "_" {
             if !target.is_empty() {
                 self.anon_targets.push(target);
@@ -1104,12 +1159,21 @@ impl Parser {
     /// front. A `raw` substitution is still reported: it is never passed through.
     fn substitution_definition(&mut self, rest: &str, line: u32) {
         let after = rest[1..].find('|').map(|p| &rest[p + 2..]).unwrap_or("");
-        if directive_marker(after.trim_start()).is_some_and(|(name, _)| name.eq_ignore_ascii_case("raw")) {
+        if directive_marker(after.trim_start())
+            .is_some_and(|(name, _)| name.eq_ignore_ascii_case("raw"))
+        {
             self.warn(line, "raw directive dropped");
         }
     }
 
-    fn directive(&mut self, name: &str, block: &[Line<'_>], line: u32, ctx: Ctx, out: &mut Vec<Block>) {
+    fn directive(
+        &mut self,
+        name: &str,
+        block: &[Line<'_>],
+        line: u32,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) {
         let lower = name.to_ascii_lowercase();
         let kind = lower.as_str();
         match kind {
@@ -1182,8 +1246,7 @@ impl Parser {
                 self.quote_directive(&d, line, ctx, out);
             }
             "attention" | "caution" | "danger" | "error" | "hint" | "important" | "note"
-            | "tip" | "warning" | "seealso" | "todo" | "epigraph" | "highlights"
-            | "pull-quote" => {
+            | "tip" | "warning" | "seealso" | "todo" | "epigraph" | "highlights" | "pull-quote" => {
                 let d = split_directive(block, false);
                 self.quote_directive(&d, line, ctx, out);
             }
@@ -1210,14 +1273,20 @@ impl Parser {
             "sectnum" | "section-numbering" | "contents" | "toctree" | "image" | "meta"
             | "bibliography" | "footbibliography" | "highlight" | "default-role" | "role"
             | "title" | "index" | "tabularcolumns" | "target-notes" | "header" | "footer"
-            | "default-domain" | "currentmodule" | "module" | "moduleauthor"
-            | "sectionauthor" | "codeauthor" | "todolist" => {}
+            | "default-domain" | "currentmodule" | "module" | "moduleauthor" | "sectionauthor"
+            | "codeauthor" | "todolist" => {}
             _ => self.warn(line, format!("unknown directive '{name}' skipped")),
         }
     }
 
     /// Admonitions and friends: a quote holding the title (if any) and the content.
-    fn quote_directive(&mut self, d: &DirectiveParts<'_>, line: u32, ctx: Ctx, out: &mut Vec<Block>) {
+    fn quote_directive(
+        &mut self,
+        d: &DirectiveParts<'_>,
+        line: u32,
+        ctx: Ctx,
+        out: &mut Vec<Block>,
+    ) {
         let mut blocks = Vec::new();
         if !d.args.is_empty() {
             let text = self.inline(&d.args, line);
@@ -1345,17 +1414,49 @@ fn adornment_char(text: &str) -> Option<char> {
 /// Column width as docutils counts it: East Asian wide characters take two columns and
 /// combining marks none.
 fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| match c as u32 {
-            0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF
-            | 0xFE20..=0xFE2F | 0x200B..=0x200F => 0,
-            0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F
-            | 0x1F900..=0x1F9FF | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
+    text.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> usize {
+    match c as u32 {
+        0x300..=0x36F
+        | 0x1AB0..=0x1AFF
+        | 0x1DC0..=0x1DFF
+        | 0x20D0..=0x20FF
+        | 0xFE20..=0xFE2F
+        | 0x200B..=0x200F => 0,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
+}
+
+/// Fills the second column of a wide character in table layouts (removed from text).
+const PAD: char = '\u{0}';
+
+/// The characters of a table line with one [`PAD`] after each wide character, so that
+/// indexes are display columns, as the table's borders are drawn.
+fn table_columns(text: &str) -> Vec<char> {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        out.push(c);
+        if char_width(c) == 2 {
+            out.push(PAD);
+        }
+    }
+    out
 }
 
 const BULLETS: [char; 6] = ['*', '-', '+', '•', '‣', '⁃'];
@@ -1726,7 +1827,10 @@ fn directive_marker(rest: &str) -> Option<(&str, &str)> {
         if c.is_alphanumeric() {
             prev_sep = false;
             end = at + c.len_utf8();
-        } else if "-._+:".contains(c) && !prev_sep && rest[at + 1..].starts_with(char::is_alphanumeric) {
+        } else if "-._+:".contains(c)
+            && !prev_sep
+            && rest[at + 1..].starts_with(char::is_alphanumeric)
+        {
             prev_sep = true;
         } else {
             break;
@@ -1784,7 +1888,10 @@ fn split_directive<'a>(block: &[Line<'a>], has_args: bool) -> DirectiveParts<'a>
         .unwrap_or(header_end);
     let options = parse_options(&lines[option_start..header_end]);
     let (args, mut content) = if has_args {
-        let args: Vec<&str> = lines[..option_start].iter().map(|l| l.text.trim()).collect();
+        let args: Vec<&str> = lines[..option_start]
+            .iter()
+            .map(|l| l.text.trim())
+            .collect();
         (args.join(" "), lines[header_end..].to_vec())
     } else {
         let mut content = lines[..option_start].to_vec();
@@ -1807,7 +1914,9 @@ fn parse_options(lines: &[Line<'_>]) -> Vec<(String, String)> {
     let mut options: Vec<(String, String)> = Vec::new();
     for line in lines {
         match field_marker(line.text) {
-            Some((name, at)) => options.push((name.to_ascii_lowercase(), line.text[at..].to_string())),
+            Some((name, at)) => {
+                options.push((name.to_ascii_lowercase(), line.text[at..].to_string()))
+            }
             None => {
                 if let Some((_, value)) = options.last_mut() {
                     value.push(' ');
@@ -1943,8 +2052,7 @@ fn is_simple_top(text: &str) -> bool {
 }
 
 fn is_span_line(text: &str) -> bool {
-    text.starts_with(['-', '='])
-        && text.bytes().all(|b| matches!(b, b'-' | b'=' | b' '))
+    text.starts_with(['-', '=']) && text.bytes().all(|b| matches!(b, b'-' | b'=' | b' '))
 }
 
 /// Start and end (char positions) of each `=` run of a simple table border.
@@ -1981,7 +2089,16 @@ struct GridCell {
 fn grid_cells(grid: &[Vec<char>]) -> Option<Vec<GridCell>> {
     let height = grid.len();
     let width = grid.first().map_or(0, Vec::len);
-    if height < 3 || width < 3 || width * height > GRID_MAX_AREA || grid[0][0] != '+' {
+    if height < 3 || width < 3 || width.saturating_mul(height) > GRID_MAX_AREA {
+        return None;
+    }
+    // Like docutils, only a rectangle framed on both sides is a table.
+    let framed = |row: &Vec<char>| {
+        row.len() == width
+            && matches!(row.first(), Some('+' | '|'))
+            && matches!(row.last(), Some('+' | '|'))
+    };
+    if grid[0][0] != '+' || !grid.iter().all(framed) {
         return None;
     }
     let mut scan = GridScan {
@@ -2348,7 +2465,8 @@ impl<'p> Inliner<'p> {
         for role in [role_end, None] {
             let p = role.unwrap_or(k);
             for refend in [2, 1, 0] {
-                let underscores = (0..refend).all(|d| self.at(p + d) == Some('_') && self.plain(p + d));
+                let underscores =
+                    (0..refend).all(|d| self.at(p + d) == Some('_') && self.plain(p + d));
                 if underscores && self.suffix_ok(p + refend) {
                     return Some(BackquoteEnd {
                         after: p + refend,
@@ -2411,7 +2529,11 @@ impl<'p> Inliner<'p> {
     /// an anonymous target at the end.
     fn phrase_reference(&mut self, body: usize, end: usize, anonymous: bool, line: u32) {
         if let Some((text, target, alias)) = self.embedded_target(body, end) {
-            let shown = if text.is_empty() { target.clone() } else { text };
+            let shown = if text.is_empty() {
+                target.clone()
+            } else {
+                text
+            };
             if !alias && !target.is_empty() {
                 self.links.push(Link {
                     text: shown.clone(),
@@ -2584,7 +2706,10 @@ impl<'p> Inliner<'p> {
         if self.at(k) != Some(':') {
             return None;
         }
-        let scheme: String = self.cs[i..k].iter().collect::<String>().to_ascii_lowercase();
+        let scheme: String = self.cs[i..k]
+            .iter()
+            .collect::<String>()
+            .to_ascii_lowercase();
         if !URI_SCHEMES.contains(&scheme.as_str()) {
             return None;
         }
@@ -2605,9 +2730,8 @@ impl<'p> Inliner<'p> {
     fn uri_end(&mut self, body: usize) -> Option<usize> {
         let (start, run_end, end) = self.uri_run;
         if !(body > start && body < run_end) {
-            let is_uri_char = |c: char| {
-                c.is_ascii_alphanumeric() || "-_.!~*'()[];/:@&=+$,%?#".contains(c)
-            };
+            let is_uri_char =
+                |c: char| c.is_ascii_alphanumeric() || "-_.!~*'()[];/:@&=+$,%?#".contains(c);
             let mut run = body;
             while run < self.cs.len() && self.plain(run) && is_uri_char(self.cs[run]) {
                 run += 1;
@@ -2719,7 +2843,8 @@ mod tests {
                         r
                     }
                     Block::List(l) => {
-                        let r = writeln!(out, "{pad}LIST{}", if l.ordered { " ordered" } else { "" });
+                        let r =
+                            writeln!(out, "{pad}LIST{}", if l.ordered { " ordered" } else { "" });
                         for item in &l.items {
                             let task = match item.task {
                                 Some(true) => "[x] ",
@@ -2908,7 +3033,14 @@ P Given the current timeline for adoption of Kafka.@29
 "
         );
         let text = doc.plain_text();
-        for leak in ["tocdepth", "sectnum", "bibliography", "lsst_aa", "cite", ".."] {
+        for leak in [
+            "tocdepth",
+            "sectnum",
+            "bibliography",
+            "lsst_aa",
+            "cite",
+            "..",
+        ] {
             assert!(!text.contains(leak), "{leak} leaked into {text}");
         }
     }
@@ -2997,10 +3129,11 @@ Deep
 
     #[test]
     fn short_underlines_and_transitions() {
-        let doc = parse("Long title\n--------\n\nAB\n--\n\nabc\n--\n\nText\n\n----------\n\nMore\n");
+        let doc =
+            parse("Long title\n--------\n\nAB\n--\n\nabc\n--\n\nText\n\n----------\n\nMore\n");
         assert_eq!(
             outline(&doc.blocks),
-            "H1 Long title@1\nH2 AB@4\nP abc⏎--@7\nP Text@10\nP More@14\n"
+            "H1 Long title@1\nH1 AB@4\nP abc⏎--@7\nP Text@10\nP More@14\n"
         );
         assert_eq!(messages(&doc), ["title underline too short"]);
         assert_eq!(doc.warnings[0].line, 2);
@@ -3010,7 +3143,10 @@ Deep
     fn malformed_overline_is_reported_and_text_kept() {
         let doc = parse("=====\nTitle\n-----\n\nBody\n");
         assert_eq!(outline(&doc.blocks), "H1 Title@2\nP Body@5\n");
-        assert_eq!(messages(&doc), ["section title overline has no matching underline"]);
+        assert_eq!(
+            messages(&doc),
+            ["section title overline has no matching underline"]
+        );
     }
 
     #[test]
@@ -3058,8 +3194,14 @@ P Not literal: a::@19
         );
         assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
         let missing = parse("Example::\n\nNot indented.\n");
-        assert_eq!(outline(&missing.blocks), "P Example:@1\nP Not indented.@3\n");
-        assert_eq!(messages(&missing), ["literal block expected after '::'; none found"]);
+        assert_eq!(
+            outline(&missing.blocks),
+            "P Example:@1\nP Not indented.@3\n"
+        );
+        assert_eq!(
+            messages(&missing),
+            ["literal block expected after '::'; none found"]
+        );
     }
 
     #[test]
@@ -3188,7 +3330,10 @@ P 1. one⏎3. not next: a paragraph follows@22
         assert_eq!(i_in_alpha, Some(9));
         assert_eq!(roman_value("MCMXCIV"), Some(1994));
         // "2017-12-08 2:45pm" is a title, not an enumerated list.
-        assert_eq!(outline_of("2017-12-08 2:45pm\n-----------------\n"), "H1 2017-12-08 2:45pm@1\n");
+        assert_eq!(
+            outline_of("2017-12-08 2:45pm\n-----------------\n"),
+            "H1 2017-12-08 2:45pm@1\n"
+        );
     }
 
     #[test]
@@ -3222,14 +3367,20 @@ Body.
     fn docinfo_after_the_document_title() {
         let text = "Title\n=====\n\n:authors: A, B\n:tz: UTC\n\nSection\n-------\n\nBody.\n";
         let doc = parse(text);
-        assert_eq!(outline(&doc.blocks), "H1 Title@1\nH2 Section@7\nP Body.@10\n");
+        assert_eq!(
+            outline(&doc.blocks),
+            "H1 Title@1\nH2 Section@7\nP Body.@10\n"
+        );
         assert_eq!(doc.meta.authors, ["A", "B"]);
         assert_eq!(doc.meta.timezone.as_deref(), Some("UTC"));
         assert_eq!(doc.meta.line, 4);
         // With a second top-level title the first one is not the document title, so
         // docutils keeps the fields as an ordinary field list.
         let two = parse("One\n===\n\n:tz: UTC\n\nTwo\n===\n");
-        assert_eq!(outline(&two.blocks), "H1 One@1\nLIST\n- tz: UTC@4\nH1 Two@6\n");
+        assert_eq!(
+            outline(&two.blocks),
+            "H1 One@1\nLIST\n- tz: UTC@4\nH1 Two@6\n"
+        );
         assert_eq!(two.meta.timezone, None);
     }
 
@@ -3256,14 +3407,18 @@ Body.
     #[test]
     fn empty_comment_ends_a_list_before_a_quote() {
         // pandoc's output for a list followed by a Markdown block quote
-        let text = "-  item\n\n..\n\n   AWS issue summary: https://aws.amazon.com/message/101925/\n";
+        let text =
+            "-  item\n\n..\n\n   AWS issue summary: https://aws.amazon.com/message/101925/\n";
         let doc = parse(text);
         assert_eq!(
             outline(&doc.blocks),
             "LIST\n- item@1\nQUOTE@5\n  P AWS issue summary: https://aws.amazon.com/message/101925/@5\n"
         );
         assert_eq!(doc.links.len(), 1);
-        assert_eq!(doc.links[0].target, "https://aws.amazon.com/message/101925/");
+        assert_eq!(
+            doc.links[0].target,
+            "https://aws.amazon.com/message/101925/"
+        );
         assert_eq!(doc.links[0].line, 5);
     }
 
@@ -3291,7 +3446,7 @@ __ https://anon.example.com
 Kept.
 ";
         let doc = parse(text);
-        assert_eq!(outline(&doc.blocks), "P Kept.@21\n");
+        assert_eq!(outline(&doc.blocks), "P Kept.@20\n");
         assert_eq!(doc.links.len(), 1);
         assert_eq!(doc.links[0].text, "Example Site");
         assert_eq!(doc.links[0].target, "https://example.com/path");
@@ -3333,7 +3488,10 @@ Only this.
         let doc = parse(text);
         assert!(!doc.plain_text().contains("script"));
         assert!(!doc.plain_text().contains("<b>"));
-        assert_eq!(messages(&doc), ["raw directive dropped", "raw directive dropped"]);
+        assert_eq!(
+            messages(&doc),
+            ["raw directive dropped", "raw directive dropped"]
+        );
         assert_eq!(doc.warnings[0].line, 1);
     }
 
@@ -3343,7 +3501,10 @@ Only this.
         assert_eq!(outline(&doc.blocks), "P Text.@7\n");
         assert_eq!(
             messages(&doc),
-            ["include directive not followed: 'other.rst'", "unknown directive 'mermaid' skipped"]
+            [
+                "include directive not followed: 'other.rst'",
+                "unknown directive 'mermaid' skipped"
+            ]
         );
     }
 
@@ -3413,7 +3574,10 @@ P Only for HTML.@25
 "
         );
         assert_eq!(doc.links.len(), 1);
-        assert_eq!((doc.links[0].text.as_str(), doc.links[0].line), ("analytics", 7));
+        assert_eq!(
+            (doc.links[0].text.as_str(), doc.links[0].line),
+            ("analytics", 7)
+        );
     }
 
     #[test]
@@ -3443,11 +3607,23 @@ P Only for HTML.@25
     }
 
     #[test]
+    fn tables_count_wide_characters_as_two_columns() {
+        let text = "+------+-----+\n| 名前 | val |\n+------+-----+\n\n=====  =====\n漢字   x\n=====  =====\n";
+        assert_eq!(
+            outline_of(text),
+            "TABLE []@1\n| [\"名前\", \"val\"]@2\nTABLE []@5\n| [\"漢字\", \"x\"]@6\n"
+        );
+    }
+
+    #[test]
     fn malformed_grid_table_is_kept_as_text() {
         let doc = parse("+-----+-----+\n| a   | b\n+-----+\n\nAfter.\n");
         assert!(doc.plain_text().contains("| a   | b"));
         assert!(doc.plain_text().contains("After."));
-        assert_eq!(messages(&doc), ["grid table could not be parsed; kept as literal text"]);
+        assert_eq!(
+            messages(&doc),
+            ["grid table could not be parsed; kept as literal text"]
+        );
     }
 
     #[test]
@@ -3517,7 +3693,10 @@ TABLE [\"Treat\", \"Quantity\"]@11
 "
         );
         let external = parse(".. csv-table:: x\n   :file: data.csv\n");
-        assert_eq!(messages(&external), ["csv-table with external data skipped"]);
+        assert_eq!(
+            messages(&external),
+            ["csv-table with external data skipped"]
+        );
     }
 
     #[test]
@@ -3563,14 +3742,19 @@ P Def 2.@12
             "emph, strong, lit *x*, interp, target, *not* emph"
         );
         assert_eq!(
-            inline(":ref:`label`, :cite:`bibkey`, :doc:`Doc text <path/doc>`, `x`:sup:, :py:func:`~a.b.c`"),
+            inline(
+                ":ref:`label`, :cite:`bibkey`, :doc:`Doc text <path/doc>`, `x`:sup:, :py:func:`~a.b.c`"
+            ),
             "label, bibkey, Doc text, x, c"
         );
         assert_eq!(
             inline("`named`_, word_ and snake_case_name_, `anon`__, |nosub| and [#]_."),
             "named, word and snake_case_name, anon, nosub and."
         );
-        assert_eq!(inline("Escaped\\ space and \\\\ backslash"), "Escapedspace and \\ backslash");
+        assert_eq!(
+            inline("Escaped\\ space and \\\\ backslash"),
+            "Escapedspace and \\ backslash"
+        );
         assert_eq!(inline("``C:\\path\\file``"), "C:\\path\\file");
     }
 
@@ -3581,7 +3765,7 @@ P Def 2.@12
             "files *.rst and *.txt are globs",
             "quoted '*' and \"*\" and (*) and [*]",
             "unclosed *emphasis and **strong and ``literal and `interpreted",
-            "snake_case and __init__ and trailing_ underscore_x",
+            "snake_case and __init__ and under_score_x and a_b_c",
             "time 9:30 and host:8080 and a|b",
         ] {
             assert_eq!(inline(text), text);
@@ -3631,7 +3815,9 @@ __ https://second.example.com
             ]
         );
         match doc.blocks.first() {
-            Some(Block::Paragraph(p)) => assert!(p.text.starts_with("A link and anon and alias.\n")),
+            Some(Block::Paragraph(p)) => {
+                assert!(p.text.starts_with("A link and anon and alias.\n"))
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -3639,7 +3825,10 @@ __ https://second.example.com
     #[test]
     fn substitutions_use_replacement_text() {
         let text = "Uses |RST| and |unknown|.\n\n.. |RST| replace:: reStructured\n   *Text*\n";
-        assert_eq!(outline_of(text), "P Uses reStructured Text and unknown.@1\n");
+        assert_eq!(
+            outline_of(text),
+            "P Uses reStructured Text and unknown.@1\n"
+        );
     }
 
     #[test]
@@ -3664,15 +3853,23 @@ __ https://second.example.com
     fn section_titles_inside_body_elements_become_paragraphs() {
         let doc = parse("- item\n\n  Inner\n  =====\n");
         assert_eq!(outline(&doc.blocks), "LIST\n- item@1\n  P Inner@3\n");
-        assert_eq!(messages(&doc), ["section title not allowed here; kept as a paragraph"]);
+        assert_eq!(
+            messages(&doc),
+            ["section title not allowed here; kept as a paragraph"]
+        );
     }
 
     #[test]
     fn deep_nesting_is_bounded() {
-        let text: String = (0..200).map(|i| format!("{}- level {i}\n\n", "  ".repeat(i))).collect();
+        let text: String = (0..200)
+            .map(|i| format!("{}- level {i}\n\n", "  ".repeat(i)))
+            .collect();
         let doc = parse(&text);
         assert!(doc.plain_text().contains("level 199"));
-        assert_eq!(messages(&doc), ["nesting too deep; content kept as plain text"]);
+        assert_eq!(
+            messages(&doc),
+            ["nesting too deep; content kept as plain text"]
+        );
     }
 
     /// A small deterministic PRNG (xorshift64*), so the fuzz run is reproducible.
@@ -3692,22 +3889,73 @@ __ https://second.example.com
     }
 
     const FRAGMENTS: &[&str] = &[
-        "Title\n=====\n", "=====\nTitle\n=====\n", "Sub\n---\n", "----\n", "::\n", "Para::\n",
-        "    indented code\n", "* item\n", "- item\n  continued\n", "1. one\n", "#. auto\n",
-        "(a) alpha\n", "i) roman\n", ":field: value\n", ":tocdepth: 1\n", ".. note::\n", "   body\n",
-        ".. raw:: html\n", ".. code-block:: python\n", ".. list-table::\n   :header-rows: 1\n",
-        "   * - a\n     - b\n", ".. csv-table::\n   :header: \"a\", \"b\n", ".. _t: http://x\n",
-        ".. |s| replace:: *r*\n", "..\n", ".. [1] foot\n", "__ http://a\n", "| line\n", ">>> x\n",
-        "+---+---+\n", "| a | b |\n", "+===+===+\n", "+---+   +\n", "=== ===\n", "a   b\n",
-        "--- ---\n", "*emph* **strong** ``lit`` `ref`_ :role:`x` [#]_ |s| http://u.rl\n",
-        "`unclosed ``also *and **\n", "term\n   definition\n", "\t\ttabbed\n", "\r\n", "\u{feff}",
-        "\\", "`\n", "|", "..", "::", "é 漢字 ☒ ☐\n", "\n", "\n\n", "   ", "+", "=", ".. sectnum::\n",
-        ".. figure:: x\n\n   caption\n", ".. admonition::\n", ".. only::\n", ".. table::\n",
+        "Title\n=====\n",
+        "=====\nTitle\n=====\n",
+        "Sub\n---\n",
+        "----\n",
+        "::\n",
+        "Para::\n",
+        "    indented code\n",
+        "* item\n",
+        "- item\n  continued\n",
+        "1. one\n",
+        "#. auto\n",
+        "(a) alpha\n",
+        "i) roman\n",
+        ":field: value\n",
+        ":tocdepth: 1\n",
+        ".. note::\n",
+        "   body\n",
+        ".. raw:: html\n",
+        ".. code-block:: python\n",
+        ".. list-table::\n   :header-rows: 1\n",
+        "   * - a\n     - b\n",
+        ".. csv-table::\n   :header: \"a\", \"b\n",
+        ".. _t: http://x\n",
+        ".. |s| replace:: *r*\n",
+        "..\n",
+        ".. [1] foot\n",
+        "__ http://a\n",
+        "| line\n",
+        ">>> x\n",
+        "+---+---+\n",
+        "| a | b |\n",
+        "+===+===+\n",
+        "+---+   +\n",
+        "=== ===\n",
+        "a   b\n",
+        "--- ---\n",
+        "*emph* **strong** ``lit`` `ref`_ :role:`x` [#]_ |s| http://u.rl\n",
+        "`unclosed ``also *and **\n",
+        "term\n   definition\n",
+        "\t\ttabbed\n",
+        "\r\n",
+        "\u{feff}",
+        "\\",
+        "`\n",
+        "|",
+        "..",
+        "::",
+        "é 漢字 ☒ ☐\n",
+        "\n",
+        "\n\n",
+        "   ",
+        "+",
+        "=",
+        ".. sectnum::\n",
+        ".. figure:: x\n\n   caption\n",
+        ".. admonition::\n",
+        ".. only::\n",
+        ".. table::\n",
     ];
 
     fn check_lines(blocks: &[Block], max: u32) {
         for block in blocks {
-            assert!((1..=max).contains(&block.line()), "line {} of {block:?}", block.line());
+            assert!(
+                (1..=max).contains(&block.line()),
+                "line {} of {block:?}",
+                block.line()
+            );
             match block {
                 Block::Quote(q) => check_lines(&q.blocks, max),
                 Block::List(l) => {
@@ -3743,12 +3991,17 @@ __ https://second.example.com
             }
             if round % 3 == 0 {
                 // random bytes, decoded lossily, and random char boundaries
-                let bytes: Vec<u8> = (0..rng.below(200)).map(|_| (rng.next() & 0xff) as u8).collect();
+                let bytes: Vec<u8> = (0..rng.below(200))
+                    .map(|_| (rng.next() & 0xff) as u8)
+                    .collect();
                 text.push_str(&String::from_utf8_lossy(&bytes));
             }
             if round % 5 == 0 {
                 let cut = rng.below(text.len() + 1);
-                let cut = (0..=cut).rev().find(|&c| text.is_char_boundary(c)).unwrap_or(0);
+                let cut = (0..=cut)
+                    .rev()
+                    .find(|&c| text.is_char_boundary(c))
+                    .unwrap_or(0);
                 text.truncate(cut);
             }
             let doc = parse(&text);
@@ -3776,7 +4029,11 @@ __ https://second.example.com
         let doc = parse(&text);
         let elapsed = started.elapsed();
         assert!(doc.blocks.len() > 1000);
-        let limit = if cfg!(debug_assertions) { 10_000 } else { 1_000 };
+        let limit = if cfg!(debug_assertions) {
+            10_000
+        } else {
+            1_000
+        };
         assert!(elapsed.as_millis() < limit, "took {elapsed:?}");
     }
 
@@ -3786,14 +4043,23 @@ __ https://second.example.com
     #[ignore = "reads the shared corpus outside the crate"]
     fn shared_corpus_parses_without_leaks() {
         let manifest = env!("CARGO_MANIFEST_DIR");
-        let roots = [format!("{manifest}/../shared"), format!("{manifest}/../../shared")];
-        let Some(root) = roots.iter().map(std::path::PathBuf::from).find(|p| p.is_dir()) else {
+        let roots = [
+            format!("{manifest}/../shared"),
+            format!("{manifest}/../../shared"),
+        ];
+        let Some(root) = roots
+            .iter()
+            .map(std::path::PathBuf::from)
+            .find(|p| p.is_dir())
+        else {
             return;
         };
         let mut files = Vec::new();
         let mut dirs = vec![root];
         while let Some(dir) = dirs.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
             for entry in entries.flatten() {
                 let path = entry.path();
                 if path.is_dir() {
@@ -3805,16 +4071,35 @@ __ https://second.example.com
         }
         assert!(!files.is_empty());
         for path in files {
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
             let doc = parse(&text);
             let plain = doc.plain_text();
             for line in plain.lines() {
                 let t = line.trim_start();
-                assert!(!t.starts_with(".. "), "{}: explicit markup leaked: {t}", path.display());
-                assert!(!t.starts_with(":style:"), "{}: option leaked: {t}", path.display());
-                assert!(!t.starts_with(":tocdepth:"), "{}: field leaked: {t}", path.display());
+                assert!(
+                    !t.starts_with(".. "),
+                    "{}: explicit markup leaked: {t}",
+                    path.display()
+                );
+                assert!(
+                    !t.starts_with(":style:"),
+                    "{}: option leaked: {t}",
+                    path.display()
+                );
+                assert!(
+                    !t.starts_with(":tocdepth:"),
+                    "{}: field leaked: {t}",
+                    path.display()
+                );
             }
-            assert!(doc.warnings.is_empty(), "{}: {:?}", path.display(), doc.warnings);
+            assert!(
+                doc.warnings.is_empty(),
+                "{}: {:?}",
+                path.display(),
+                doc.warnings
+            );
         }
     }
 }

@@ -1,0 +1,8 @@
+//! Integration tests: the binary, the import pipeline over a real SQLite file, the
+//! shared corpus, and robustness against hostile input.
+
+mod cli;
+mod corpus;
+mod import;
+mod robustness;
+mod support;
