@@ -1,7 +1,7 @@
 //! Root causes: from root-cause sections, labelled lines ("Root cause: ..."),
 //! "Failure #N: ..." headings, lists introduced as causes ("the key factors behind this
-//! incident are:"), and, only where none of those exist, causal sentences ("was caused
-//! by", "due to").
+//! incident are:"), and, where the document has no root-cause section, causal sentences
+//! ("was caused by", "due to").
 //!
 //! Invariant: causes are returned in document order without duplicates.
 
@@ -108,8 +108,15 @@ pub fn extract(outline: &Outline<'_>) -> Vec<RootCause> {
             }
         }
     }
-    if causes.is_empty() {
-        causal_sentences(outline, &mut causes);
+    let has_cause_section = outline
+        .sections
+        .iter()
+        .any(|s| s.kind == SectionKind::RootCause);
+    if !has_cause_section {
+        let mut sentences = Vec::new();
+        causal_sentences(outline, &mut sentences);
+        causes.extend(sentences);
+        causes.sort_by_key(|c| c.line);
     }
     let mut seen = HashSet::new();
     causes.retain(|c| !c.text.is_empty() && seen.insert(c.text.to_lowercase()));

@@ -134,7 +134,7 @@ pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
         lessons: lessons(&outline),
         systems: systems_found,
         tags,
-        references: references(doc),
+        references: references(doc, &outline),
         warnings,
     }
 }
@@ -331,7 +331,7 @@ fn lessons(outline: &Outline<'_>) -> Vec<String> {
 }
 
 /// Links and ticket ids the document mentions, in order, without duplicates.
-fn references(doc: &Document) -> Vec<Reference> {
+fn references(doc: &Document, outline: &Outline<'_>) -> Vec<Reference> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for link in &doc.links {
@@ -342,7 +342,6 @@ fn references(doc: &Document) -> Vec<Reference> {
             });
         }
     }
-    let outline = sections::outline(doc);
     let mut add = |text: &str, line: u32| {
         for word in text.split(|c: char| {
             c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ',' | ';' | '|')
@@ -359,7 +358,7 @@ fn references(doc: &Document) -> Vec<Reference> {
     if let Some(h) = outline.title {
         add(&h.text, h.line);
     }
-    visit_texts(&outline, &mut add);
+    visit_texts(outline, &mut add);
     out
 }
 

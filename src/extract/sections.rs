@@ -6,6 +6,7 @@
 //! of the heading it is nested under.
 
 use crate::ingest::document::{Block, Document, Heading};
+use std::sync::LazyLock;
 
 /// What a section of a postmortem is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -143,6 +144,19 @@ pub fn is_section_name(heading: &str) -> bool {
     classify_at(heading).is_some_and(|(pos, _)| pos == 0) && normalized_words(heading).len() <= 5
 }
 
+/// The synonym table split into words once.
+fn phrases() -> &'static [(SectionKind, Vec<&'static str>)] {
+    static PHRASES: LazyLock<Vec<(SectionKind, Vec<&'static str>)>> = LazyLock::new(|| {
+        SYNONYMS
+            .iter()
+            .flat_map(|(kind, phrases)| {
+                phrases.iter().map(move |p| (*kind, p.split(' ').collect()))
+            })
+            .collect()
+    });
+    &PHRASES
+}
+
 /// The kind and the word position where its phrase starts.
 fn classify_at(heading: &str) -> Option<(usize, SectionKind)> {
     let words = normalized_words(heading);
@@ -150,19 +164,16 @@ fn classify_at(heading: &str) -> Option<(usize, SectionKind)> {
         return None;
     }
     let mut best: Option<(usize, usize, SectionKind)> = None;
-    for (kind, phrases) in SYNONYMS {
-        for phrase in *phrases {
-            let parts: Vec<&str> = phrase.split(' ').collect();
-            if let Some(pos) = find_phrase(&words, &parts) {
-                // Earliest position wins; at the same position the longer phrase wins
-                // ("mitigation and resolution" over "mitigation").
-                let better = match best {
-                    None => true,
-                    Some((p, len, _)) => pos < p || (pos == p && parts.len() > len),
-                };
-                if better {
-                    best = Some((pos, parts.len(), *kind));
-                }
+    for (kind, parts) in phrases() {
+        if let Some(pos) = find_phrase(&words, parts) {
+            // Earliest position wins; at the same position the longer phrase wins
+            // ("mitigation and resolution" over "mitigation").
+            let better = match best {
+                None => true,
+                Some((p, len, _)) => pos < p || (pos == p && parts.len() > len),
+            };
+            if better {
+                best = Some((pos, parts.len(), *kind));
             }
         }
     }
@@ -268,7 +279,36 @@ fn title_heading(doc: &Document) -> Option<&Heading> {
             _ => None,
         })
         .min()?;
-    (first.level == min_level && !is_section_name(&first.text)).then_some(first)
+    (first.level == min_level && !is_section_name(&first.text) && !is_field_label(&first.text))
+        .then_some(first)
+}
+
+/// "Owner: @someone", "Date:", "Authors: ..." — template fields set as headings, which
+/// are never the document's title.
+fn is_field_label(text: &str) -> bool {
+    let Some((label, _)) = text.split_once(':') else {
+        return false;
+    };
+    let label = label.trim().to_lowercase();
+    label.len() <= 24
+        && matches!(
+            label.as_str(),
+            "owner"
+                | "owners"
+                | "author"
+                | "authors"
+                | "date"
+                | "status"
+                | "severity"
+                | "involved"
+                | "participants"
+                | "attendees"
+                | "meeting"
+                | "incident commander"
+                | "reviewers"
+                | "editor"
+                | "editors"
+        )
 }
 
 #[cfg(test)]

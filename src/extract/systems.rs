@@ -4,7 +4,8 @@
 //! Invariant: a system is reported by its canonical display name, once, in order of
 //! first mention; matching is on whole words, case-insensitive.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 /// (canonical name, spellings matched as whole words, lowercase).
 pub const DICTIONARY: &[(&str, &[&str])] = &[
@@ -88,25 +89,46 @@ pub const DICTIONARY: &[(&str, &[&str])] = &[
     ("VPN", &["vpn"]),
 ];
 
+/// Spellings indexed by their first word: (remaining words, canonical name).
+type Index = HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>;
+
+fn index() -> &'static Index {
+    static INDEX: LazyLock<Index> = LazyLock::new(|| {
+        let mut map: Index = HashMap::new();
+        for (name, spellings) in DICTIONARY {
+            for spelling in *spellings {
+                let mut words = spelling.split(' ');
+                let first = words.next().unwrap_or_default();
+                map.entry(first).or_default().push((words.collect(), name));
+            }
+        }
+        map
+    });
+    &INDEX
+}
+
 /// Systems named in `text`, canonical names in order of first mention.
 pub fn find(text: &str) -> Vec<String> {
     let lower = text.to_lowercase();
-    let words: Vec<(usize, &str)> = word_spans(&lower);
-    let mut found: Vec<(usize, &'static str)> = Vec::new();
+    let words: Vec<&str> = word_spans(&lower).into_iter().map(|(_, w)| w).collect();
+    let index = index();
     let mut seen = HashSet::new();
-    for (name, spellings) in DICTIONARY {
-        let first = spellings
-            .iter()
-            .filter_map(|s| first_match(&words, s))
-            .min();
-        if let Some(pos) = first
-            && seen.insert(*name)
-        {
-            found.push((pos, name));
+    let mut found = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let Some(candidates) = index.get(word) else {
+            continue;
+        };
+        for (rest, name) in candidates {
+            let matches = rest
+                .iter()
+                .enumerate()
+                .all(|(j, w)| words.get(i + 1 + j) == Some(w));
+            if matches && seen.insert(*name) {
+                found.push(name.to_string());
+            }
         }
     }
-    found.sort();
-    found.into_iter().map(|(_, n)| n.to_string()).collect()
+    found
 }
 
 /// Words as (position, word); words may contain `-` and `.` inside.
@@ -128,16 +150,6 @@ fn word_spans(text: &str) -> Vec<(usize, &str)> {
         out.push((s, text[s..].trim_end_matches(['-', '.', '_'])));
     }
     out
-}
-
-fn first_match(words: &[(usize, &str)], spelling: &str) -> Option<usize> {
-    let parts: Vec<&str> = spelling.split(' ').collect();
-    if words.len() < parts.len() {
-        return None;
-    }
-    (0..=words.len() - parts.len())
-        .find(|&i| parts.iter().enumerate().all(|(j, p)| words[i + j].1 == *p))
-        .map(|i| words[i].0)
 }
 
 #[cfg(test)]

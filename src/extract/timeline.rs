@@ -213,6 +213,10 @@ fn push_unit(
 /// the one zone every explicitly zoned time in the document uses.
 fn document_zone(units: &[Unit]) -> Option<ZoneMention> {
     for unit in units {
+        // Every declaration says "time(s)"; most text does not, and is skipped cheaply.
+        if !contains_ignore_case(&unit.text, "time") {
+            continue;
+        }
         for (_, sentence) in sentences::split(&unit.text) {
             if let Some(zone) = timestamp::zone_declaration(sentence) {
                 return Some(zone);
@@ -238,6 +242,13 @@ fn document_zone(units: &[Unit]) -> Option<ZoneMention> {
         (a, b) => a == b,
     };
     rest.into_iter().all(same).then(|| first.clone())
+}
+
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Decides the day/month order of numeric dates for the whole document: a part above

@@ -146,11 +146,25 @@ pub fn find(text: &str) -> Vec<Found> {
     let scan = Scan::new(text);
     let mut out = Vec::new();
     let mut i = 0;
+    // Position of the next ASCII digit at or after `i` (or the end).
+    let mut next_digit = 0;
     while i < scan.b.len() {
         let c = scan.b[i];
+        if next_digit < i {
+            next_digit = scan.b[i..]
+                .iter()
+                .position(u8::is_ascii_digit)
+                .map_or(scan.b.len(), |p| i + p);
+        }
         // Only try where a token starts: this keeps the number of attempts linear and
-        // stops us from reading "2017" out of "OTG0150847" or "v2017".
-        if (c.is_ascii_alphanumeric() || c == b'~')
+        // stops us from reading "2017" out of "OTG0150847" or "v2017". A token that
+        // starts with a letter ("June", "around", "Friday") is only worth a full parse
+        // when a digit follows soon, or when it may be "noon"/"midnight".
+        let worth_trying = c.is_ascii_digit()
+            || c == b'~'
+            || (c.is_ascii_alphabetic()
+                && (next_digit - i <= LETTER_START_REACH || may_be_named_time(&scan.b[i..])));
+        if worth_trying
             && !scan.alnum_before(i)
             && let Some(found) = scan.parse_at(i, false)
             && found.end > i
@@ -162,6 +176,16 @@ pub fn find(text: &str) -> Vec<Found> {
         i += 1;
     }
     out
+}
+
+/// How far after a word a timestamp that starts with that word ("Wednesday, June 26th,
+/// 2019", "approximately 13:00") has its first digit, at most.
+const LETTER_START_REACH: usize = 48;
+
+/// "noon" and "midnight" are times without digits; "at" can introduce them.
+fn may_be_named_time(rest: &[u8]) -> bool {
+    let starts = |w: &[u8]| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w);
+    starts(b"noon") || starts(b"midnight") || starts(b"at ")
 }
 
 /// Recognises a sentence that declares the zone of the whole document:

@@ -12,13 +12,7 @@ pub mod frontmatter;
 mod lines;
 pub mod markdown;
 // TEMPORARY until the RST reader lands: read RST as plain text.
-pub mod rst {
-    pub fn parse(text: &str) -> super::Document {
-        let mut d = super::text::parse(text);
-        d.format = Some(crate::model::Format::Rst);
-        d
-    }
-}
+pub mod rst;
 pub mod text;
 
 use crate::extract;

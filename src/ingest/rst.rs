@@ -152,15 +152,18 @@ fn indented_block<'a>(lines: &[Line<'a>], i: usize) -> (Vec<Line<'a>>, usize) {
 }
 
 /// Like [`indented_block`] for constructs whose first line starts after a marker
-/// (list items, fields, explicit markup): `first` is the text after the marker and the
-/// following indented lines lose their own common indentation.
+/// (fields, explicit markup, empty list items): `first` is the text after the marker and
+/// the following indented lines lose their own common indentation. With `until_blank`
+/// the block ends at the first blank line (hyperlink targets).
 fn first_known_indented<'a>(
     lines: &[Line<'a>],
     i: usize,
     first: &'a str,
+    until_blank: bool,
 ) -> (Vec<Line<'a>>, usize) {
     let mut end = i + 1;
-    while end < lines.len() && (lines[end].is_blank() || lines[end].indent() > 0) {
+    while end < lines.len() && (lines[end].indent() > 0 || (lines[end].is_blank() && !until_blank))
+    {
         end += 1;
     }
     let mut last = end;
@@ -170,9 +173,37 @@ fn first_known_indented<'a>(
     let rest = &lines[i + 1..last];
     let indent = min_indent(rest);
     let mut block = Vec::with_capacity(rest.len() + 1);
-    block.push(Line::new(first, lines[i].num));
+    block.push(lines[i].with_text(first));
     block.extend(rest.iter().map(|l| l.dedent(indent)));
     (block, end)
+}
+
+/// The body of a list item whose first line has text: like docutils, its lines are cut
+/// at the item's text column (`indent`), so deeper lines keep their extra indentation
+/// (and become a nested quote or definition), and a line indented less ends the item.
+fn known_indented<'a>(lines: &[Line<'a>], i: usize, indent: usize) -> (Vec<Line<'a>>, usize) {
+    let mut end = i + 1;
+    while end < lines.len() && (lines[end].is_blank() || lines[end].indent() >= indent) {
+        end += 1;
+    }
+    let mut last = end;
+    while last > i + 1 && lines[last - 1].is_blank() {
+        last -= 1;
+    }
+    let mut block = Vec::with_capacity(last - i);
+    block.push(lines[i].with_text(&lines[i].text[indent..]));
+    block.extend(lines[i + 1..last].iter().map(|l| l.dedent(indent)));
+    (block, end)
+}
+
+/// The lines of a list item starting at `i`, whose text starts at byte `text_at`.
+fn item_block<'a>(lines: &[Line<'a>], i: usize, text_at: usize) -> (Vec<Line<'a>>, usize) {
+    let text = &lines[i].text[text_at..];
+    if text.is_empty() {
+        first_known_indented(lines, i, text, false)
+    } else {
+        known_indented(lines, i, text_at)
+    }
 }
 
 /// Where a nested parse happens: whether section titles are allowed there, and how
@@ -678,7 +709,7 @@ impl Parser {
         let mut next;
         loop {
             let text_at = bullet_marker(lines[i].text).map_or(0, |(_, at)| at);
-            let (item_lines, end) = first_known_indented(lines, i, &lines[i].text[text_at..]);
+            let (item_lines, end) = item_block(lines, i, text_at);
             items.push(self.list_item(&item_lines, ctx));
             next = end;
             let j = skip_blank(lines, end);
@@ -717,8 +748,7 @@ impl Parser {
         let expected = (first.sequence != Sequence::Auto).then_some(first.sequence);
         let mut next;
         loop {
-            let (item_lines, end) =
-                first_known_indented(lines, i, &lines[i].text[current.text_at..]);
+            let (item_lines, end) = item_block(lines, i, current.text_at);
             items.push(self.list_item(&item_lines, ctx));
             next = end;
             let j = skip_blank(lines, end);
@@ -759,7 +789,8 @@ impl Parser {
         let mut i = start;
         let mut next = start + 1;
         while let Some((name, body_at)) = lines.get(i).and_then(|l| field_marker(l.text)) {
-            let (body_lines, end) = first_known_indented(lines, i, &lines[i].text[body_at..]);
+            let (body_lines, end) =
+                first_known_indented(lines, i, &lines[i].text[body_at..], false);
             let body = self.blocks(&body_lines, ctx.nested());
             fields.push(Field {
                 name: unescape_str(name),
@@ -1093,7 +1124,10 @@ impl Parser {
         if rest.is_empty() && lines.get(i + 1).is_none_or(Line::is_blank) {
             return i + 1;
         }
-        let (mut block, next) = first_known_indented(lines, i, rest);
+        // Hyperlink targets end at a blank line; other explicit blocks run on through
+        // blank lines while the text stays indented.
+        let is_target = rest.starts_with('_');
+        let (mut block, next) = first_known_indented(lines, i, rest, is_target);
         if let Some(label_end) = footnote_label(rest) {
             // Footnote bodies are content; the label and the references are not.
             block[0] = block[0].with_text(rest[label_end..].trim_start_matches(' '));
@@ -1143,7 +1177,7 @@ impl Parser {
 
     fn anonymous_target(&mut self, lines: &[Line<'_>], i: usize) -> usize {
         let rest = lines[i].text[2..].trim_start();
-        let (block, next) = first_known_indented(lines, i, rest);
+        let (block, next) = first_known_indented(lines, i, rest, true);
         let target: String = block
             .iter()
             .flat_map(|l| l.text.chars())
@@ -2221,10 +2255,11 @@ enum Kind {
     Substitution,
 }
 
-/// The suffix after a closing backquote: an optional `:role:` and `_`/`__`.
+/// The suffix after a closing backquote: an optional `:role:` (its name's char range)
+/// and `_`/`__`.
 struct BackquoteEnd {
     after: usize,
-    role: bool,
+    role: Option<(usize, usize)>,
     refend: usize,
 }
 
@@ -2375,7 +2410,7 @@ impl<'p> Inliner<'p> {
             '*' if next == Some('*') => self.delimited(i, 2, Kind::Strong),
             '*' => self.delimited(i, 1, Kind::Emphasis),
             '`' if next == Some('`') => self.literal(i),
-            '`' => self.interpreted(i, i + 1, false),
+            '`' => self.interpreted(i, i + 1, None),
             '_' if next == Some('`') => self.delimited(i, 2, Kind::Target),
             '|' if next != Some('|') => self.substitution(i),
             ':' => self.role(i),
@@ -2470,7 +2505,7 @@ impl<'p> Inliner<'p> {
                 if underscores && self.suffix_ok(p + refend) {
                     return Some(BackquoteEnd {
                         after: p + refend,
-                        role: role.is_some(),
+                        role: role.map(|end| (k + 1, end - 1)),
                         refend,
                     });
                 }
@@ -2502,9 +2537,16 @@ impl<'p> Inliner<'p> {
     }
 
     /// Interpreted text or a phrase reference starting at `start` (its role prefix or
-    /// backquote); the text after the opening backquote starts at `body`.
-    fn interpreted(&mut self, start: usize, body: usize, has_role: bool) -> Option<usize> {
-        if !self.opens(start, body) {
+    /// backquote); the text after the opening backquote starts at `body`. `role` is the
+    /// char range of a prefix role name.
+    fn interpreted(
+        &mut self,
+        start: usize,
+        body: usize,
+        role: Option<(usize, usize)>,
+    ) -> Option<usize> {
+        // docutils applies the quote rule at the backquote, after any role prefix.
+        if !self.opens(body - 1, body) {
             return None;
         }
         let (end, after) = self.find_end(Kind::Backquote, body)?;
@@ -2512,15 +2554,24 @@ impl<'p> Inliner<'p> {
         let line = self.line_at(start);
         if suffix.refend > 0 {
             self.phrase_reference(body, end, suffix.refend == 2, line);
-        } else {
-            let text = self.unescaped(body, end);
-            let text = if has_role || suffix.role {
-                role_text(&text)
-            } else {
-                text
-            };
-            self.out.push_str(&text);
+            return Some(after);
         }
+        let text = match role.or(suffix.role) {
+            None => self.unescaped(body, end),
+            Some((from, to)) => {
+                let name: String = self.cs[from..to].iter().collect();
+                // Literal roles show their text as written, backslashes included.
+                if matches!(
+                    name.to_ascii_lowercase().as_str(),
+                    "code" | "literal" | "math"
+                ) {
+                    self.cs[body..end].iter().collect()
+                } else {
+                    role_text(&self.unescaped(body, end))
+                }
+            }
+        };
+        self.out.push_str(&text);
         Some(after)
     }
 
@@ -2612,7 +2663,7 @@ impl<'p> Inliner<'p> {
         if self.at(end + 2) == Some('`') {
             return None;
         }
-        self.interpreted(i, end + 2, true)
+        self.interpreted(i, end + 2, Some((i + 1, end)))
     }
 
     /// `[1]_`, `[#]_`, `[#label]_`, `[*]_`, `[CIT2002]_`: removed with the space before.
@@ -2732,8 +2783,27 @@ impl<'p> Inliner<'p> {
         if !(body > start && body < run_end) {
             let is_uri_char =
                 |c: char| c.is_ascii_alphanumeric() || "-_.!~*'()[];/:@&=+$,%?#".contains(c);
+            // A `*` or `:role:` that could start markup ends the URI: docutils matches
+            // explicit markup before standalone URIs.
+            let opens_markup = |k: usize| {
+                if !self.prefix_ok(k) {
+                    return false;
+                }
+                match self.cs[k] {
+                    '*' => self.at(k + 1).is_some_and(|c| !c.is_whitespace()),
+                    ':' => {
+                        let end = self.name_end_uncached(k + 1);
+                        end > k + 1 && self.at(end) == Some(':') && self.at(end + 1) == Some('`')
+                    }
+                    _ => false,
+                }
+            };
             let mut run = body;
-            while run < self.cs.len() && self.plain(run) && is_uri_char(self.cs[run]) {
+            while run < self.cs.len()
+                && self.plain(run)
+                && is_uri_char(self.cs[run])
+                && !opens_markup(run)
+            {
                 run += 1;
             }
             let mut e = run;
@@ -2782,9 +2852,12 @@ fn is_closer(c: char) -> bool {
     "\"')>]}»’”›«‘“‹".contains(c)
 }
 
+/// docutils' delimiter class. A backslash is absent on purpose: in docutils' regular
+/// expression `\\-` escapes the hyphen, so a backslash never opens markup (it may still
+/// end it, as a closing delimiter).
 fn is_delimiter(c: char) -> bool {
     matches!(c,
-        '\\' | '-' | '/' | ':' | '\u{a1}' | '\u{b7}' | '\u{bf}'
+        '-' | '/' | ':' | '\u{a1}' | '\u{b7}' | '\u{bf}'
         | '\u{2010}'..='\u{2017}' | '\u{2020}'..='\u{2027}' | '\u{2030}'..='\u{2038}'
         | '\u{203b}'..='\u{203e}' | '\u{2041}'..='\u{2043}' | '\u{2047}'..='\u{2051}'
         | '\u{3001}'..='\u{3003}')
@@ -3263,6 +3336,18 @@ LIST
     }
 
     #[test]
+    fn list_item_lines_are_cut_at_the_item_text_column() {
+        // docutils: deeper continuation lines keep their extra indentation (here a
+        // nested quote), and a line indented less than the text ends the item.
+        let text = "-  item\n\n      deeper\n\n-  next\n  less\n\n-\n     empty first line\n";
+        let doc = parse(text);
+        assert_eq!(
+            outline(&doc.blocks),
+            "LIST\n- item@1\n  QUOTE@3\n    P deeper@3\n- next@5\nQUOTE@6\n  P less@6\nLIST\n- empty first line@8\n"
+        );
+    }
+
+    #[test]
     fn enumerated_list_formats() {
         let text = "1. one
 2. two
@@ -3452,6 +3537,14 @@ Kept.
         assert_eq!(doc.links[0].target, "https://example.com/path");
         assert_eq!(doc.links[0].line, 11);
         assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
+    }
+
+    #[test]
+    fn hyperlink_targets_end_at_a_blank_line() {
+        let text = ".. _t: http://x.com\n\n    indented para\n";
+        let doc = parse(text);
+        assert_eq!(outline(&doc.blocks), "QUOTE@3\n  P indented para@3\n");
+        assert_eq!(doc.links.len(), 1);
     }
 
     #[test]
@@ -3756,6 +3849,13 @@ P Def 2.@12
             "Escapedspace and \\ backslash"
         );
         assert_eq!(inline("``C:\\path\\file``"), "C:\\path\\file");
+        // Literal roles keep backslashes; other roles unescape.
+        assert_eq!(inline(":code:`a\\b` and :emphasis:`a\\b`"), "a\\b and ab");
+        // Explicit markup wins over a standalone URI, as in docutils.
+        assert_eq!(
+            inline("see http://x.org/a(*em*) and http://y.org/:sup:`2`"),
+            "see http://x.org/a(em) and http://y.org/2"
+        );
     }
 
     #[test]

@@ -91,7 +91,15 @@ fn markdown_and_its_rst_conversion_extract_the_same_facts() {
         let md_path = shared().join("corpus").join(format!("{stem}.md"));
         let (md, rst) = (parse(&md_path), parse(&rst_path));
         pairs += 1;
-        if norm(&md.title) != norm(&rst.title) {
+        // pandoc drops front matter, so a title taken from it has no counterpart.
+        let md_text = std::fs::read_to_string(&md_path).unwrap();
+        let title_in_front_matter = md_text.starts_with("---")
+            && md_text
+                .lines()
+                .skip(1)
+                .take_while(|l| *l != "---")
+                .any(|l| l.starts_with("title:"));
+        if !title_in_front_matter && norm(&md.title) != norm(&rst.title) {
             problems.push(format!("{stem}: title {:?} vs {:?}", md.title, rst.title));
         }
         let at = |i: &Incident| counts(i.timeline.iter().map(|e| e.at.to_at_string()));
