@@ -10,6 +10,7 @@
 
 use crate::db;
 use crate::ingest::{self, Parsed};
+use crate::{related, render};
 use sha2::{Digest, Sha256};
 use sqlx::{Acquire, SqlitePool};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -136,6 +137,7 @@ enum Outcome {
         hash: String,
         bytes: u64,
         parsed: Box<Parsed>,
+        page: Box<(render::SafeHtml, related::Profile)>,
     },
     Failed {
         display: String,
@@ -216,6 +218,7 @@ pub async fn import_paths(
                     hash,
                     bytes,
                     parsed,
+                    page,
                 } => {
                     let source = db::incidents::Source {
                         path: &job.key,
@@ -223,7 +226,7 @@ pub async fn import_paths(
                         bytes,
                     };
                     let mut savepoint = (&mut tx).begin().await?;
-                    match db::incidents::save(
+                    let saved = match db::incidents::save(
                         &mut savepoint,
                         &source,
                         &parsed,
@@ -232,6 +235,15 @@ pub async fn import_paths(
                     )
                     .await
                     {
+                        Ok((id, slug)) => {
+                            let (html, profile) = &*page;
+                            db::pages::save(&mut savepoint, id, &parsed.incident, html, profile)
+                                .await
+                                .map(|()| (id, slug))
+                        }
+                        Err(e) => Err(e),
+                    };
+                    match saved {
                         Ok((_, slug)) => {
                             savepoint.commit().await?;
                             summary.imported += 1;
@@ -287,6 +299,9 @@ pub async fn import_paths(
         .collect();
     summary.missing = db::incidents::mark_missing(&mut tx, &gone, &now).await?;
     tx.commit().await?;
+    if summary.imported > 0 || summary.missing > 0 {
+        db::pages::refresh_related(pool).await?;
+    }
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -423,12 +438,31 @@ fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
         Err(e) => return failed(e.line(), e.to_string()),
     };
     let parsed = ingest::parse(&job.display, Path::new(&job.key), text);
+    let page = page(&parsed);
     Outcome::Parsed {
         job: job.clone(),
         hash,
         bytes: size,
         parsed: Box::new(parsed),
+        page: Box::new(page),
     }
+}
+
+/// What the web UI needs besides the extracted record, computed here on the worker
+/// thread so the writer only writes.
+fn page(parsed: &Parsed) -> (render::SafeHtml, related::Profile) {
+    let i = &parsed.incident;
+    let html = render::document(i.format, &parsed.text, &parsed.document);
+    let causes: Vec<&str> = i.root_causes.iter().map(|c| c.text.as_str()).collect();
+    let body = parsed.document.plain_text();
+    let profile = related::profile(&related::ProfileInput {
+        title: &i.title,
+        causes: &causes,
+        summary: i.summary.as_deref().unwrap_or(""),
+        body: &body,
+        systems: &i.systems,
+    });
+    (html, profile)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -26,4 +26,6 @@ pub mod extract;
 pub mod import;
 pub mod ingest;
 pub mod model;
+pub mod related;
+pub mod render;
 pub mod synth;

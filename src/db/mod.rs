@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod incidents;
+pub mod pages;
 
 use anyhow::Context;
 use sqlx::SqlitePool;
