@@ -37,6 +37,22 @@ pub enum Command {
     Parse(ParseArgs),
     /// Import files and folders (recursively) into the database.
     Import(ImportArgs),
+    /// Import the incidents folders and serve the web UI.
+    Serve(ServeArgs),
+}
+
+/// Arguments of `aftermath serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "AFTERMATH_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Re-import files as they change.
+    #[arg(long, env = "AFTERMATH_WATCH")]
+    pub watch: bool,
+    /// Largest file imported, in bytes.
+    #[arg(long, env = "AFTERMATH_MAX_FILE_BYTES", value_name = "BYTES")]
+    pub max_file_bytes: Option<u64>,
 }
 
 /// Arguments of `aftermath parse`.
@@ -93,6 +109,27 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => {
             let settings = Settings::resolve(cli.database, args.max_file_bytes, &file);
             runtime()?.block_on(import_command(&args, &settings))
+        }
+        Command::Serve(args) => {
+            let settings = Settings::resolve(cli.database, args.max_file_bytes, &file);
+            let web = file.web.clone().unwrap_or_default();
+            let listen = args
+                .listen
+                .or(web.listen.clone())
+                .unwrap_or_else(|| crate::config::DEFAULT_LISTEN.to_string());
+            let listen = listen
+                .parse()
+                .with_context(|| format!("--listen {listen}: expected an address like 127.0.0.1:8080"))?;
+            let options = crate::web::ServeOptions {
+                listen,
+                watch: args.watch || web.watch.unwrap_or(false),
+                site: crate::web::Site {
+                    tickets: web.tickets.clone(),
+                    stale_days: web.stale_days.unwrap_or(30),
+                },
+            };
+            runtime()?.block_on(crate::web::serve(&settings, options))?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -27,6 +27,54 @@ pub struct FileConfig {
     pub incidents: Option<Vec<PathBuf>>,
     /// Largest file imported, in bytes.
     pub max_file_bytes: Option<u64>,
+    /// The web server (`aftermath serve`).
+    pub web: Option<WebConfig>,
+}
+
+/// The address `aftermath serve` listens on by default: loopback only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// The `[web]` table of `aftermath.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    /// Address to listen on (default 127.0.0.1:8080).
+    pub listen: Option<String>,
+    /// Public URL of the site, used in links sent by email.
+    pub base_url: Option<String>,
+    /// Re-import files as they change.
+    pub watch: Option<bool>,
+    /// Ticket IDs turned into links: `[[web.tickets]] prefix = "OTG", url = "https://…/{id}"`.
+    #[serde(default)]
+    pub tickets: Vec<TicketLink>,
+    /// Header carrying the user name set by a trusted reverse proxy (e.g. X-Forwarded-User).
+    pub user_header: Option<String>,
+    /// Addresses of the reverse proxies whose user header is believed.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Allow writes without an identity; only honoured when listening on loopback.
+    pub single_user: Option<bool>,
+    /// Open actions with no change for this many days are stale (default 30).
+    pub stale_days: Option<u32>,
+}
+
+/// A ticket system: IDs that start with `prefix` followed by digits link to `url`, where
+/// `{id}` is replaced by the ID.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TicketLink {
+    pub prefix: String,
+    pub url: String,
+}
+
+impl TicketLink {
+    /// The URL of `id` when it belongs to this ticket system.
+    pub fn url_for(&self, id: &str) -> Option<String> {
+        let rest = id.strip_prefix(self.prefix.as_str())?;
+        let rest = rest.strip_prefix('-').unwrap_or(rest);
+        (!rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
+            .then(|| self.url.replace("{id}", id))
+    }
 }
 
 impl FileConfig {

@@ -17,6 +17,10 @@
 //! * [`import`]: walking folders and writing parsed files to the database.
 //! * [`config`]: flags, `AFTERMATH_*` environment variables and `aftermath.toml`.
 //! * [`cli`]: the command-line interface the binary dispatches to.
+//! * [`render`]: the one path from user text to sanitised HTML.
+//! * [`search`]: search queries as typed, turned into safe FTS5 expressions.
+//! * [`related`]: related-incident profiles and similarity.
+//! * [`web`]: the server-rendered web UI (axum + askama).
 //! * [`synth`]: a deterministic synthetic corpus for benchmarks and load tests.
 
 pub mod cli;
@@ -28,4 +32,6 @@ pub mod ingest;
 pub mod model;
 pub mod related;
 pub mod render;
+pub mod search;
 pub mod synth;
+pub mod web;

@@ -1,0 +1,775 @@
+//! Read queries behind the web pages: lists, facets, one incident with everything
+//! extracted from it, system and tag pages, and full-text search.
+//!
+//! Invariant: read-only; every value from a document is returned as plain text for the
+//! templates to escape (the rendered document is the one exception, see `pages`).
+
+use crate::search::Query;
+use sqlx::{Row, SqlitePool};
+
+/// Statuses that count as open for tracking.
+pub const OPEN_STATUSES: &str = "('open', 'in_progress', 'unknown')";
+
+/// One incident in a list.
+#[derive(Debug, Clone)]
+pub struct IncidentSummary {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub started: Option<String>,
+    pub severity: Option<String>,
+    pub systems: Vec<String>,
+    pub open_actions: i64,
+    pub missing: bool,
+}
+
+/// Filters and order of the incidents list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub year: Option<i32>,
+    pub system: Option<String>,
+    pub tag: Option<String>,
+    pub severity: Option<String>,
+    pub open_actions: bool,
+    pub sort_title: bool,
+    pub ascending: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+const SUMMARY_COLUMNS: &str = "i.id, i.slug, i.title, i.started, i.severity,
+    (select json_group_array(system) from incident_systems s where s.incident_id = i.id) as systems,
+    (select count(*) from actions a where a.incident_id = i.id and a.removed_at is null
+        and a.status in ('open', 'in_progress', 'unknown')) as open_actions,
+    i.missing_since is not null as missing";
+
+fn summary(row: &sqlx::sqlite::SqliteRow) -> IncidentSummary {
+    IncidentSummary {
+        id: row.get("id"),
+        slug: row.get("slug"),
+        title: row.get("title"),
+        started: row.get("started"),
+        severity: row.get("severity"),
+        systems: serde_json::from_str(row.get::<&str, _>("systems")).unwrap_or_default(),
+        open_actions: row.get("open_actions"),
+        missing: row.get("missing"),
+    }
+}
+
+/// A page of incidents matching `filter`, and how many match in all.
+pub async fn list(
+    pool: &SqlitePool,
+    filter: &ListFilter,
+) -> sqlx::Result<(Vec<IncidentSummary>, i64)> {
+    let mut conditions = vec!["1 = 1".to_string()];
+    let mut binds: Vec<String> = Vec::new();
+    if let Some(year) = filter.year {
+        conditions.push("substr(i.started, 1, 4) = ?".into());
+        binds.push(format!("{year:04}"));
+    }
+    if let Some(system) = &filter.system {
+        conditions.push(
+            "exists (select 1 from incident_systems s where s.incident_id = i.id and s.system = ? collate nocase)"
+                .into(),
+        );
+        binds.push(system.clone());
+    }
+    if let Some(tag) = &filter.tag {
+        conditions.push(
+            "exists (select 1 from incident_tags t where t.incident_id = i.id and t.tag = ? collate nocase)"
+                .into(),
+        );
+        binds.push(tag.clone());
+    }
+    if let Some(severity) = &filter.severity {
+        conditions.push("i.severity = ? collate nocase".into());
+        binds.push(severity.clone());
+    }
+    if filter.open_actions {
+        conditions.push(format!(
+            "exists (select 1 from actions a where a.incident_id = i.id and a.removed_at is null and a.status in {OPEN_STATUSES})"
+        ));
+    }
+    let dir = if filter.ascending { "asc" } else { "desc" };
+    let order = if filter.sort_title {
+        format!("i.title collate nocase {dir}, i.id")
+    } else {
+        format!("i.started {dir} nulls last, i.id {dir}")
+    };
+    let where_clause = conditions.join(" and ");
+    let sql = format!(
+        "select {SUMMARY_COLUMNS} from incidents i where {where_clause} order by {order} limit ? offset ?"
+    );
+    let mut query = sqlx::query(&sql);
+    for b in &binds {
+        query = query.bind(b);
+    }
+    let rows = query
+        .bind(filter.limit)
+        .bind(filter.offset)
+        .fetch_all(pool)
+        .await?;
+    let count_sql = format!("select count(*) from incidents i where {where_clause}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in &binds {
+        count = count.bind(b);
+    }
+    let total = count.fetch_one(pool).await?;
+    Ok((rows.iter().map(summary).collect(), total))
+}
+
+/// Values offered as filters, with counts.
+#[derive(Debug, Clone, Default)]
+pub struct Facets {
+    pub years: Vec<(String, i64)>,
+    pub systems: Vec<(String, i64)>,
+    pub tags: Vec<(String, i64)>,
+    pub severities: Vec<(String, i64)>,
+}
+
+/// Every filter value in use, with how many incidents have it.
+pub async fn facets(pool: &SqlitePool) -> sqlx::Result<Facets> {
+    let pairs = |rows: Vec<sqlx::sqlite::SqliteRow>| -> Vec<(String, i64)> {
+        rows.iter().map(|r| (r.get(0), r.get(1))).collect()
+    };
+    Ok(Facets {
+        years: pairs(
+            sqlx::query(
+                "select substr(started, 1, 4) as y, count(*) from incidents where started is not null
+                 group by y order by y desc",
+            )
+            .fetch_all(pool)
+            .await?,
+        ),
+        systems: pairs(
+            sqlx::query(
+                "select system, count(*) as n from incident_systems group by system collate nocase
+                 order by n desc, system limit 60",
+            )
+            .fetch_all(pool)
+            .await?,
+        ),
+        tags: pairs(
+            sqlx::query(
+                "select tag, count(*) as n from incident_tags group by tag collate nocase
+                 order by n desc, tag limit 60",
+            )
+            .fetch_all(pool)
+            .await?,
+        ),
+        severities: pairs(
+            sqlx::query(
+                "select severity, count(*) from incidents where severity is not null
+                 group by severity collate nocase order by severity",
+            )
+            .fetch_all(pool)
+            .await?,
+        ),
+    })
+}
+
+/// Numbers on the home page.
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    pub incidents: i64,
+    pub open_actions: i64,
+    pub overdue_actions: i64,
+    pub per_month: Vec<(String, i64)>,
+    pub top_systems: Vec<(String, i64)>,
+}
+
+/// Counts for the home page; `today` is YYYY-MM-DD.
+pub async fn overview(pool: &SqlitePool, today: &str) -> sqlx::Result<Overview> {
+    let incidents = sqlx::query_scalar("select count(*) from incidents")
+        .fetch_one(pool)
+        .await?;
+    let (open_actions, overdue_actions): (i64, i64) = sqlx::query_as(&format!(
+        "select count(*), coalesce(sum(due is not null and due < ?), 0) from actions
+         where removed_at is null and status in {OPEN_STATUSES}"
+    ))
+    .bind(today)
+    .fetch_one(pool)
+    .await?;
+    let per_month = sqlx::query(
+        "select substr(started, 1, 7) as m, count(*) from incidents where started is not null
+         group by m order by m",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    let top_systems = sqlx::query(
+        "select system, count(*) as n from incident_systems group by system collate nocase
+         order by n desc, system limit 10",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    Ok(Overview {
+        incidents,
+        open_actions,
+        overdue_actions,
+        per_month,
+        top_systems,
+    })
+}
+
+/// The most recent incidents.
+pub async fn recent(pool: &SqlitePool, limit: i64) -> sqlx::Result<Vec<IncidentSummary>> {
+    list(
+        pool,
+        &ListFilter {
+            limit,
+            ..ListFilter::default()
+        },
+    )
+    .await
+    .map(|(rows, _)| rows)
+}
+
+/// Everything stored about one incident.
+#[derive(Debug, Clone)]
+pub struct IncidentDetail {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub source_path: String,
+    pub format: String,
+    pub started: Option<String>,
+    pub timezone: Option<String>,
+    pub summary: Option<String>,
+    pub impact: Option<String>,
+    pub detection: Option<String>,
+    pub resolution: Option<String>,
+    pub severity: Option<String>,
+    pub authors: Vec<String>,
+    pub lessons: Vec<String>,
+    pub warnings: Vec<WarningRow>,
+    pub missing_since: Option<String>,
+    pub imported_at: String,
+    pub timeline: Vec<TimelineRow>,
+    pub causes: Vec<(String, i64)>,
+    pub actions: Vec<ActionBrief>,
+    pub systems: Vec<String>,
+    pub tags: Vec<String>,
+    pub references: Vec<String>,
+}
+
+/// A warning recorded at import.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct WarningRow {
+    pub line: u32,
+    pub message: String,
+}
+
+/// One timeline entry as stored.
+#[derive(Debug, Clone)]
+pub struct TimelineRow {
+    pub utc_seconds: Option<i64>,
+    pub wall_time: String,
+    pub utc_offset: Option<i64>,
+    pub precision: String,
+    pub source_text: String,
+    pub text: String,
+    pub line: i64,
+}
+
+/// An action as listed on an incident or system page.
+#[derive(Debug, Clone)]
+pub struct ActionBrief {
+    pub id: String,
+    pub incident_slug: String,
+    pub incident_title: String,
+    pub text: String,
+    pub status: String,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    pub ticket: Option<String>,
+    pub priority: Option<String>,
+    pub kind: Option<String>,
+    pub removed: bool,
+    pub updated_at: String,
+}
+
+const ACTION_COLUMNS: &str = "a.id, i.slug, i.title as incident_title, a.text, a.status, a.owner,
+    a.due, a.ticket, a.priority, a.kind, a.removed_at is not null as removed, a.updated_at";
+
+fn action(r: &sqlx::sqlite::SqliteRow) -> ActionBrief {
+    ActionBrief {
+        id: r.get("id"),
+        incident_slug: r.get("slug"),
+        incident_title: r.get("incident_title"),
+        text: r.get("text"),
+        status: r.get("status"),
+        owner: r.get("owner"),
+        due: r.get("due"),
+        ticket: r.get("ticket"),
+        priority: r.get("priority"),
+        kind: r.get("kind"),
+        removed: r.get("removed"),
+        updated_at: r.get("updated_at"),
+    }
+}
+
+/// One incident by slug.
+pub async fn incident(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<IncidentDetail>> {
+    let Some(r) = sqlx::query(
+        "select id, slug, title, source_path, format, started, timezone, summary, impact, detection,
+                resolution, severity, authors, lessons, warnings, missing_since, imported_at
+         from incidents where slug = ?",
+    )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let id: i64 = r.get("id");
+    let timeline = sqlx::query(
+        "select utc_seconds, wall_time, utc_offset, precision, source_text, text, line
+         from timeline_entries where incident_id = ? order by position",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|t| TimelineRow {
+        utc_seconds: t.get("utc_seconds"),
+        wall_time: t.get("wall_time"),
+        utc_offset: t.get("utc_offset"),
+        precision: t.get("precision"),
+        source_text: t.get("source_text"),
+        text: t.get("text"),
+        line: t.get("line"),
+    })
+    .collect();
+    let causes = sqlx::query("select text, line from root_causes where incident_id = ? order by position")
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|c| (c.get(0), c.get(1)))
+        .collect();
+    let actions = sqlx::query(&format!(
+        "select {ACTION_COLUMNS} from actions a join incidents i on i.id = a.incident_id
+         where a.incident_id = ? order by a.removed_at is not null, a.position"
+    ))
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(action)
+    .collect();
+    let strings = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, String>(sql)
+            .bind(id)
+            .fetch_all(pool)
+            .await
+    };
+    let systems = strings("select system from incident_systems where incident_id = ? order by system collate nocase").await?;
+    let tags = strings("select tag from incident_tags where incident_id = ? order by tag").await?;
+    let references = strings("select target from incident_references where incident_id = ? order by line").await?;
+    let json_list = |col: &str| -> Vec<String> {
+        serde_json::from_str(r.get::<&str, _>(col)).unwrap_or_default()
+    };
+    Ok(Some(IncidentDetail {
+        id,
+        slug: r.get("slug"),
+        title: r.get("title"),
+        source_path: r.get("source_path"),
+        format: r.get("format"),
+        started: r.get("started"),
+        timezone: r.get("timezone"),
+        summary: r.get("summary"),
+        impact: r.get("impact"),
+        detection: r.get("detection"),
+        resolution: r.get("resolution"),
+        severity: r.get("severity"),
+        authors: json_list("authors"),
+        lessons: json_list("lessons"),
+        warnings: serde_json::from_str(r.get::<&str, _>("warnings")).unwrap_or_default(),
+        missing_since: r.get("missing_since"),
+        imported_at: r.get("imported_at"),
+        timeline,
+        causes,
+        actions,
+        systems,
+        tags,
+        references,
+    }))
+}
+
+/// A related incident and why.
+#[derive(Debug, Clone)]
+pub struct RelatedRow {
+    pub slug: String,
+    pub title: String,
+    pub started: Option<String>,
+    pub reason: String,
+}
+
+/// The incidents most related to `id`, best first.
+pub async fn related(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<RelatedRow>> {
+    Ok(sqlx::query(
+        "select i.slug, i.title, i.started, r.reason from related_incidents r
+         join incidents i on i.id = r.other_id where r.incident_id = ? order by r.rank",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| RelatedRow {
+        slug: r.get(0),
+        title: r.get(1),
+        started: r.get(2),
+        reason: r.get(3),
+    })
+    .collect())
+}
+
+/// Slug, title and file name of every incident, for resolving references.
+pub async fn link_targets(pool: &SqlitePool) -> sqlx::Result<Vec<(String, String, String)>> {
+    Ok(sqlx::query("select slug, title, source_path from incidents")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect())
+}
+
+/// References made by other incidents whose target mentions `needle` (a slug or a file
+/// stem): candidates for back-links, to be confirmed by the caller.
+pub async fn references_mentioning(
+    pool: &SqlitePool,
+    needle: &str,
+) -> sqlx::Result<Vec<(String, String, String)>> {
+    Ok(sqlx::query(
+        "select i.slug, i.title, r.target from incident_references r
+         join incidents i on i.id = r.incident_id where instr(r.target, ?) > 0",
+    )
+    .bind(needle)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .collect())
+}
+
+/// Incidents touching a system or carrying a tag.
+pub enum Topic<'a> {
+    System(&'a str),
+    Tag(&'a str),
+}
+
+/// The incidents of a system or tag, newest first, and their open actions.
+pub async fn topic(
+    pool: &SqlitePool,
+    topic: Topic<'_>,
+) -> sqlx::Result<(Vec<IncidentSummary>, Vec<ActionBrief>)> {
+    let (filter, value) = match topic {
+        Topic::System(s) => (
+            "exists (select 1 from incident_systems s where s.incident_id = i.id and s.system = ? collate nocase)",
+            s,
+        ),
+        Topic::Tag(t) => (
+            "exists (select 1 from incident_tags t where t.incident_id = i.id and t.tag = ? collate nocase)",
+            t,
+        ),
+    };
+    let incidents = sqlx::query(&format!(
+        "select {SUMMARY_COLUMNS} from incidents i where {filter} order by i.started desc nulls last limit 500"
+    ))
+    .bind(value)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(summary)
+    .collect();
+    let actions = sqlx::query(&format!(
+        "select {ACTION_COLUMNS} from actions a join incidents i on i.id = a.incident_id
+         where {filter} and a.removed_at is null and a.status in {OPEN_STATUSES}
+         order by a.due is null, a.due, i.started desc limit 500"
+    ))
+    .bind(value)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(action)
+    .collect();
+    Ok((incidents, actions))
+}
+
+/// One search result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub summary: IncidentSummary,
+    /// Plain text the snippet is cut from (causes and summary, or the body).
+    pub text: String,
+}
+
+/// A page of search results.
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    pub hits: Vec<Hit>,
+    pub total: i64,
+    pub facets: Facets,
+}
+
+/// How many documents contain a term, per the full index's vocabulary.
+async fn document_frequency(pool: &SqlitePool, term: &str) -> sqlx::Result<i64> {
+    Ok(
+        sqlx::query_scalar("select doc from search_vocab where term = ?")
+            .bind(term)
+            .fetch_optional(pool)
+            .await?
+            .unwrap_or(0),
+    )
+}
+
+/// Runs a search. Filters restrict the matches; results are ranked by bm25 with title
+/// above root causes and summary above body.
+///
+/// When every term is common (in more than `common_fraction` of the documents),
+/// ranking over the full bodies would touch most of the index, so the small brief index
+/// (title, causes, summary) is ranked first and the full index only fills the page.
+pub async fn search(
+    pool: &SqlitePool,
+    query: &Query,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<SearchResults> {
+    let mut filters = Vec::new();
+    let mut binds: Vec<String> = Vec::new();
+    for system in &query.systems {
+        filters.push("exists (select 1 from incident_systems s where s.incident_id = i.id and s.system = ? collate nocase)");
+        binds.push(system.clone());
+    }
+    for tag in &query.tags {
+        filters.push("exists (select 1 from incident_tags t where t.incident_id = i.id and t.tag = ? collate nocase)");
+        binds.push(tag.clone());
+    }
+    if let Some(year) = query.year {
+        filters.push("substr(i.started, 1, 4) = ?");
+        binds.push(format!("{year:04}"));
+    }
+    let open_filter = format!(
+        "exists (select 1 from actions a where a.incident_id = i.id and a.removed_at is null and a.status in {OPEN_STATUSES})"
+    );
+    if query.open_actions {
+        filters.push(&open_filter);
+    }
+    let filter_sql = if filters.is_empty() {
+        String::new()
+    } else {
+        format!(" and {}", filters.join(" and "))
+    };
+
+    let Some(fts) = query.fts() else {
+        // Filters only: newest first.
+        let sql = format!(
+            "select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text from incidents i
+             where 1 = 1{filter_sql} order by i.started desc nulls last limit ? offset ?"
+        );
+        let count_sql = format!("select count(*) from incidents i where 1 = 1{filter_sql}");
+        return run_search(pool, &sql, &count_sql, None, &binds, offset, limit, &filter_sql).await;
+    };
+
+    let total_docs: i64 = sqlx::query_scalar("select count(*) from incidents")
+        .fetch_one(pool)
+        .await?;
+    let mut all_common = total_docs > 2000;
+    if all_common {
+        for term in &query.terms {
+            for word in term.words() {
+                if document_frequency(pool, word).await? * 10 < total_docs {
+                    all_common = false;
+                }
+            }
+        }
+    }
+    let index = if all_common { "search_brief" } else { "search_index" };
+    let weights = if all_common {
+        "bm25(search_brief, 10.0, 5.0, 5.0)"
+    } else {
+        "bm25(search_index, 10.0, 5.0, 5.0, 1.0)"
+    };
+    let sql = format!(
+        "with m as (select rowid, {weights} as rank from {index} where {index} match ?)
+         select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
+         from m join incidents i on i.id = m.rowid where 1 = 1{filter_sql}
+         order by m.rank limit ? offset ?"
+    );
+    let count_sql = format!(
+        "select count(*) from search_index join incidents i on i.id = search_index.rowid
+         where search_index match ?{filter_sql}"
+    );
+    let mut results =
+        run_search(pool, &sql, &count_sql, Some(&fts), &binds, offset, limit, &filter_sql).await?;
+    if all_common && (results.hits.len() as i64) < limit {
+        // The brief index ran out: continue with body-only matches, unranked by bm25 but
+        // newest first, which needs no scoring of the whole match set.
+        let have: Vec<i64> = results.hits.iter().map(|h| h.summary.id).collect();
+        let brief_total: i64 = {
+            let sql = format!(
+                "select count(*) from search_brief join incidents i on i.id = search_brief.rowid
+                 where search_brief match ?{filter_sql}"
+            );
+            let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(&fts);
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_one(pool).await?
+        };
+        let body_offset = (offset - brief_total).max(0);
+        let sql = format!(
+            "select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
+             from search_index join incidents i on i.id = search_index.rowid
+             where search_index match ?{filter_sql}
+               and i.id not in (select rowid from search_brief where search_brief match ?)
+             order by i.started desc nulls last limit ? offset ?"
+        );
+        let mut q = sqlx::query(&sql).bind(&fts);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q
+            .bind(&fts)
+            .bind(limit - results.hits.len() as i64)
+            .bind(body_offset)
+            .fetch_all(pool)
+            .await?;
+        for r in rows {
+            let s = summary(&r);
+            if !have.contains(&s.id) {
+                results.hits.push(Hit {
+                    summary: s,
+                    text: r.get("snippet_text"),
+                });
+            }
+        }
+    }
+    Ok(results)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_search(
+    pool: &SqlitePool,
+    sql: &str,
+    count_sql: &str,
+    fts: Option<&str>,
+    binds: &[String],
+    offset: i64,
+    limit: i64,
+    filter_sql: &str,
+) -> sqlx::Result<SearchResults> {
+    let mut q = sqlx::query(sql);
+    if let Some(f) = fts {
+        q = q.bind(f);
+    }
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.bind(limit).bind(offset).fetch_all(pool).await?;
+    let mut c = sqlx::query_scalar::<_, i64>(count_sql);
+    if let Some(f) = fts {
+        c = c.bind(f);
+    }
+    for b in binds {
+        c = c.bind(b);
+    }
+    let total = c.fetch_one(pool).await?;
+    let facets = search_facets(pool, fts, binds, filter_sql).await?;
+    Ok(SearchResults {
+        hits: rows
+            .iter()
+            .map(|r| Hit {
+                summary: summary(r),
+                text: r.get("snippet_text"),
+            })
+            .collect(),
+        total,
+        facets,
+    })
+}
+
+/// Facet counts over the matching incidents (at most the first 5,000 matches, so a
+/// query matching everything stays fast).
+async fn search_facets(
+    pool: &SqlitePool,
+    fts: Option<&str>,
+    binds: &[String],
+    filter_sql: &str,
+) -> sqlx::Result<Facets> {
+    let matches = match fts {
+        Some(_) => format!(
+            "select i.id from search_index join incidents i on i.id = search_index.rowid
+             where search_index match ?{filter_sql} limit 5000"
+        ),
+        None => format!("select i.id from incidents i where 1 = 1{filter_sql} limit 5000"),
+    };
+    let run = |select: String| {
+        let matches = matches.clone();
+        async move {
+            let sql = format!("with m(id) as ({matches}) {select}");
+            let mut q = sqlx::query(&sql);
+            if let Some(f) = fts {
+                q = q.bind(f.to_string());
+            }
+            for b in binds {
+                q = q.bind(b.clone());
+            }
+            let rows = q.fetch_all(pool).await?;
+            Ok::<_, sqlx::Error>(
+                rows.iter()
+                    .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    Ok(Facets {
+        years: run("select substr(i.started, 1, 4) as y, count(*) from m join incidents i on i.id = m.id
+                    where i.started is not null group by y order by y desc"
+            .into())
+        .await?,
+        systems: run("select s.system, count(*) as n from m join incident_systems s on s.incident_id = m.id
+                      group by s.system collate nocase order by n desc, s.system limit 12"
+            .into())
+        .await?,
+        tags: run("select t.tag, count(*) as n from m join incident_tags t on t.incident_id = m.id
+                   group by t.tag collate nocase order by n desc, t.tag limit 12"
+            .into())
+        .await?,
+        severities: Vec::new(),
+    })
+}
+
+/// Body text of an incident, for snippets.
+pub async fn body_text(pool: &SqlitePool, id: i64) -> sqlx::Result<String> {
+    let blob: Option<Vec<u8>> = sqlx::query_scalar("select body_text from incidents where id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(blob.map(|b| super::decompress(&b)).unwrap_or_default())
+}
+
+/// Number of incidents with open actions among those matching `query` (for the
+/// `status:open` facet).
+pub async fn open_action_incidents(pool: &SqlitePool) -> sqlx::Result<i64> {
+    sqlx::query_scalar(&format!(
+        "select count(distinct incident_id) from actions where removed_at is null and status in {OPEN_STATUSES}"
+    ))
+    .fetch_one(pool)
+    .await
+}
+
+/// Whether an incident with this slug exists.
+pub async fn exists(pool: &SqlitePool, slug: &str) -> sqlx::Result<bool> {
+    Ok(sqlx::query_scalar::<_, i64>("select 1 from incidents where slug = ?")
+        .bind(slug)
+        .fetch_optional(pool)
+        .await?
+        .is_some())
+}

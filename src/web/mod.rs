@@ -1,0 +1,91 @@
+//! The web UI: server-rendered pages over the database (axum + askama).
+//!
+//! Each submodule owns its routes; [`app`] assembles them with the security headers,
+//! request tracing, a timeout and a body limit. Tests drive [`app`] directly.
+//!
+//! Invariant: handlers never build SQL (they call `db`), templates receive view structs,
+//! and every string from a document reaches HTML either escaped by askama or as a
+//! [`crate::render::SafeHtml`]. No error page shows internal details.
+
+mod assets;
+mod error;
+mod format;
+mod home;
+mod incidents;
+mod links;
+mod search;
+mod server;
+mod topics;
+
+pub use error::AppError;
+pub use server::{ServeOptions, serve};
+
+use crate::config::TicketLink;
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use sqlx::SqlitePool;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: SqlitePool,
+    pub site: Arc<Site>,
+}
+
+/// Settings the pages need.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// Ticket systems whose IDs become links.
+    pub tickets: Vec<TicketLink>,
+    /// Open actions unchanged this long are stale.
+    pub stale_days: u32,
+}
+
+/// The whole application as one router.
+pub fn app(state: AppState) -> Router {
+    let security = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; img-src 'self' data: https:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ];
+    let mut router = Router::new()
+        .merge(home::routes())
+        .merge(incidents::routes())
+        .merge(search::routes())
+        .merge(topics::routes())
+        .merge(assets::routes())
+        .fallback(error::not_found)
+        .with_state(state);
+    for (name, value) in security {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panic_response,
+        ))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+}
+
+/// Renders a template into an HTML response.
+fn page(template: &impl askama::Template) -> Result<axum::response::Html<String>, AppError> {
+    Ok(axum::response::Html(template.render()?))
+}

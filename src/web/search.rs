@@ -1,0 +1,214 @@
+//! Full-text search over every postmortem.
+
+use super::{AppError, AppState, format, page};
+use crate::db::browse::{self, IncidentSummary};
+use crate::render::{self, SafeHtml};
+use crate::search::Query as SearchQuery;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use axum::routing::get;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/search", get(search))
+}
+
+const PER_PAGE: i64 = 20;
+const SNIPPET_CHARS: usize = 240;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchParams {
+    q: Option<String>,
+    page: Option<String>,
+}
+
+/// One result as shown.
+pub struct ResultView {
+    pub incident: IncidentSummary,
+    pub snippet: SafeHtml,
+}
+
+/// A facet value: label, link that adds it to the query, count.
+pub struct FacetView {
+    pub label: String,
+    pub href: String,
+    pub count: i64,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    title: String,
+    q: String,
+    searched: bool,
+    results: Vec<ResultView>,
+    total: i64,
+    notes: Vec<String>,
+    years: Vec<FacetView>,
+    systems: Vec<FacetView>,
+    tags: Vec<FacetView>,
+    open_href: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+fn href(q: &str, page: i64) -> String {
+    if page > 1 {
+        format!("/search?q={}&page={page}", format::query_value(q))
+    } else {
+        format!("/search?q={}", format::query_value(q))
+    }
+}
+
+/// Adds a filter to the query text, quoting values with spaces.
+fn add_filter(q: &str, key: &str, value: &str) -> String {
+    let value = if value.contains(char::is_whitespace) {
+        format!("\"{}\"", value.replace('"', ""))
+    } else {
+        value.to_string()
+    };
+    format!("{} {key}:{value}", q.trim()).trim().to_string()
+}
+
+/// A window of `text` around the first of `words`, at char boundaries.
+fn snippet(text: &str, words: &[String]) -> String {
+    let lower = text.to_lowercase();
+    let pos = if lower.len() == text.len() {
+        words.iter().filter_map(|w| word_start(&lower, &w.to_lowercase())).min()
+    } else {
+        None
+    }
+    .unwrap_or(0);
+    let mut start = pos.saturating_sub(SNIPPET_CHARS / 3);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    // Start at a word.
+    if start > 0
+        && let Some(space) = text[start..pos].find(char::is_whitespace)
+    {
+        start += space + 1;
+    }
+    let mut end = (start + SNIPPET_CHARS).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut s = text[start..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    if start > 0 {
+        s.insert_str(0, "… ");
+    }
+    if end < text.len() {
+        s.push_str(" …");
+    }
+    s
+}
+
+/// The first occurrence of `word` in `text` that starts a word.
+fn word_start(text: &str, word: &str) -> Option<usize> {
+    text.match_indices(word).map(|(i, _)| i).find(|&i| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
+async fn search(
+    State(state): State<AppState>,
+    Query(params): Query<SearchParams>,
+) -> Result<Html<String>, AppError> {
+    let q = params.q.unwrap_or_default();
+    let query = SearchQuery::parse(&q);
+    let mut notes = query.notes.clone();
+    if query.truncated {
+        notes.push(format!(
+            "The query was long; only its first {} characters were used.",
+            crate::search::MAX_QUERY_CHARS
+        ));
+    }
+    let page_no = params
+        .page
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| (1..=500).contains(p))
+        .unwrap_or(1);
+    let searched = !query.is_empty();
+    let results = if searched {
+        match browse::search(&state.pool, &query, (page_no - 1) * PER_PAGE, PER_PAGE).await {
+            Ok(r) => r,
+            Err(e) => {
+                // The expression is always well-formed, but an FTS5 limit (say, too
+                // complex a query) must still give a message, not an error page.
+                tracing::warn!(error = %e, "search failed");
+                notes.push("That search could not be run. Try fewer or simpler terms.".into());
+                browse::SearchResults::default()
+            }
+        }
+    } else {
+        if !q.trim().is_empty() && notes.is_empty() {
+            notes.push("Nothing to search for: type a word, a \"phrase\" or a prefix*.".into());
+        }
+        browse::SearchResults::default()
+    };
+    let words = query.highlight_words();
+    let mut views = Vec::with_capacity(results.hits.len());
+    for hit in results.hits {
+        let summary_has = {
+            let lower = hit.text.to_lowercase();
+            words.iter().any(|w| lower.contains(w.as_str()))
+        };
+        let text = if summary_has || words.is_empty() {
+            hit.text
+        } else {
+            browse::body_text(&state.pool, hit.summary.id).await?
+        };
+        views.push(ResultView {
+            snippet: render::highlight(&snippet(&text, &words), &words),
+            incident: hit.summary,
+        });
+    }
+    let facet = |values: Vec<(String, i64)>, key: &str| -> Vec<FacetView> {
+        values
+            .into_iter()
+            .map(|(v, n)| FacetView {
+                href: href(&add_filter(&q, key, &v), 1),
+                label: v,
+                count: n,
+            })
+            .collect()
+    };
+    let pages = (results.total + PER_PAGE - 1) / PER_PAGE;
+    page(&SearchPage {
+        title: if searched { format!("Search: {q}") } else { "Search".into() },
+        searched,
+        total: results.total,
+        results: views,
+        notes,
+        years: facet(results.facets.years, "year"),
+        systems: facet(results.facets.systems, "system"),
+        tags: facet(results.facets.tags, "tag"),
+        open_href: href(&add_filter(&q, "status", "open"), 1),
+        prev_href: (page_no > 1).then(|| href(&q, page_no - 1)),
+        next_href: (page_no < pages).then(|| href(&q, page_no + 1)),
+        q,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_centre_on_the_first_match() {
+        let text = format!("{} kafka broke {}", "a ".repeat(200), "b ".repeat(200));
+        let s = snippet(&text, &["kafka".into()]);
+        assert!(s.contains("kafka"));
+        assert!(s.starts_with('…') && s.ends_with('…'));
+    }
+
+    #[test]
+    fn filters_with_spaces_are_quoted() {
+        assert_eq!(add_filter("dns", "system", "Cisco ACI"), "dns system:\"Cisco ACI\"");
+    }
+}

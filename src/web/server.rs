@@ -1,0 +1,160 @@
+//! `aftermath serve`: import at start-up, optionally watch the folders, listen, and
+//! shut down gracefully on Ctrl-C or SIGTERM.
+
+use super::{AppState, Site, app};
+use crate::config::Settings;
+use crate::import::{self, Event, Severity};
+use anyhow::Context;
+use sqlx::SqlitePool;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// How `serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    pub watch: bool,
+    pub site: Site,
+}
+
+/// How often watched folders are checked for changes.
+const WATCH_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub async fn serve(settings: &Settings, options: ServeOptions) -> anyhow::Result<()> {
+    let pool = crate::db::open(&settings.database).await?;
+    import_all(&pool, settings).await;
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("listening on {}", options.listen))?;
+    let addr = listener.local_addr()?;
+    // The line tests and scripts wait for.
+    println!("listening on http://{addr}");
+    if options.watch {
+        tokio::spawn(watch(pool.clone(), settings.clone()));
+    }
+    let state = AppState {
+        pool: pool.clone(),
+        site: Arc::new(options.site),
+    };
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .context("serving")?;
+    pool.close().await;
+    Ok(())
+}
+
+/// Imports the configured folders, logging problems; a failure never stops the server.
+async fn import_all(pool: &SqlitePool, settings: &Settings) {
+    let paths: Vec<PathBuf> = settings
+        .incidents
+        .iter()
+        .filter(|p| p.exists())
+        .cloned()
+        .collect();
+    if paths.is_empty() {
+        return;
+    }
+    let options = import::Options {
+        max_file_bytes: settings.max_file_bytes,
+    };
+    let result = import::import_paths(pool, &paths, &options, |event| {
+        if let Event::Diagnostic(d) = event {
+            match d.severity {
+                Severity::Error => tracing::warn!("{d}"),
+                Severity::Warning => tracing::debug!("{d}"),
+            }
+        }
+    })
+    .await;
+    match result {
+        Ok(report) => tracing::info!("{}", report.summary_line()),
+        Err(e) => tracing::error!("import failed: {e:#}"),
+    }
+}
+
+/// Modification time and size of every file under the folders.
+fn snapshot(paths: &[PathBuf]) -> BTreeMap<PathBuf, (SystemTime, u64)> {
+    fn walk(dir: &Path, depth: usize, out: &mut BTreeMap<PathBuf, (SystemTime, u64)>) {
+        if depth > 16 || out.len() > 200_000 {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                walk(&path, depth + 1, out);
+            } else if meta.is_file() {
+                out.insert(
+                    path,
+                    (meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len()),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, 0, &mut out);
+        } else if let Ok(meta) = std::fs::metadata(p) {
+            out.insert(
+                p.clone(),
+                (meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len()),
+            );
+        }
+    }
+    out
+}
+
+/// Re-imports when a file under the configured folders is added, changed or removed.
+/// Polling keeps this portable and dependency-free; the import itself skips unchanged
+/// files by content hash.
+async fn watch(pool: SqlitePool, settings: Settings) {
+    let paths = settings.incidents.clone();
+    let mut last = {
+        let p = paths.clone();
+        tokio::task::spawn_blocking(move || snapshot(&p)).await.unwrap_or_default()
+    };
+    loop {
+        tokio::time::sleep(WATCH_INTERVAL).await;
+        let p = paths.clone();
+        let now = tokio::task::spawn_blocking(move || snapshot(&p)).await.unwrap_or_default();
+        if now != last {
+            tracing::info!("change detected, re-importing");
+            import_all(&pool, &settings).await;
+            last = now;
+        }
+    }
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
