@@ -50,6 +50,10 @@ pub struct ServeArgs {
     /// Re-import files as they change.
     #[arg(long, env = "AFTERMATH_WATCH")]
     pub watch: bool,
+    /// Allow changes without signing in, recorded under the local user's name. Only
+    /// allowed when listening on a loopback address.
+    #[arg(long, env = "AFTERMATH_SINGLE_USER")]
+    pub single_user: bool,
     /// Largest file imported, in bytes.
     #[arg(long, env = "AFTERMATH_MAX_FILE_BYTES", value_name = "BYTES")]
     pub max_file_bytes: Option<u64>,
@@ -117,21 +121,53 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .listen
                 .or(web.listen.clone())
                 .unwrap_or_else(|| crate::config::DEFAULT_LISTEN.to_string());
-            let listen = listen
-                .parse()
-                .with_context(|| format!("--listen {listen}: expected an address like 127.0.0.1:8080"))?;
+            let listen = listen.parse().with_context(|| {
+                format!("--listen {listen}: expected an address like 127.0.0.1:8080")
+            })?;
+            let listen: std::net::SocketAddr = listen;
+            let single_user = args.single_user || web.single_user.unwrap_or(false);
+            if single_user && !listen.ip().is_loopback() {
+                anyhow::bail!(
+                    "single-user mode lets anyone who can connect change actions; it is only allowed on a loopback address, not {listen}"
+                );
+            }
+            let trusted_proxies = web
+                .trusted_proxies
+                .iter()
+                .map(|p| p.parse::<crate::identity::TrustedProxy>())
+                .collect::<Result<Vec<_>, _>>()?;
+            let user_header = match &web.user_header {
+                Some(h) => Some(
+                    axum::http::HeaderName::try_from(h.as_str())
+                        .with_context(|| format!("user_header \"{h}\" is not a header name"))?,
+                ),
+                None => None,
+            };
             let options = crate::web::ServeOptions {
                 listen,
                 watch: args.watch || web.watch.unwrap_or(false),
                 site: crate::web::Site {
                     tickets: web.tickets.clone(),
                     stale_days: web.stale_days.unwrap_or(30),
+                    user_header,
+                    trusted_proxies,
+                    single_user: single_user.then(local_user),
+                    secure_cookies: web.secure_cookies.unwrap_or(false),
                 },
             };
             runtime()?.block_on(crate::web::serve(&settings, options))?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The local user's name, for single-user mode.
+fn local_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "local".to_string())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -49,9 +49,11 @@ pub struct WebConfig {
     pub tickets: Vec<TicketLink>,
     /// Header carrying the user name set by a trusted reverse proxy (e.g. X-Forwarded-User).
     pub user_header: Option<String>,
-    /// Addresses of the reverse proxies whose user header is believed.
+    /// Addresses (or CIDR networks) of the reverse proxies whose user header is believed.
     #[serde(default)]
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub trusted_proxies: Vec<String>,
+    /// Mark cookies Secure (set when the site is served over TLS).
+    pub secure_cookies: Option<bool>,
     /// Allow writes without an identity; only honoured when listening on loopback.
     pub single_user: Option<bool>,
     /// Open actions with no change for this many days are stale (default 30).

@@ -13,6 +13,12 @@ pub enum AppError {
     /// The request was understood but a value is wrong; the message is for the user.
     #[error("{0}")]
     BadRequest(String),
+    /// The request is not allowed (a CSRF failure, a refused identity).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Writing needs an identity and the visitor has none.
+    #[error("sign in required")]
+    SignInRequired,
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -39,6 +45,12 @@ impl IntoResponse for AppError {
                     .to_string(),
             ),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
+            AppError::SignInRequired => (
+                StatusCode::UNAUTHORIZED,
+                "Changing actions needs an identity: sign in at /login, or ask your administrator to configure the reverse proxy's user header."
+                    .to_string(),
+            ),
             AppError::Database(_) | AppError::Template(_) => {
                 tracing::error!(error = %self, "request failed");
                 (

@@ -7,10 +7,13 @@
 //! and every string from a document reaches HTML either escaped by askama or as a
 //! [`crate::render::SafeHtml`]. No error page shows internal details.
 
+mod actions;
+mod api;
 mod assets;
 mod error;
 mod format;
 mod home;
+pub mod identity;
 mod incidents;
 mod links;
 mod search;
@@ -42,6 +45,15 @@ pub struct Site {
     pub tickets: Vec<TicketLink>,
     /// Open actions unchanged this long are stale.
     pub stale_days: u32,
+    /// Header a trusted reverse proxy sets to the user's name.
+    pub user_header: Option<HeaderName>,
+    /// Proxies whose user header is believed.
+    pub trusted_proxies: Vec<crate::identity::TrustedProxy>,
+    /// The name every write is recorded under when single-user mode is on (loopback
+    /// servers only).
+    pub single_user: Option<String>,
+    /// Always mark cookies Secure (the site is served over TLS).
+    pub secure_cookies: bool,
 }
 
 /// The whole application as one router.
@@ -61,6 +73,8 @@ pub fn app(state: AppState) -> Router {
         .merge(incidents::routes())
         .merge(search::routes())
         .merge(topics::routes())
+        .merge(actions::routes())
+        .merge(api::routes())
         .merge(assets::routes())
         .fallback(error::not_found)
         .with_state(state);
@@ -80,8 +94,9 @@ pub fn app(state: AppState) -> Router {
             error::panic_response,
         ))
         .layer(
-            tower_http::trace::TraceLayer::new_for_http()
-                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+            tower_http::trace::TraceLayer::new_for_http().on_response(
+                tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+            ),
         )
 }
 
