@@ -1,0 +1,415 @@
+//! Web benchmark: search latency end to end over HTTP, against `rg -l` over the same
+//! files, and page throughput under a bounded `wrk` load, against nginx serving a static
+//! 20 KB file on the same machine in the same run.
+//!
+//! Run: `cargo bench --bench web -- [--docs N] [--rounds R] [--no-wrk]` (release mode;
+//! needs `rg`, `wrk` and `nginx` on PATH or in /usr/sbin for the baselines, which
+//! `scripts/bench` installs). The corpus and its database are cached under
+//! `target/bench/`. Results go to stdout; BENCHMARKS.md records them.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Args {
+    docs: u64,
+    rounds: usize,
+    wrk: bool,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        docs: 10_000,
+        rounds: 3,
+        wrk: true,
+    };
+    let mut benching = false;
+    let mut docs_given = false;
+    let mut it = std::env::args().skip(1);
+    while let Some(x) = it.next() {
+        match x.as_str() {
+            "--docs" => {
+                a.docs = it.next().and_then(|v| v.parse().ok()).expect("--docs N");
+                docs_given = true;
+            }
+            "--rounds" => a.rounds = it.next().and_then(|v| v.parse().ok()).expect("--rounds R"),
+            "--no-wrk" => a.wrk = false,
+            "--bench" => benching = true,
+            _ => {}
+        }
+    }
+    // Under `cargo test --all-targets` this runs as a smoke test on a tiny corpus.
+    if !benching && !docs_given {
+        a.docs = 30;
+        a.rounds = 1;
+        a.wrk = false;
+    }
+    a
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench")
+}
+
+fn corpus(docs: u64) -> PathBuf {
+    let dir = root().join(format!("corpus-{docs}-1"));
+    if !dir.join(".complete").exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        eprintln!("generating {docs} documents into {}", dir.display());
+        aftermath::synth::write_corpus(&dir, 1, docs).expect("writing corpus");
+        std::fs::write(dir.join(".complete"), b"").unwrap();
+    }
+    dir
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_aftermath")
+}
+
+/// Imports the corpus once into a cached database.
+fn database(docs: u64, corpus: &Path) -> PathBuf {
+    let db = root().join(format!("web-{docs}.db"));
+    let done = root().join(format!("web-{docs}.db.complete"));
+    if !done.exists() {
+        for s in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{s}", db.display()));
+        }
+        eprintln!("importing {} into {}", corpus.display(), db.display());
+        let status = Command::new(bin())
+            .arg("--database")
+            .arg(&db)
+            .args(["import", "-q"])
+            .arg(corpus)
+            .status()
+            .expect("running import");
+        assert!(status.success());
+        std::fs::write(&done, b"").unwrap();
+    }
+    db
+}
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_server(db: &Path) -> Server {
+    let work = root().join("web-empty");
+    std::fs::create_dir_all(work.join("incidents")).unwrap();
+    let port = free_port();
+    let mut child = Command::new(bin())
+        .current_dir(&work)
+        .arg("--database")
+        .arg(db)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting server");
+    let mut out = child.stdout.take().unwrap();
+    let mut buf = [0u8; 256];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = String::new();
+    while !seen.contains("listening on") && Instant::now() < deadline {
+        let n = out.read(&mut buf).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(seen.contains("listening on"), "server did not start: {seen}");
+    Server {
+        child,
+        addr: format!("127.0.0.1:{port}").parse().unwrap(),
+    }
+}
+
+/// One GET, returning status and body length. HTTP/1.1 with Connection: close.
+fn get(addr: SocketAddr, path: &str) -> (u16, usize) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut body = Vec::new();
+    s.read_to_end(&mut body).unwrap();
+    let head = String::from_utf8_lossy(&body[..body.len().min(20)]).to_string();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, body.len())
+}
+
+fn encode(q: &str) -> String {
+    q.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Query sets drawn from the corpus vocabulary: frequent and rare words, adjacent
+/// word pairs as phrases, and four-letter prefixes.
+fn queries(corpus: &Path) -> Vec<(&'static str, String, String)> {
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && !p.ends_with(".complete"))
+        .collect();
+    files.sort();
+    for f in files.iter().step_by((files.len() / 200).max(1)) {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.len() >= 5)
+            .map(str::to_lowercase)
+            .collect();
+        let mut doc_words: std::collections::HashSet<&String> = Default::default();
+        for w in &words {
+            doc_words.insert(w);
+        }
+        for w in doc_words {
+            *counts.entry(w.clone()).or_default() += 1;
+        }
+        if let Some(pair) = words.windows(2).nth(pairs.len() % 7 + 3) {
+            pairs.push((pair[0].clone(), pair[1].clone()));
+        }
+    }
+    let mut by_freq: Vec<(String, usize)> = counts.into_iter().collect();
+    by_freq.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out = Vec::new();
+    // Frequent words (the hard case for ranking), then a spread down to rare ones.
+    let n = by_freq.len();
+    for i in (0..20).chain((0..20).map(|k| 20 + k * (n.saturating_sub(21)) / 20)) {
+        if let Some((w, _)) = by_freq.get(i) {
+            out.push(("word", w.clone(), w.clone()));
+        }
+    }
+    for (a, b) in pairs.iter().take(30) {
+        out.push(("phrase", format!("\"{a} {b}\""), format!("{a} {b}")));
+    }
+    for (w, _) in by_freq.iter().step_by((n / 30).max(1)).take(30) {
+        let p: String = w.chars().take(4).collect();
+        out.push(("prefix", format!("{p}*"), p));
+    }
+    out
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn report(label: &str, mut ms: Vec<f64>) {
+    ms.sort_by(f64::total_cmp);
+    println!(
+        "{label:<34} n={:<4} p50 {:>8.2} ms  p90 {:>8.2} ms  p99 {:>8.2} ms  max {:>8.2} ms",
+        ms.len(),
+        percentile(&ms, 0.5),
+        percentile(&ms, 0.9),
+        percentile(&ms, 0.99),
+        ms.last().copied().unwrap_or(0.0)
+    );
+}
+
+fn have(cmd: &str) -> Option<PathBuf> {
+    for dir in ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/bin", "/sbin"] {
+        let p = Path::new(dir).join(cmd);
+        if p.exists() {
+            return Some(p);
+        }
+    }
+    None
+}
+
+fn search_latency(server: &Server, corpus: &Path, rounds: usize) {
+    let qs = queries(corpus);
+    // Warm up once.
+    for (_, q, _) in &qs {
+        get(server.addr, &format!("/search?q={}", encode(q)));
+    }
+    for kind in ["word", "phrase", "prefix"] {
+        let mut ms = Vec::new();
+        for _ in 0..rounds {
+            for (k, q, _) in qs.iter().filter(|(k, _, _)| *k == kind) {
+                let start = Instant::now();
+                let (status, _) = get(server.addr, &format!("/search?q={}", encode(q)));
+                ms.push(start.elapsed().as_secs_f64() * 1000.0);
+                assert_eq!(status, 200, "{k} query {q}");
+            }
+        }
+        report(&format!("aftermath /search, {kind}"), ms);
+    }
+    if let Some(rg) = have("rg") {
+        for kind in ["word", "phrase", "prefix"] {
+            let mut ms = Vec::new();
+            for (_, _, literal) in qs.iter().filter(|(k, _, _)| *k == kind) {
+                let start = Instant::now();
+                let _ = Command::new(&rg)
+                    .args(["-l", "-i", "-F", "-j", "2", "--", literal])
+                    .arg(corpus)
+                    .stdout(Stdio::null())
+                    .status();
+                ms.push(start.elapsed().as_secs_f64() * 1000.0);
+            }
+            report(&format!("baseline rg -l, {kind}"), ms);
+        }
+    } else {
+        println!("baseline rg -l: rg not installed (apt-get install ripgrep)");
+    }
+}
+
+/// Requests per second, and whether any error or timeout was reported.
+fn wrk(url: &str) -> Option<(f64, String)> {
+    let wrk = have("wrk")?;
+    let out = Command::new(wrk)
+        .args(["-t2", "-c50", "-d10s", "--timeout", "5s", url])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let rps = text
+        .lines()
+        .find(|l| l.starts_with("Requests/sec:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())?;
+    let problems: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("Socket errors") || l.contains("Non-2xx"))
+        .collect();
+    Some((rps, problems.join("; ")))
+}
+
+struct Nginx {
+    child: Child,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn nginx(port: u16) -> Option<Nginx> {
+    let bin = have("nginx")?;
+    let dir = root().join("nginx");
+    std::fs::create_dir_all(dir.join("html")).ok()?;
+    std::fs::create_dir_all(dir.join("logs")).ok()?;
+    let page = "<p>static</p>\n".repeat(20 * 1024 / 14);
+    std::fs::write(dir.join("html/page.html"), page).ok()?;
+    let conf = format!(
+        "worker_processes 2;\ndaemon off;\nerror_log {d}/logs/error.log;\npid {d}/logs/nginx.pid;\n\
+         events {{ worker_connections 1024; }}\n\
+         http {{ access_log off; client_body_temp_path {d}/tmp; proxy_temp_path {d}/tmp; \
+         fastcgi_temp_path {d}/tmp; uwsgi_temp_path {d}/tmp; scgi_temp_path {d}/tmp;\n\
+         server {{ listen 127.0.0.1:{port}; root {d}/html; }} }}\n",
+        d = dir.display()
+    );
+    std::fs::create_dir_all(dir.join("tmp")).ok()?;
+    std::fs::write(dir.join("nginx.conf"), conf).ok()?;
+    let child = Command::new(bin)
+        .args(["-p"])
+        .arg(&dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    std::thread::sleep(Duration::from_millis(500));
+    Some(Nginx { child })
+}
+
+fn throughput(server: &Server) {
+    let port = free_port();
+    let nginx_rps = match nginx(port) {
+        Some(_guard) => {
+            let r = wrk(&format!("http://127.0.0.1:{port}/page.html"));
+            r.map(|(rps, problems)| {
+                println!("baseline nginx static 20 KB       {rps:>10.0} req/s {problems}");
+                rps
+            })
+        }
+        None => {
+            println!("baseline nginx: not installed (apt-get install nginx)");
+            None
+        }
+    };
+    let (_, list_body) = get(server.addr, "/incidents");
+    let first = {
+        // The first incident link on the list page.
+        let mut s = TcpStream::connect(server.addr).unwrap();
+        write!(s, "GET /incidents HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut body = String::new();
+        s.read_to_string(&mut body).unwrap();
+        body.split("href=\"/incidents/")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("")
+            .to_string()
+    };
+    let _ = list_body;
+    for (label, path, target) in [
+        ("incident page", format!("/incidents/{first}"), 0.80),
+        ("incidents list", "/incidents".to_string(), 0.25),
+        ("home", "/".to_string(), 0.25),
+        ("search (word)", "/search?q=database".to_string(), 0.25),
+    ] {
+        match wrk(&format!("http://{}{path}", server.addr)) {
+            Some((rps, problems)) => {
+                let vs = nginx_rps
+                    .map(|n| format!("{:>5.0}% of nginx (target >= {:.0}%)", 100.0 * rps / n, target * 100.0))
+                    .unwrap_or_default();
+                println!("aftermath {label:<24} {rps:>10.0} req/s {vs} {problems}");
+            }
+            None => println!("aftermath {label}: wrk not installed (apt-get install wrk)"),
+        }
+    }
+}
+
+fn main() {
+    let a = args();
+    let corpus = corpus(a.docs);
+    let db = database(a.docs, &corpus);
+    println!(
+        "web benchmark: {} documents, {} rounds, {} cores",
+        a.docs,
+        a.rounds,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let server = start_server(&db);
+    search_latency(&server, &corpus, a.rounds);
+    if a.wrk {
+        throughput(&server);
+    }
+}
