@@ -35,3 +35,14 @@ create table related_incidents (
     primary key (incident_id, other_id)
 );
 create index related_incidents_rank on related_incidents (incident_id, rank);
+
+-- References between incidents, resolved after each import: a link to another
+-- incident's file or a mention of its slug. Back-links are read from here.
+create table incident_links (
+    from_id integer not null references incidents (id) on delete cascade,
+    to_id integer not null references incidents (id) on delete cascade,
+    -- The reference as written in the source document.
+    target text not null,
+    primary key (from_id, to_id)
+);
+create index incident_links_to on incident_links (to_id);

@@ -301,6 +301,7 @@ pub async fn import_paths(
     tx.commit().await?;
     if summary.imported > 0 || summary.missing > 0 {
         db::pages::refresh_related(pool).await?;
+        db::pages::refresh_links(pool).await?;
     }
     summary.elapsed = started.elapsed();
     Ok(summary)

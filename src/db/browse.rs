@@ -436,33 +436,31 @@ pub async fn related(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<RelatedRow>
     .collect())
 }
 
-/// Slug, title and file name of every incident, for resolving references.
-pub async fn link_targets(pool: &SqlitePool) -> sqlx::Result<Vec<(String, String, String)>> {
-    Ok(
-        sqlx::query("select slug, title, source_path from incidents")
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
-            .collect(),
-    )
-}
-
-/// References made by other incidents whose target mentions `needle` (a slug or a file
-/// stem): candidates for back-links, to be confirmed by the caller.
-pub async fn references_mentioning(
-    pool: &SqlitePool,
-    needle: &str,
-) -> sqlx::Result<Vec<(String, String, String)>> {
+/// Incidents this one references: (target as written, slug, title).
+pub async fn links_from(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<(String, String, String)>> {
     Ok(sqlx::query(
-        "select i.slug, i.title, r.target from incident_references r
-         join incidents i on i.id = r.incident_id where instr(r.target, ?) > 0",
+        "select l.target, i.slug, i.title from incident_links l join incidents i on i.id = l.to_id
+         where l.from_id = ?",
     )
-    .bind(needle)
+    .bind(id)
     .fetch_all(pool)
     .await?
     .iter()
     .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .collect())
+}
+
+/// Incidents that reference this one: (slug, title).
+pub async fn links_to(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<(String, String)>> {
+    Ok(sqlx::query(
+        "select i.slug, i.title from incident_links l join incidents i on i.id = l.from_id
+         where l.to_id = ? order by i.started desc",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
     .collect())
 }
 

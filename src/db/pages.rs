@@ -58,6 +58,59 @@ pub async fn html(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<SafeHtml>> 
     Ok(blob.map(|b| SafeHtml::from_stored(super::decompress(&b))))
 }
 
+/// The file stem a reference points at: `../2019-06-26-x.md#top` -> `2019-06-26-x`.
+pub fn reference_stem(target: &str) -> &str {
+    let t = target.split(['#', '?']).next().unwrap_or(target);
+    let t = t.trim_end_matches('/');
+    let last = t.rsplit('/').next().unwrap_or(t);
+    match last.rsplit_once('.') {
+        Some((s, ext)) if matches!(ext, "md" | "markdown" | "rst" | "txt" | "text" | "html" | "htm") => s,
+        _ => last,
+    }
+}
+
+/// Resolves every reference between incidents (by slug or file stem) into
+/// `incident_links`, replacing what was there.
+pub async fn refresh_links(pool: &SqlitePool) -> sqlx::Result<usize> {
+    let incidents = sqlx::query("select id, slug, source_path from incidents")
+        .fetch_all(pool)
+        .await?;
+    let mut by_stem: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for r in &incidents {
+        let id: i64 = r.get(0);
+        by_stem.insert(r.get::<String, _>(1), id);
+        by_stem.entry(reference_stem(r.get::<&str, _>(2)).to_string()).or_insert(id);
+    }
+    let refs = sqlx::query("select incident_id, target from incident_references")
+        .fetch_all(pool)
+        .await?;
+    let mut payload = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for r in &refs {
+        let from: i64 = r.get(0);
+        let target: &str = r.get(1);
+        if let Some(&to) = by_stem.get(reference_stem(target))
+            && to != from
+            && seen.insert((from, to))
+        {
+            payload.push(serde_json::json!([from, to, target]));
+        }
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query("delete from incident_links").execute(&mut *tx).await?;
+    for chunk in payload.chunks(2000) {
+        sqlx::query(
+            "insert into incident_links (from_id, to_id, target)
+             select value ->> 0, value ->> 1, value ->> 2 from json_each(?)",
+        )
+        .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(payload.len())
+}
+
 /// Recomputes related incidents for every incident from the stored profiles.
 pub async fn refresh_related(pool: &SqlitePool) -> sqlx::Result<usize> {
     let rows = sqlx::query(

@@ -382,6 +382,50 @@ async fn show(
     };
     let document = pages::html(&state.pool, i.id).await?.unwrap_or_default();
     let related = browse::related(&state.pool, i.id).await?;
+    let internal = browse::links_from(&state.pool, i.id).await?;
+    let references = i
+        .references
+        .iter()
+        .map(|t| Link {
+            text: t.clone(),
+            target: match internal.iter().find(|(target, _, _)| target == t) {
+                Some((_, slug, title)) => Target::Incident {
+                    slug: slug.clone(),
+                    title: title.clone(),
+                },
+                None => links::resolve(t, &[], &state.site.tickets),
+            },
+        })
+        .collect();
+    let backlinks = browse::links_to(&state.pool, i.id).await?;
+    let instants: Vec<i64> = i.timeline.iter().filter_map(|r| r.utc_seconds).collect();
+    if let (Some(first), Some(last)) = (instants.iter().min(), instants.iter().max()) {
+        if last > first {
+            facts.push(("Timeline spans".into(), format::duration(last - first)));
+        }
+        if let Some(d) = first_matching(&i.timeline, DETECTED).filter(|d| d > first) {
+            facts.push(("Time to detect".into(), format::duration(d - first)));
+        }
+        if let Some(r) = first_matching(&i.timeline, RESOLVED).filter(|r| r > first) {
+            facts.push(("Time to resolve".into(), format::duration(r - first)));
+        }
+    }
+    if !i.authors.is_empty() {
+        facts.push(("Authors".into(), i.authors.join(", ")));
+    }
+    facts
+}
+
+async fn show(
+    State(state): State<AppState>,
+    visitor: super::identity::Visitor,
+    Path(slug): Path<String>,
+) -> Result<axum::response::Response, AppError> {
+    let Some(i) = browse::incident(&state.pool, &slug).await? else {
+        return Err(AppError::NotFound);
+    };
+    let document = pages::html(&state.pool, i.id).await?.unwrap_or_default();
+    let related = browse::related(&state.pool, i.id).await?;
     let known = browse::link_targets(&state.pool).await?;
     let references = i
         .references
