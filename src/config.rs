@@ -27,6 +27,8 @@ pub struct FileConfig {
     pub incidents: Option<Vec<PathBuf>>,
     /// Largest file imported, in bytes.
     pub max_file_bytes: Option<u64>,
+    /// An open action unchanged for more than this many days is stale (default 30).
+    pub stale_days: Option<u32>,
 }
 
 impl FileConfig {
@@ -56,6 +58,8 @@ pub struct Settings {
     pub database: PathBuf,
     pub incidents: Vec<PathBuf>,
     pub max_file_bytes: u64,
+    /// An open action unchanged for more than this many days is stale.
+    pub stale_days: u32,
 }
 
 impl Settings {
@@ -78,6 +82,9 @@ impl Settings {
             max_file_bytes: max_file_bytes
                 .or(file.max_file_bytes)
                 .unwrap_or(DEFAULT_MAX_FILE_BYTES),
+            stale_days: file
+                .stale_days
+                .unwrap_or(crate::tracking::DEFAULT_STALE_DAYS),
         }
     }
 }

@@ -202,3 +202,509 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------
+// Changes made by people (web, CLI, API) and the queries behind lists, pages and the
+// digest.
+
+use crate::model::ActionStatus;
+use crate::tracking::{self, ActionUpdate, Origin};
+use jiff::civil::Date;
+use serde::Serialize;
+use sqlx::SqlitePool;
+
+/// How many times an update is retried when SQLite reports the database busy beyond
+/// its own busy timeout.
+const BUSY_RETRIES: u32 = 5;
+
+/// Why an update was not applied.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    /// No action has this id.
+    #[error("There is no action with the id \"{0}\".")]
+    NotFound(String),
+    /// The update names no field.
+    #[error("Nothing to change: give a status, owner, due date, ticket or note.")]
+    NothingToChange,
+    /// The database failed (other than being busy, which is retried); details are
+    /// logged, not shown.
+    #[error("The change could not be saved; please try again.")]
+    Database(#[from] sqlx::Error),
+}
+
+/// One field changed by an update, as recorded in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// status | owner | due | ticket | note
+    pub field: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// What an update did: the fields that really changed (setting a value to what it
+/// already is records nothing) and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UpdateOutcome {
+    pub id: String,
+    pub at: String,
+    pub changes: Vec<FieldChange>,
+}
+
+/// Applies a change made by `actor` to the action `id` in one `BEGIN IMMEDIATE`
+/// transaction, so concurrent writers take turns; records one history event per
+/// changed field. Busy errors are retried a few times before giving up.
+pub async fn update(
+    pool: &SqlitePool,
+    id: &str,
+    change: &ActionUpdate,
+    actor: &str,
+    origin: Origin,
+) -> Result<UpdateOutcome, UpdateError> {
+    if change.is_empty() {
+        return Err(UpdateError::NothingToChange);
+    }
+    let mut attempt = 0;
+    loop {
+        match try_update(pool, id, change, actor, origin).await {
+            Err(UpdateError::Database(e)) if is_busy(&e) && attempt < BUSY_RETRIES => {
+                attempt += 1;
+                tracing::debug!(id, attempt, "database busy, retrying the action update");
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+            }
+            Err(UpdateError::Database(e)) => {
+                tracing::error!(id, error = %e, "updating an action failed");
+                return Err(UpdateError::Database(e));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Whether SQLite refused because another connection holds the lock.
+fn is_busy(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = e else {
+        return false;
+    };
+    // Extended result codes: the primary code is the low byte; 5 = BUSY, 6 = LOCKED.
+    db.code()
+        .and_then(|c| c.parse::<i32>().ok())
+        .is_some_and(|c| matches!(c & 0xff, 5 | 6))
+}
+
+async fn try_update(
+    pool: &SqlitePool,
+    id: &str,
+    change: &ActionUpdate,
+    actor: &str,
+    origin: Origin,
+) -> Result<UpdateOutcome, UpdateError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let row = sqlx::query("select status, owner, due, ticket from actions where id = ?")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(row) = row else {
+        return Err(UpdateError::NotFound(id.chars().take(40).collect()));
+    };
+    let mut values: [Option<String>; 4] = [
+        row.get("status"),
+        row.get("owner"),
+        row.get("due"),
+        row.get("ticket"),
+    ];
+    let old_status = values[0].clone();
+    let now = super::now();
+    let mut changes = Vec::new();
+    for (i, new) in change.stored_values().into_iter().enumerate() {
+        let Some(new) = new else { continue };
+        if new != values[i] {
+            changes.push(FieldChange {
+                field: FIELDS[i],
+                old: values[i].take(),
+                new: new.clone(),
+            });
+            values[i] = new;
+        }
+    }
+    if let Some(note) = &change.note {
+        changes.push(FieldChange {
+            field: "note",
+            old: None,
+            new: Some(note.as_str().to_string()),
+        });
+    }
+    for c in &changes {
+        record(
+            &mut tx,
+            id,
+            &now,
+            actor,
+            origin.as_str(),
+            c.field,
+            c.old.as_deref(),
+            c.new.as_deref(),
+        )
+        .await?;
+    }
+    if !changes.is_empty() {
+        let closed = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(ActionStatus::parse)
+                .is_some_and(tracking::is_closed)
+        };
+        // Closing sets the completion time, closing again (done → wontfix) keeps it,
+        // reopening clears it.
+        let completed = match (closed(&old_status), closed(&values[0])) {
+            (_, false) => 0,
+            (false, true) => 1,
+            (true, true) => 2,
+        };
+        sqlx::query(
+            "update actions set status = ?, owner = ?, due = ?, ticket = ?, updated_at = ?, updated_by = ?,
+                completed_at = case ? when 0 then null when 1 then ? else coalesce(completed_at, ?) end
+             where id = ?",
+        )
+        .bind(&values[0])
+        .bind(&values[1])
+        .bind(&values[2])
+        .bind(&values[3])
+        .bind(&now)
+        .bind(actor)
+        .bind(completed)
+        .bind(&now)
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(UpdateOutcome {
+        id: id.to_string(),
+        at: now,
+        changes,
+    })
+}
+
+/// How a list of actions is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionSort {
+    /// Soonest due first; actions without a due date last.
+    #[default]
+    Due,
+    /// Oldest first, by the incident's start (or the import when unknown).
+    Age,
+    /// Newest incident first, then in document order.
+    Incident,
+}
+
+/// Which actions a list shows. Build with [`ActionFilter::new`] and set fields.
+#[derive(Debug, Clone)]
+pub struct ActionFilter {
+    /// Statuses to show; empty shows all. See [`tracking::parse_status_filter`].
+    pub statuses: Vec<ActionStatus>,
+    /// Exact owner, any case.
+    pub owner: Option<String>,
+    /// Incident slug.
+    pub incident: Option<String>,
+    /// A system the incident names.
+    pub system: Option<String>,
+    /// Only overdue actions.
+    pub overdue: bool,
+    /// Only stale actions.
+    pub stale: bool,
+    /// Only open actions without an owner.
+    pub no_owner: bool,
+    /// Also actions no longer in their document.
+    pub include_removed: bool,
+    pub sort: ActionSort,
+    /// The reference day for overdue and stale.
+    pub today: Date,
+    /// An open action unchanged for more than this many days is stale.
+    pub stale_days: u32,
+}
+
+impl ActionFilter {
+    /// A filter showing every action still in its document, soonest due first.
+    pub fn new(today: Date, stale_days: u32) -> ActionFilter {
+        ActionFilter {
+            statuses: Vec::new(),
+            owner: None,
+            incident: None,
+            system: None,
+            overdue: false,
+            stale: false,
+            no_owner: false,
+            include_removed: false,
+            sort: ActionSort::Due,
+            today,
+            stale_days,
+        }
+    }
+
+    /// Shows only actions that still need work (open, in progress, unknown).
+    pub fn open(mut self) -> ActionFilter {
+        self.statuses = open_statuses();
+        self
+    }
+}
+
+fn open_statuses() -> Vec<ActionStatus> {
+    ActionStatus::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .collect()
+}
+
+/// An action as lists, pages, the API and the digest show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionRow {
+    pub id: String,
+    /// The incident's slug.
+    pub incident: String,
+    pub incident_title: String,
+    pub position: i64,
+    pub text: String,
+    pub details: Option<String>,
+    pub status: ActionStatus,
+    pub owner: Option<String>,
+    /// YYYY-MM-DD.
+    pub due: Option<String>,
+    pub ticket: Option<String>,
+    pub priority: Option<String>,
+    pub kind: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub updated_by: Option<String>,
+    pub completed_at: Option<String>,
+    /// No longer in its document.
+    pub removed: bool,
+    /// Open and due before today.
+    pub overdue: bool,
+    /// Open and unchanged for more than the stale period.
+    pub stale: bool,
+    /// Open and nobody owns it.
+    pub no_owner: bool,
+}
+
+/// One entry of an action's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionEvent {
+    pub id: i64,
+    pub action_id: String,
+    pub at: String,
+    pub actor: String,
+    /// web | cli | api | document
+    pub origin: String,
+    /// status | owner | due | ticket | note | created | removed | restored
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// How many actions are in each state (actions removed from their documents are not
+/// counted). `open` counts open and unknown; overdue, stale and no_owner count among
+/// open, unknown and in-progress actions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ActionCounts {
+    pub open: i64,
+    pub in_progress: i64,
+    pub done: i64,
+    pub wontfix: i64,
+    pub overdue: i64,
+    pub stale: i64,
+    pub no_owner: i64,
+}
+
+/// Open and overdue actions of one owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnerLoad {
+    pub owner: String,
+    pub open: i64,
+    pub overdue: i64,
+}
+
+/// SQL flags computed once for every query: `?1` is today (YYYY-MM-DD), `?2` the day
+/// before which an unchanged open action is stale.
+const FLAGS: &str = "
+    a.status in ('open', 'in_progress', 'unknown') as is_open,
+    (a.status in ('open', 'in_progress', 'unknown') and a.due is not null and a.due < ?1) as overdue,
+    (a.status in ('open', 'in_progress', 'unknown') and substr(a.updated_at, 1, 10) < ?2) as stale,
+    (a.status in ('open', 'in_progress', 'unknown') and (a.owner is null or trim(a.owner) = '')) as no_owner";
+
+const ROW_COLUMNS: &str = "a.id, i.slug, i.title, a.position, a.text, a.details, a.status, a.owner,
+    a.due, a.ticket, a.priority, a.kind, a.created_at, a.updated_at, a.updated_by, a.completed_at,
+    a.removed_at is not null as removed";
+
+/// The first day on which an action last changed is no longer stale.
+fn stale_cutoff(today: Date, stale_days: u32) -> String {
+    today
+        .saturating_sub(jiff::Span::new().days(i64::from(stale_days)))
+        .to_string()
+}
+
+fn action_row(r: &sqlx::sqlite::SqliteRow) -> ActionRow {
+    ActionRow {
+        id: r.get("id"),
+        incident: r.get("slug"),
+        incident_title: r.get("title"),
+        position: r.get("position"),
+        text: r.get("text"),
+        details: r.get("details"),
+        status: ActionStatus::parse(r.get::<&str, _>("status")).unwrap_or(ActionStatus::Unknown),
+        owner: r.get("owner"),
+        due: r.get("due"),
+        ticket: r.get("ticket"),
+        priority: r.get("priority"),
+        kind: r.get("kind"),
+        created_at: r.get("created_at"),
+        updated_at: r.get("updated_at"),
+        updated_by: r.get("updated_by"),
+        completed_at: r.get("completed_at"),
+        removed: r.get("removed"),
+        overdue: r.get("overdue"),
+        stale: r.get("stale"),
+        no_owner: r.get("no_owner"),
+    }
+}
+
+/// The actions a filter selects, in its order.
+pub async fn list(pool: &SqlitePool, filter: &ActionFilter) -> sqlx::Result<Vec<ActionRow>> {
+    // Every parameter is always bound and referenced (a neutral value switches a
+    // condition off), so the statement text never holds user input.
+    let mut sql = format!(
+        "select * from (select {ROW_COLUMNS}, i.started, {FLAGS}
+         from actions a join incidents i on i.id = a.incident_id) a
+         where (?3 = '[]' or a.status in (select value from json_each(?3)))
+           and (?4 is null or a.owner = ?4 collate nocase)
+           and (?5 is null or a.slug = ?5)
+           and (?6 is null or exists (select 1 from incident_systems s join incidents i on i.id = s.incident_id
+                where i.slug = a.slug and s.system = ?6 collate nocase))
+           and (not ?7 or a.overdue)
+           and (not ?8 or a.stale)
+           and (not ?9 or a.no_owner)
+           and (?10 or not a.removed)"
+    );
+    let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+    sql.push_str(match filter.sort {
+        ActionSort::Due => {
+            " order by a.due is null, a.due, a.started is null, a.started, a.slug, a.position"
+        }
+        ActionSort::Age => {
+            " order by coalesce(a.started, substr(a.created_at, 1, 10)), a.slug, a.position"
+        }
+        ActionSort::Incident => " order by a.started is null, a.started desc, a.slug, a.position",
+    });
+    let rows = sqlx::query(&sql)
+        .bind(filter.today.to_string())
+        .bind(stale_cutoff(filter.today, filter.stale_days))
+        .bind(serde_json::to_string(&statuses).unwrap_or_default())
+        .bind(filter.owner.as_deref().map(str::trim))
+        .bind(filter.incident.as_deref().map(str::trim))
+        .bind(filter.system.as_deref().map(str::trim))
+        .bind(filter.overdue)
+        .bind(filter.stale)
+        .bind(filter.no_owner)
+        .bind(filter.include_removed)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.iter().map(action_row).collect())
+}
+
+/// One action with its incident's slug and title, removed or not.
+pub async fn get(
+    pool: &SqlitePool,
+    id: &str,
+    today: Date,
+    stale_days: u32,
+) -> sqlx::Result<Option<ActionRow>> {
+    let sql = format!(
+        "select {ROW_COLUMNS}, {FLAGS} from actions a join incidents i on i.id = a.incident_id
+         where a.id = ?3"
+    );
+    let row = sqlx::query(&sql)
+        .bind(today.to_string())
+        .bind(stale_cutoff(today, stale_days))
+        .bind(id.trim())
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.as_ref().map(action_row))
+}
+
+/// An action's history, oldest first.
+pub async fn history(pool: &SqlitePool, id: &str) -> sqlx::Result<Vec<ActionEvent>> {
+    let rows = sqlx::query(
+        "select id, action_id, at, actor, origin, field, old_value, new_value
+         from action_events where action_id = ? order by id",
+    )
+    .bind(id.trim())
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| ActionEvent {
+            id: r.get("id"),
+            action_id: r.get("action_id"),
+            at: r.get("at"),
+            actor: r.get("actor"),
+            origin: r.get("origin"),
+            field: r.get("field"),
+            old_value: r.get("old_value"),
+            new_value: r.get("new_value"),
+        })
+        .collect())
+}
+
+/// How many actions are in each state, as of `today`.
+pub async fn counts(pool: &SqlitePool, today: Date, stale_days: u32) -> sqlx::Result<ActionCounts> {
+    let sql = format!(
+        "select
+            coalesce(sum(status in ('open', 'unknown')), 0) as open,
+            coalesce(sum(status = 'in_progress'), 0) as in_progress,
+            coalesce(sum(status = 'done'), 0) as done,
+            coalesce(sum(status = 'wontfix'), 0) as wontfix,
+            coalesce(sum(overdue), 0) as overdue,
+            coalesce(sum(stale), 0) as stale,
+            coalesce(sum(no_owner), 0) as no_owner
+         from (select a.status, {FLAGS} from actions a where a.removed_at is null)"
+    );
+    let r = sqlx::query(&sql)
+        .bind(today.to_string())
+        .bind(stale_cutoff(today, stale_days))
+        .fetch_one(pool)
+        .await?;
+    Ok(ActionCounts {
+        open: r.get("open"),
+        in_progress: r.get("in_progress"),
+        done: r.get("done"),
+        wontfix: r.get("wontfix"),
+        overdue: r.get("overdue"),
+        stale: r.get("stale"),
+        no_owner: r.get("no_owner"),
+    })
+}
+
+/// Open and overdue actions per owner (actions still needing work, with an owner),
+/// most open first.
+pub async fn per_owner(pool: &SqlitePool, today: Date) -> sqlx::Result<Vec<OwnerLoad>> {
+    let rows = sqlx::query(
+        "select min(owner) as owner, count(*) as open,
+                coalesce(sum(due is not null and due < ?), 0) as overdue
+         from actions
+         where removed_at is null and status in ('open', 'in_progress', 'unknown')
+           and owner is not null and trim(owner) != ''
+         group by owner collate nocase
+         order by open desc, overdue desc, owner collate nocase",
+    )
+    .bind(today.to_string())
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| OwnerLoad {
+            owner: r.get("owner"),
+            open: r.get("open"),
+            overdue: r.get("overdue"),
+        })
+        .collect())
+}

@@ -4,6 +4,7 @@
 //! Invariant: the schema is owned by `migrations/` and applied on every open; SQLite
 //! runs in WAL mode with a busy timeout so readers proceed while an import writes.
 
+pub mod accounts;
 pub mod actions;
 pub mod incidents;
 
