@@ -113,7 +113,8 @@ async fn every_status_transition_is_recorded_with_old_new_actor_and_origin() {
     assert!(completed[4].is_none() && completed[5].is_none());
 
     let history = actions::history(&env.pool, &id).await.unwrap();
-    let seen: Vec<(String, Option<String>, Option<String>, String, String)> = history
+    type Event = (String, Option<String>, Option<String>, String, String);
+    let seen: Vec<Event> = history
         .iter()
         .map(|e| {
             (
