@@ -416,7 +416,16 @@ async fn actions_command(args: ActionsArgs, settings: &Settings) -> anyhow::Resu
         (None, None) => unreachable!("a list filter is built when no subcommand is given"),
     };
     pool.close().await;
-    result.map(|()| ExitCode::SUCCESS)
+    match result {
+        // `aftermath actions | head` closing the pipe early is not a failure.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(ExitCode::SUCCESS)
+        }
+        other => other.map(|()| ExitCode::SUCCESS),
+    }
 }
 
 fn action_filter(
