@@ -447,6 +447,18 @@ async fn lists_and_counts_judge_overdue_stale_and_ownerless_against_the_given_da
     );
     assert_eq!((load[0].open, load[0].overdue), (2, 1));
 
+    let system: String = sqlx::query_scalar(
+        "select s.system from incident_systems s join incidents i on i.id = s.incident_id
+         where i.slug = '2024-07-05-cernphone-outages' limit 1",
+    )
+    .fetch_one(&env.pool)
+    .await
+    .unwrap();
+    let mut by_system = ActionFilter::new(date(2026, 2, 1), 30);
+    by_system.system = Some(system.to_uppercase());
+    let rows = actions::list(&env.pool, &by_system).await.unwrap();
+    assert!(rows.iter().any(|r| r.id == leak), "{system}");
+
     let mut by_incident = ActionFilter::new(date(2026, 2, 1), 30);
     by_incident.incident = Some("2024-07-05-cernphone-outages".into());
     by_incident.sort = actions::ActionSort::Incident;
@@ -595,6 +607,23 @@ async fn accounts_sessions_and_tokens_round_trip_and_refuse_what_they_should() {
         .await
         .unwrap();
     assert_eq!(stored, 0, "the cookie itself is never stored");
+    // An expired session identifies nobody.
+    let (old_cookie, _) = accounts::create_session(&env.pool, &user).await.unwrap();
+    sqlx::query("update sessions set expires_at = '2000-01-01T00:00:00Z' where token_hash = ?")
+        .bind(identity::token_hash(&old_cookie))
+        .execute(&env.pool)
+        .await
+        .unwrap();
+    assert!(
+        accounts::session_user(&env.pool, &old_cookie)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        accounts::delete_expired_sessions(&env.pool).await.unwrap(),
+        1
+    );
     accounts::delete_session(&env.pool, &cookie).await.unwrap();
     assert!(
         accounts::session_user(&env.pool, &cookie)
