@@ -381,6 +381,34 @@ async fn two_concurrent_writers_both_land_every_change() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_database_is_retried_instead_of_reported() {
+    let env = env().await;
+    let id = action_id(&env.pool, "Add a stress testing").await;
+    // A second pool that does not wait at all, so only the retries can save the update.
+    let path = env.docs.parent().unwrap().join("test.db");
+    let impatient = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&path)
+                .busy_timeout(std::time::Duration::ZERO),
+        )
+        .await
+        .unwrap();
+    let lock = env.pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    let writer = tokio::spawn(async move {
+        actions::update(&impatient, &id, &status("done"), "ada", Origin::Web).await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    lock.commit().await.unwrap();
+    let outcome = writer
+        .await
+        .unwrap()
+        .expect("the busy database was retried");
+    assert_eq!(outcome.changes.len(), 1);
+}
+
 #[tokio::test]
 async fn lists_and_counts_judge_overdue_stale_and_ownerless_against_the_given_day() {
     let env = env().await;
