@@ -27,6 +27,8 @@ pub struct FileConfig {
     pub incidents: Option<Vec<PathBuf>>,
     /// Largest file imported, in bytes.
     pub max_file_bytes: Option<u64>,
+    /// An open action unchanged for more than this many days is stale (default 30).
+    pub stale_days: Option<u32>,
     /// The web server (`aftermath serve`).
     pub web: Option<WebConfig>,
 }
@@ -56,8 +58,6 @@ pub struct WebConfig {
     pub secure_cookies: Option<bool>,
     /// Allow writes without an identity; only honoured when listening on loopback.
     pub single_user: Option<bool>,
-    /// Open actions with no change for this many days are stale (default 30).
-    pub stale_days: Option<u32>,
 }
 
 /// A ticket system: IDs that start with `prefix` followed by digits link to `url`, where
@@ -106,6 +106,8 @@ pub struct Settings {
     pub database: PathBuf,
     pub incidents: Vec<PathBuf>,
     pub max_file_bytes: u64,
+    /// An open action unchanged for more than this many days is stale.
+    pub stale_days: u32,
 }
 
 impl Settings {
@@ -128,6 +130,9 @@ impl Settings {
             max_file_bytes: max_file_bytes
                 .or(file.max_file_bytes)
                 .unwrap_or(DEFAULT_MAX_FILE_BYTES),
+            stale_days: file
+                .stale_days
+                .unwrap_or(crate::tracking::DEFAULT_STALE_DAYS),
         }
     }
 }

@@ -14,6 +14,10 @@
 //!   [`ingest::document::Document`]. Pure.
 //! * [`extract`]: every extraction rule, once, over the shared document. Pure.
 //! * [`db`]: the only module with SQL; free functions per entity.
+//! * [`tracking`]: validated values people set on actions (status, owner, due,
+//!   ticket, note). Pure.
+//! * [`identity`]: user names, password hashes, session/API tokens, CSRF and the
+//!   trusted proxy header. No SQL.
 //! * [`import`]: walking folders and writing parsed files to the database.
 //! * [`config`]: flags, `AFTERMATH_*` environment variables and `aftermath.toml`.
 //! * [`cli`]: the command-line interface the binary dispatches to.

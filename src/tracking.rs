@@ -425,6 +425,29 @@ mod tests {
         assert!(e.to_string().ends_with('.'));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_a_value_or_an_error_never_a_panic(
+            status in "\\PC{0,20}|[ -~\u{0}-\u{1f}]{0,12}",
+            owner in ".{0,120}",
+            due in "[0-9-]{0,12}|.{0,12}",
+            note in "(?s).{0,50}",
+        ) {
+            let update = ActionUpdate::from_raw(
+                Some(&status), Some(&owner), Some(&due), Some(&owner), Some(&note),
+            );
+            if let Ok(u) = update {
+                if let Some(Some(o)) = &u.owner {
+                    proptest::prop_assert!(o.as_str().chars().count() <= MAX_OWNER_CHARS);
+                    proptest::prop_assert!(!o.as_str().chars().any(char::is_control));
+                }
+                if let Some(Some(d)) = u.due {
+                    proptest::prop_assert_eq!(DueDate::parse(&d.to_string()), Ok(d));
+                }
+            }
+        }
+    }
+
     #[test]
     fn error_messages_do_not_echo_huge_values() {
         let e = parse_status(&"z".repeat(10_000)).unwrap_err();

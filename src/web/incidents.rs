@@ -399,63 +399,6 @@ async fn show(
         .collect();
     let backlinks = browse::links_to(&state.pool, i.id).await?;
     let instants: Vec<i64> = i.timeline.iter().filter_map(|r| r.utc_seconds).collect();
-    if let (Some(first), Some(last)) = (instants.iter().min(), instants.iter().max()) {
-        if last > first {
-            facts.push(("Timeline spans".into(), format::duration(last - first)));
-        }
-        if let Some(d) = first_matching(&i.timeline, DETECTED).filter(|d| d > first) {
-            facts.push(("Time to detect".into(), format::duration(d - first)));
-        }
-        if let Some(r) = first_matching(&i.timeline, RESOLVED).filter(|r| r > first) {
-            facts.push(("Time to resolve".into(), format::duration(r - first)));
-        }
-    }
-    if !i.authors.is_empty() {
-        facts.push(("Authors".into(), i.authors.join(", ")));
-    }
-    facts
-}
-
-async fn show(
-    State(state): State<AppState>,
-    visitor: super::identity::Visitor,
-    Path(slug): Path<String>,
-) -> Result<axum::response::Response, AppError> {
-    let Some(i) = browse::incident(&state.pool, &slug).await? else {
-        return Err(AppError::NotFound);
-    };
-    let document = pages::html(&state.pool, i.id).await?.unwrap_or_default();
-    let related = browse::related(&state.pool, i.id).await?;
-    let known = browse::link_targets(&state.pool).await?;
-    let references = i
-        .references
-        .iter()
-        .map(|t| Link {
-            text: t.clone(),
-            target: links::resolve(t, &known, &state.site.tickets),
-        })
-        .filter(|l| !matches!(&l.target, Target::Incident { slug, .. } if *slug == i.slug))
-        .collect();
-    let stem = i
-        .source_path
-        .rsplit('/')
-        .next()
-        .and_then(|f| f.rsplit_once('.').map(|(s, _)| s.to_string()))
-        .unwrap_or_else(|| i.slug.clone());
-    let mut backlinks: Vec<(String, String)> = Vec::new();
-    for needle in [i.slug.as_str(), stem.as_str()] {
-        for (from_slug, from_title, target) in
-            browse::references_mentioning(&state.pool, needle).await?
-        {
-            if from_slug != i.slug
-                && links::points_at(&target, &i.slug, &i.source_path)
-                && !backlinks.iter().any(|(s, _)| *s == from_slug)
-            {
-                backlinks.push((from_slug, from_title));
-            }
-        }
-    }
-    let instants: Vec<i64> = i.timeline.iter().filter_map(|r| r.utc_seconds).collect();
     let (lo, hi) = (
         instants.iter().min().copied().unwrap_or(0),
         instants.iter().max().copied().unwrap_or(0),

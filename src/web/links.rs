@@ -23,16 +23,7 @@ pub struct Link {
     pub target: Target,
 }
 
-/// The file stem a reference points at: `../2019-06-26-x.md#top` -> `2019-06-26-x`.
-fn stem(target: &str) -> &str {
-    let t = target.split(['#', '?']).next().unwrap_or(target);
-    let t = t.trim_end_matches('/');
-    let last = t.rsplit('/').next().unwrap_or(t);
-    match last.rsplit_once('.') {
-        Some((s, ext)) if matches!(ext, "md" | "markdown" | "rst" | "txt" | "html" | "htm") => s,
-        _ => last,
-    }
-}
+use crate::db::pages::reference_stem as stem;
 
 /// Resolves one reference against the known incidents `(slug, title, source path)`.
 pub fn resolve(
@@ -63,12 +54,6 @@ pub fn resolve(
         };
     }
     Target::Unresolved
-}
-
-/// Whether `target` (written in some document) points at the incident `slug`/`path`.
-pub fn points_at(target: &str, slug: &str, path: &str) -> bool {
-    let s = stem(target);
-    !s.is_empty() && (s == slug || s == stem(path))
 }
 
 #[cfg(test)]
@@ -108,10 +93,5 @@ mod tests {
             resolve("javascript:alert(1)", &incidents, &tickets),
             Target::Unresolved
         );
-        assert!(points_at(
-            "./2019-06-26-darkmyst.txt",
-            "2019-06-26-darkmyst",
-            "/a/2019-06-26-darkmyst.txt"
-        ));
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the binary, the import pipeline over a real SQLite file, the
 //! shared corpus, and robustness against hostile input.
 
+mod actions;
 mod cli;
 mod corpus;
 mod import;
