@@ -134,7 +134,10 @@ fn start_server(db: &Path) -> Server {
         }
         seen.push_str(&String::from_utf8_lossy(&buf[..n]));
     }
-    assert!(seen.contains("listening on"), "server did not start: {seen}");
+    assert!(
+        seen.contains("listening on"),
+        "server did not start: {seen}"
+    );
     Server {
         child,
         addr: format!("127.0.0.1:{port}").parse().unwrap(),
@@ -369,7 +372,11 @@ fn throughput(server: &Server) {
     let first = {
         // The first incident link on the list page.
         let mut s = TcpStream::connect(server.addr).unwrap();
-        write!(s, "GET /incidents HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        write!(
+            s,
+            "GET /incidents HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
         let mut body = String::new();
         s.read_to_string(&mut body).unwrap();
         body.split("href=\"/incidents/")
@@ -388,7 +395,13 @@ fn throughput(server: &Server) {
         match wrk(&format!("http://{}{path}", server.addr)) {
             Some((rps, problems)) => {
                 let vs = nginx_rps
-                    .map(|n| format!("{:>5.0}% of nginx (target >= {:.0}%)", 100.0 * rps / n, target * 100.0))
+                    .map(|n| {
+                        format!(
+                            "{:>5.0}% of nginx (target >= {:.0}%)",
+                            100.0 * rps / n,
+                            target * 100.0
+                        )
+                    })
                     .unwrap_or_default();
                 println!("aftermath {label:<24} {rps:>10.0} req/s {vs} {problems}");
             }

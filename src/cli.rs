@@ -282,7 +282,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 watch: args.watch || web.watch.unwrap_or(false),
                 site: crate::web::Site {
                     tickets: web.tickets.clone(),
-                    stale_days: file.stale_days.unwrap_or(crate::tracking::DEFAULT_STALE_DAYS),
+                    stale_days: file
+                        .stale_days
+                        .unwrap_or(crate::tracking::DEFAULT_STALE_DAYS),
                     user_header,
                     trusted_proxies,
                     single_user: single_user.then(local_user),

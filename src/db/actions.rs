@@ -422,6 +422,8 @@ pub struct ActionFilter {
     pub today: Date,
     /// An open action unchanged for more than this many days is stale.
     pub stale_days: u32,
+    /// At most this many rows (pages ask for one more than they show).
+    pub limit: Option<i64>,
 }
 
 impl ActionFilter {
@@ -439,6 +441,7 @@ impl ActionFilter {
             sort: ActionSort::Due,
             today,
             stale_days,
+            limit: None,
         }
     }
 
@@ -595,6 +598,7 @@ pub async fn list(pool: &SqlitePool, filter: &ActionFilter) -> sqlx::Result<Vec<
         }
         ActionSort::Incident => " order by a.started is null, a.started desc, a.slug, a.position",
     });
+    sql.push_str(" limit ?11");
     let rows = sqlx::query(&sql)
         .bind(filter.today.to_string())
         .bind(stale_cutoff(filter.today, filter.stale_days))
@@ -606,6 +610,7 @@ pub async fn list(pool: &SqlitePool, filter: &ActionFilter) -> sqlx::Result<Vec<
         .bind(filter.stale)
         .bind(filter.no_owner)
         .bind(filter.include_removed)
+        .bind(filter.limit.unwrap_or(-1))
         .fetch_all(pool)
         .await?;
     Ok(rows.iter().map(action_row).collect())

@@ -64,7 +64,14 @@ pub fn reference_stem(target: &str) -> &str {
     let t = t.trim_end_matches('/');
     let last = t.rsplit('/').next().unwrap_or(t);
     match last.rsplit_once('.') {
-        Some((s, ext)) if matches!(ext, "md" | "markdown" | "rst" | "txt" | "text" | "html" | "htm") => s,
+        Some((s, ext))
+            if matches!(
+                ext,
+                "md" | "markdown" | "rst" | "txt" | "text" | "html" | "htm"
+            ) =>
+        {
+            s
+        }
         _ => last,
     }
 }
@@ -79,7 +86,9 @@ pub async fn refresh_links(pool: &SqlitePool) -> sqlx::Result<usize> {
     for r in &incidents {
         let id: i64 = r.get(0);
         by_stem.insert(r.get::<String, _>(1), id);
-        by_stem.entry(reference_stem(r.get::<&str, _>(2)).to_string()).or_insert(id);
+        by_stem
+            .entry(reference_stem(r.get::<&str, _>(2)).to_string())
+            .or_insert(id);
     }
     let refs = sqlx::query("select incident_id, target from incident_references")
         .fetch_all(pool)
@@ -97,7 +106,9 @@ pub async fn refresh_links(pool: &SqlitePool) -> sqlx::Result<usize> {
         }
     }
     let mut tx = pool.begin().await?;
-    sqlx::query("delete from incident_links").execute(&mut *tx).await?;
+    sqlx::query("delete from incident_links")
+        .execute(&mut *tx)
+        .await?;
     for chunk in payload.chunks(2000) {
         sqlx::query(
             "insert into incident_links (from_id, to_id, target)

@@ -89,6 +89,9 @@ pub fn filter_from(params: &ActionParams, stale_days: u32) -> (ActionFilter, Vec
     (f, notes)
 }
 
+/// Actions shown on one page; the CSV and the API return all.
+const PAGE_LIMIT: i64 = 300;
+
 /// A filter link: label, href, whether active.
 pub struct FilterLink {
     pub label: String,
@@ -158,8 +161,15 @@ async fn list(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let stale_days = state.site.stale_days;
-    let (filter, notes) = filter_from(&params, stale_days);
-    let actions = db_actions::list(&state.pool, &filter).await?;
+    let (mut filter, mut notes) = filter_from(&params, stale_days);
+    filter.limit = Some(PAGE_LIMIT + 1);
+    let mut actions = db_actions::list(&state.pool, &filter).await?;
+    if actions.len() as i64 > PAGE_LIMIT {
+        actions.truncate(PAGE_LIMIT as usize);
+        notes.push(format!(
+            "Showing the first {PAGE_LIMIT} actions; narrow the filters or download the CSV for all."
+        ));
+    }
     let counts = db_actions::counts(&state.pool, tracking::today(), stale_days).await?;
     let owners = db_actions::per_owner(&state.pool, tracking::today()).await?;
     let current_status = params.status.clone().unwrap_or_else(|| "open".into());
@@ -234,9 +244,20 @@ async fn list(
     Ok(with_cookie(&visitor, html))
 }
 
-/// Adds the CSRF cookie to a page response when the visitor has none yet.
+/// Adds the CSRF cookie to a page response when the page has forms (the visitor has an
+/// identity) and the visitor has no token yet. Pages without forms set no cookie, so
+/// they stay identical for every anonymous visitor.
 pub fn with_cookie(visitor: &Visitor, html: Html<String>) -> Response {
-    match visitor.csrf_set_cookie() {
+    let cookie = if visitor.user.is_some() {
+        visitor.csrf_set_cookie()
+    } else {
+        None
+    };
+    with_csrf_cookie(cookie, html)
+}
+
+fn with_csrf_cookie(cookie: Option<String>, html: Html<String>) -> Response {
+    match cookie {
         Some(c) => ([(header::SET_COOKIE, c)], html).into_response(),
         None => html.into_response(),
     }
@@ -465,7 +486,10 @@ async fn change(
         return Ok(Redirect::to(&safe_back(form.back.as_deref(), fallback)).into_response());
     }
     match db_actions::update(&state.pool, &id, &update, &actor, Origin::Web).await {
-        Ok(_) => Ok(Redirect::to(&safe_back(form.back.as_deref(), fallback)).into_response()),
+        Ok(_) => {
+            state.cache.invalidate();
+            Ok(Redirect::to(&safe_back(form.back.as_deref(), fallback)).into_response())
+        }
         Err(db_actions::UpdateError::NotFound(_)) => Err(AppError::NotFound),
         Err(e) => {
             tracing::error!(error = %e, "action update failed");
@@ -532,7 +556,7 @@ async fn login(
             error: Some("That name and password do not match.".into()),
             name: name.chars().take(100).collect(),
         })?;
-        let mut r = with_cookie(&visitor, html);
+        let mut r = with_csrf_cookie(visitor.csrf_set_cookie(), html);
         *r.status_mut() = StatusCode::UNAUTHORIZED;
         return Ok(r);
     };

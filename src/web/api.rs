@@ -212,7 +212,10 @@ async fn update(
         Err(e) => return Ok(error(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
     };
     match db_actions::update(&state.pool, &id, &change, &actor, Origin::Api).await {
-        Ok(outcome) => Ok(Json(outcome).into_response()),
+        Ok(outcome) => {
+            state.cache.invalidate();
+            Ok(Json(outcome).into_response())
+        }
         Err(db_actions::UpdateError::NotFound(_)) => {
             Ok(error(StatusCode::NOT_FOUND, format!("no action \"{id}\"")))
         }

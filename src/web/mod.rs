@@ -10,6 +10,7 @@
 mod actions;
 mod api;
 mod assets;
+pub mod cache;
 mod error;
 mod format;
 mod home;
@@ -36,6 +37,19 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub struct AppState {
     pub pool: SqlitePool,
     pub site: Arc<Site>,
+    /// Whole pages for anonymous visitors; invalidated by every write.
+    pub cache: Arc<cache::PageCache>,
+}
+
+impl AppState {
+    /// State over a database with the given site settings.
+    pub fn new(pool: SqlitePool, site: Site) -> AppState {
+        AppState {
+            pool,
+            site: Arc::new(site),
+            cache: Arc::default(),
+        }
+    }
 }
 
 /// Settings the pages need.
@@ -77,6 +91,10 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(assets::routes())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::layer,
+        ))
         .with_state(state);
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::if_not_present(

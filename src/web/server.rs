@@ -9,7 +9,6 @@ use sqlx::SqlitePool;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// How `serve` runs.
@@ -33,13 +32,10 @@ pub async fn serve(settings: &Settings, options: ServeOptions) -> anyhow::Result
     let addr = listener.local_addr()?;
     // The line tests and scripts wait for.
     println!("listening on http://{addr}");
+    let state = AppState::new(pool.clone(), options.site);
     if options.watch {
-        tokio::spawn(watch(pool.clone(), settings.clone()));
+        tokio::spawn(watch(state.clone(), settings.clone()));
     }
-    let state = AppState {
-        pool: pool.clone(),
-        site: Arc::new(options.site),
-    };
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -125,7 +121,8 @@ fn snapshot(paths: &[PathBuf]) -> BTreeMap<PathBuf, (SystemTime, u64)> {
 /// Re-imports when a file under the configured folders is added, changed or removed.
 /// Polling keeps this portable and dependency-free; the import itself skips unchanged
 /// files by content hash.
-async fn watch(pool: SqlitePool, settings: Settings) {
+async fn watch(state: AppState, settings: Settings) {
+    let pool = state.pool.clone();
     let paths = settings.incidents.clone();
     let mut last = {
         let p = paths.clone();
@@ -142,6 +139,7 @@ async fn watch(pool: SqlitePool, settings: Settings) {
         if now != last {
             tracing::info!("change detected, re-importing");
             import_all(&pool, &settings).await;
+            state.cache.invalidate();
             last = now;
         }
     }

@@ -1,0 +1,143 @@
+//! A small in-memory cache of whole pages for visitors without an identity.
+//!
+//! Anonymous pages carry no per-visitor content (no forms, no CSRF token), so the same
+//! URL gives the same bytes until the data changes. Entries are tied to a generation
+//! that every write in this process bumps (an import, an action change), and expire
+//! after a few seconds so writes from other processes (a CLI import) show up quickly.
+//!
+//! Invariant: only GET responses with status 200, an HTML body and no Set-Cookie are
+//! stored, and only for requests without a session, token, proxy user or single-user
+//! identity.
+
+use super::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long a page is served from memory at most.
+const TTL: Duration = Duration::from_secs(5);
+/// Pages kept at most; the cache is emptied when full (simple and bounded).
+const MAX_ENTRIES: usize = 2000;
+/// Bodies larger than this are not kept.
+const MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// The page cache shared by all requests.
+#[derive(Debug, Default)]
+pub struct PageCache {
+    generation: AtomicU64,
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    generation: u64,
+    stored: Instant,
+    body: Bytes,
+}
+
+impl PageCache {
+    /// Forgets every page: the data changed.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut e) = self.entries.lock() {
+            e.clear();
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Bytes> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let entries = self.entries.lock().ok()?;
+        let e = entries.get(key)?;
+        (e.generation == generation && e.stored.elapsed() < TTL).then(|| e.body.clone())
+    }
+
+    fn put(&self, key: String, generation: u64, body: Bytes) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(
+                key,
+                Entry {
+                    generation,
+                    stored: Instant::now(),
+                    body,
+                },
+            );
+        }
+    }
+}
+
+fn cacheable(state: &AppState, request: &Request) -> bool {
+    if request.method() != Method::GET || state.site.single_user.is_some() {
+        return false;
+    }
+    let path = request.uri().path();
+    if ["/api", "/actions", "/login", "/static"]
+        .iter()
+        .any(|p| path.starts_with(p))
+    {
+        return false;
+    }
+    let headers = request.headers();
+    let has_session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains(super::identity::SESSION_COOKIE));
+    let has_proxy_user = state
+        .site
+        .user_header
+        .as_ref()
+        .is_some_and(|h| headers.contains_key(h));
+    !has_session && !has_proxy_user && !headers.contains_key(header::AUTHORIZATION)
+}
+
+fn html(body: Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// The middleware: answer from the cache, or run the handler and keep its page.
+pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !cacheable(&state, &request) {
+        return next.run(request).await;
+    }
+    let key = request.uri().to_string();
+    if let Some(body) = state.cache.get(&key) {
+        return html(body);
+    }
+    let generation = state.cache.generation.load(Ordering::SeqCst);
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if response.status() != StatusCode::OK
+        || !is_html
+        || response.headers().contains_key(header::SET_COOKIE)
+    {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => {
+            state.cache.put(key, generation, bytes.clone());
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response(),
+    }
+}
