@@ -4,6 +4,7 @@
 //! code is non-zero when any input failed.
 
 use crate::config::{FileConfig, Settings};
+pub use crate::digest::DigestArgs;
 use crate::import::{self, Event, Severity};
 use crate::ingest;
 use crate::model::Incident;
@@ -37,6 +38,8 @@ pub enum Command {
     Parse(ParseArgs),
     /// Import files and folders (recursively) into the database.
     Import(ImportArgs),
+    /// Send (or print) the weekly action-item digest.
+    Digest(DigestArgs),
 }
 
 /// Arguments of `aftermath parse`.
@@ -93,6 +96,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => {
             let settings = Settings::resolve(cli.database, args.max_file_bytes, &file);
             runtime()?.block_on(import_command(&args, &settings))
+        }
+        Command::Digest(args) => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            crate::digest::run_command(&args, &settings, &file)
         }
     }
 }

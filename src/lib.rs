@@ -14,6 +14,7 @@
 //!   [`ingest::document::Document`]. Pure.
 //! * [`extract`]: every extraction rule, once, over the shared document. Pure.
 //! * [`db`]: the only module with SQL; free functions per entity.
+//! * [`digest`]: the weekly action-item digest email: compose, send, schedule.
 //! * [`import`]: walking folders and writing parsed files to the database.
 //! * [`config`]: flags, `AFTERMATH_*` environment variables and `aftermath.toml`.
 //! * [`cli`]: the command-line interface the binary dispatches to.
@@ -22,6 +23,7 @@
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod digest;
 pub mod extract;
 pub mod import;
 pub mod ingest;

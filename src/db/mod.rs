@@ -5,6 +5,7 @@
 //! runs in WAL mode with a busy timeout so readers proceed while an import writes.
 
 pub mod actions;
+pub mod digest;
 pub mod incidents;
 
 use anyhow::Context;
