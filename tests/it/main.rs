@@ -3,6 +3,7 @@
 
 mod cli;
 mod corpus;
+mod digest;
 mod import;
 mod robustness;
 mod support;
