@@ -8,6 +8,7 @@ Prints "ready" once it accepts connections; runs until killed or stdin closes.
 """
 
 import email
+import warnings
 import email.policy
 import json
 import os
@@ -21,6 +22,8 @@ import ssl
 
 
 def main():
+    # aiosmtpd warns about its own use of a deprecated attribute.
+    warnings.simplefilter("ignore", DeprecationWarning)
     port, outdir, cert, key, user, password = sys.argv[1:7]
     port = int(port)
     os.makedirs(outdir, exist_ok=True)

@@ -737,34 +737,47 @@ fn webdriver(port: u16, method: &str, path: &str, body: Option<Value>) -> Value 
         body.len()
     )
     .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, rest) = response.split_once("\r\n\r\n").unwrap();
-    let json = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(rest)
-    } else {
-        rest.to_string()
-    };
-    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {head}"))
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    for _ in 0..100_000 {
-        let Some((size, rest)) = s.split_once("\r\n") else {
-            break;
-        };
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 {
+    // Read the head, then exactly the body: chromedriver may keep the connection open.
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    let mut length = None;
+    let mut chunked = false;
+    for _ in 0..200 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
             break;
         }
-        out.push_str(&rest[..n]);
-        s = &rest[n + 2..];
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            length = v.trim().parse::<usize>().ok();
+        }
+        chunked |= lower.starts_with("transfer-encoding:") && lower.contains("chunked");
+        head.push_str(&line);
     }
-    out
+    let json = if let Some(n) = length {
+        let mut body = vec![0; n];
+        reader.read_exact(&mut body).unwrap();
+        String::from_utf8(body).unwrap()
+    } else if chunked {
+        let mut body = String::new();
+        for _ in 0..100_000 {
+            let mut size = String::new();
+            reader.read_line(&mut size).unwrap();
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            let mut chunk = vec![0; n + 2];
+            reader.read_exact(&mut chunk).unwrap();
+            body.push_str(std::str::from_utf8(&chunk[..n]).unwrap());
+        }
+        body
+    } else {
+        let mut body = String::new();
+        reader.read_to_string(&mut body).unwrap();
+        body
+    };
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {head}"))
 }
 
 #[tokio::test]
