@@ -381,3 +381,39 @@ fn one_line(text: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_get_their_configured_address_or_their_own_when_it_is_one() {
+        let map = BTreeMap::from([("Alice".to_string(), "alice@example.org".to_string())]);
+        assert_eq!(
+            owner_address(" alice ", &map).as_deref(),
+            Some("alice@example.org")
+        );
+        assert_eq!(
+            owner_address("Bob@Example.org", &map).as_deref(),
+            Some("bob@example.org")
+        );
+        assert_eq!(
+            owner_address("<carol@example.org>", &map).as_deref(),
+            Some("carol@example.org")
+        );
+        assert_eq!(owner_address("Carol", &map), None);
+        assert_eq!(owner_address("@dave", &map), None);
+    }
+
+    #[test]
+    fn week_keys_follow_iso_weeks_across_new_year() {
+        assert_eq!(week_key(jiff::civil::date(2026, 11, 30)), "2026-W49");
+        assert_eq!(week_key(jiff::civil::date(2027, 1, 1)), "2026-W53");
+        assert_eq!(week_key(jiff::civil::date(2024, 12, 30)), "2025-W01");
+    }
+
+    #[test]
+    fn document_text_is_kept_on_one_line() {
+        assert_eq!(one_line("a\n  b\tc\u{7}d"), "a b cd");
+    }
+}

@@ -69,7 +69,7 @@ impl Schedule {
         let mut day = today - back.days();
         let mut at = self.on_day(day);
         if at.timestamp() > now {
-            day = day - 7.days();
+            day -= 7.days();
             at = self.on_day(day);
         }
         at
