@@ -386,7 +386,7 @@ pub fn spawn_scheduler(pool: SqlitePool, settings: DigestSettings) -> tokio::tas
         let backend = match settings.smtp_backend() {
             Ok(b) => b,
             Err(e) => {
-                tracing::error!("weekly digest disabled: {e:#}");
+                tracing::warn!("weekly digest disabled: {e:#}");
                 return;
             }
         };
@@ -501,4 +501,51 @@ pub fn run_command(
             ExitCode::FAILURE
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> anyhow::Result<FileConfig> {
+        Ok(toml::from_str(text)?)
+    }
+
+    #[test]
+    fn the_digest_table_resolves_with_defaults_and_a_password_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("smtp-password");
+        std::fs::write(&secret, "hunter2\n").unwrap();
+        let config = file(&format!(
+            "[digest]\nbase_url = \"https://a.example.org/\"\nrecipients = [\"Team@Example.org\", \"team@example.org\"]\n\
+             smtp_url = \"smtp://bot@mail.example.org?tls=required\"\nsmtp_password_file = {:?}\n\
+             [digest.owners]\nAlice = \"alice@example.org\"\n",
+            secret.display().to_string()
+        ))
+        .unwrap();
+        let s = DigestSettings::resolve(config.digest.as_ref(), None).unwrap();
+        assert_eq!(s.base_url, "https://a.example.org");
+        assert_eq!(s.recipients, ["team@example.org"]);
+        assert_eq!(s.stale_days, DEFAULT_STALE_DAYS);
+        assert_eq!(s.retry_delays.len(), DEFAULT_RETRY_DELAYS.len());
+        assert_eq!(s.schedule.weekday, jiff::civil::Weekday::Monday);
+        let smtp = s.smtp.as_ref().unwrap();
+        assert_eq!(smtp.password.as_deref(), Some("hunter2"));
+        assert!(!smtp.accept_invalid_certs);
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn bad_digest_settings_are_errors() {
+        assert!(file("[digest]\nrecipient = [\"a@b.org\"]\n").is_err());
+        let bad = |t: &str| {
+            let f = file(t).unwrap();
+            DigestSettings::resolve(f.digest.as_ref(), None).is_err()
+        };
+        assert!(bad("[digest]\nrecipients = [\"not an address\"]\n"));
+        assert!(bad("[digest]\nfrom = \"nobody\"\n"));
+        assert!(bad("[digest]\nweekday = \"someday\"\n"));
+        assert!(bad("[digest]\nstale_days = -1\n"));
+        assert!(bad("[digest.owners]\nAlice = \"alice\"\n"));
+    }
 }
