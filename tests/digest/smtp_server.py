@@ -8,7 +8,7 @@ Prints "ready" once it accepts connections; runs until killed or stdin closes.
 """
 
 import email
-import warnings
+import logging
 import email.policy
 import json
 import os
@@ -22,8 +22,8 @@ import ssl
 
 
 def main():
-    # aiosmtpd warns about its own use of a deprecated attribute.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    # aiosmtpd logs a warning about its own use of a deprecated attribute.
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
     port, outdir, cert, key, user, password = sys.argv[1:7]
     port = int(port)
     os.makedirs(outdir, exist_ok=True)
