@@ -107,26 +107,41 @@ pub async fn new_incidents(
 }
 
 /// Claims the week's message to `recipient`: true when this caller won the claim and
-/// must send it, false when someone already did (or is doing) so.
+/// must send it, false when someone already did (or is doing) so. A claim still
+/// "sending" since before `abandoned_before` belongs to a process that died mid-send
+/// and is taken over.
 pub async fn claim(
     pool: &SqlitePool,
     week: &str,
     recipient: &str,
     kind: &str,
     now: &str,
+    abandoned_before: &str,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "insert into digest_sends (week, recipient, kind, state, claimed_at)
-         values (?, ?, ?, 'sending', ?)
-         on conflict (week, recipient) do nothing",
+         values (?1, ?2, ?3, 'sending', ?4)
+         on conflict (week, recipient) do update set claimed_at = excluded.claimed_at
+         where digest_sends.state = 'sending' and digest_sends.claimed_at < ?5",
     )
     .bind(week)
     .bind(recipient)
     .bind(kind)
     .bind(now)
+    .bind(abandoned_before)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// True when some message of the week is claimed but not finished.
+pub async fn in_flight(pool: &SqlitePool, week: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (select 1 from digest_sends where week = ? and state = 'sending')",
+    )
+    .bind(week)
+    .fetch_one(pool)
+    .await
 }
 
 /// Records one failed delivery attempt of a claimed message (it stays claimed).

@@ -71,6 +71,9 @@ pub struct DigestSettings {
     pub clock: Clock,
     /// The scheduler's longest single sleep: it re-reads the clock at least this often.
     pub poll: Duration,
+    /// A claim unfinished for this long is taken to be abandoned by a process that died
+    /// mid-send, and is taken over (default: the whole retry schedule plus an hour).
+    pub claim_lease: Duration,
 }
 
 impl std::fmt::Debug for DigestSettings {
@@ -84,6 +87,7 @@ impl std::fmt::Debug for DigestSettings {
             .field("schedule", &self.schedule)
             .field("stale_days", &self.stale_days)
             .field("retry_delays", &self.retry_delays)
+            .field("claim_lease", &self.claim_lease)
             .finish_non_exhaustive()
     }
 }
@@ -163,13 +167,14 @@ impl DigestSettings {
         )?;
         let stale_days = c.stale_days.unwrap_or(DEFAULT_STALE_DAYS);
         anyhow::ensure!(stale_days >= 0, "digest stale_days must not be negative");
-        let retry_delays = c
+        let retry_delays: Vec<Duration> = c
             .retry_delays_secs
             .clone()
             .unwrap_or_else(|| DEFAULT_RETRY_DELAYS.to_vec())
             .into_iter()
             .map(Duration::from_secs)
             .collect();
+        let claim_lease = retry_delays.iter().sum::<Duration>() + Duration::from_secs(3600);
         Ok(DigestSettings {
             base_url,
             from,
@@ -181,6 +186,7 @@ impl DigestSettings {
             retry_delays,
             clock: Arc::new(Timestamp::now),
             poll: Duration::from_secs(60),
+            claim_lease,
         })
     }
 
@@ -304,6 +310,13 @@ pub async fn deliver(
     let messages = compose_run(pool, settings, run).await?;
     let mut outcome = Outcome::default();
     let mut pending = Vec::new();
+    // Claims older than the lease were abandoned by a process that died mid-send.
+    let lease = jiff::SignedDuration::try_from(settings.claim_lease)
+        .unwrap_or(jiff::SignedDuration::from_hours(24));
+    let abandoned_before = Timestamp::now()
+        .checked_sub(lease)
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    let abandoned_before = Timestamp::from_second(abandoned_before.as_second())?.to_string();
     for message in messages {
         if run.record
             && !db::digest::claim(
@@ -312,6 +325,7 @@ pub async fn deliver(
                 &message.recipient,
                 message.kind,
                 &db::now(),
+                &abandoned_before,
             )
             .await
             .context("claiming a digest send")?
@@ -401,7 +415,13 @@ pub fn spawn_scheduler(pool: SqlitePool, settings: DigestSettings) -> tokio::tas
                         if !outcome.sent.is_empty() || !outcome.failed.is_empty() {
                             tracing::info!(week = %run.week, sent = outcome.sent.len(), failed = outcome.failed.len(), skipped = outcome.skipped.len(), "weekly digest run finished");
                         }
-                        done_week = Some(run.week);
+                        // Another process may still be sending (or may have died doing
+                        // so): look again at the next wake-up until nothing is in flight.
+                        match db::digest::in_flight(&pool, &run.week).await {
+                            Ok(false) => done_week = Some(run.week),
+                            Ok(true) => {}
+                            Err(e) => tracing::warn!("checking digest sends: {e}"),
+                        }
                     }
                     // A database hiccup: try again at the next wake-up.
                     Err(e) => tracing::error!(week = %run.week, "weekly digest run failed: {e:#}"),

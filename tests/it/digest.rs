@@ -249,54 +249,38 @@ async fn the_html_part_escapes_document_text_and_links_every_item() {
 #[tokio::test]
 async fn a_claimed_week_is_not_claimed_again_and_failures_are_visible() {
     let f = fixture().await;
-    assert!(
-        store::claim(
-            &f.pool,
-            "2026-W49",
-            "a@x.org",
-            "team",
-            "2026-11-30T09:00:00Z"
-        )
-        .await
-        .unwrap()
-    );
-    assert!(
-        !store::claim(
-            &f.pool,
-            "2026-W49",
-            "a@x.org",
-            "team",
-            "2026-11-30T09:00:01Z"
-        )
-        .await
-        .unwrap()
-    );
-    assert!(
-        store::claim(
-            &f.pool,
-            "2026-W50",
-            "a@x.org",
-            "team",
-            "2026-12-07T09:00:00Z"
-        )
-        .await
-        .unwrap()
-    );
-    assert_eq!(store::last_failure(&f.pool).await.unwrap(), None);
-    store::attempt_failed(&f.pool, "2026-W49", "a@x.org", "smtp: connection refused")
+    let p = &f.pool;
+    let claim = |week: &'static str, now: &'static str, abandoned_before: &'static str| async move {
+        store::claim(p, week, "a@x.org", "team", now, abandoned_before)
+            .await
+            .unwrap()
+    };
+    let lease_start = "2026-11-01T00:00:00Z";
+    assert!(claim("2026-W49", "2026-11-30T09:00:00Z", lease_start).await);
+    assert!(!claim("2026-W49", "2026-11-30T09:00:01Z", lease_start).await);
+    assert!(store::in_flight(p, "2026-W49").await.unwrap());
+    // A claim left "sending" past its lease (its process died) is taken over, once.
+    assert!(claim("2026-W49", "2026-11-30T20:00:00Z", "2026-11-30T15:00:00Z").await);
+    assert!(!claim("2026-W49", "2026-11-30T20:00:01Z", "2026-11-30T15:00:00Z").await);
+    assert!(claim("2026-W50", "2026-12-07T09:00:00Z", lease_start).await);
+    assert_eq!(store::last_failure(p).await.unwrap(), None);
+    store::attempt_failed(p, "2026-W49", "a@x.org", "smtp: connection refused")
         .await
         .unwrap();
-    store::mark_failed(&f.pool, "2026-W49", "a@x.org", "2026-11-30T12:00:00Z")
+    store::mark_failed(p, "2026-W49", "a@x.org", "2026-11-30T12:00:00Z")
         .await
         .unwrap();
-    let failure = store::last_failure(&f.pool).await.unwrap().unwrap();
+    assert!(!store::in_flight(p, "2026-W49").await.unwrap());
+    // A finished send is never taken over, however old.
+    assert!(!claim("2026-W49", "2027-01-01T00:00:00Z", "2026-12-31T00:00:00Z").await);
+    let failure = store::last_failure(p).await.unwrap().unwrap();
     assert_eq!(failure.error, "smtp: connection refused");
     assert_eq!((failure.week.as_str(), failure.attempts), ("2026-W49", 1));
     // A later week reaching the same address clears it.
-    store::mark_sent(&f.pool, "2026-W50", "a@x.org", None, "2026-12-07T09:00:05Z")
+    store::mark_sent(p, "2026-W50", "a@x.org", None, "2026-12-07T09:00:05Z")
         .await
         .unwrap();
-    assert_eq!(store::last_failure(&f.pool).await.unwrap(), None);
+    assert_eq!(store::last_failure(p).await.unwrap(), None);
 }
 
 #[test]
