@@ -666,6 +666,58 @@ async fn a_send_that_never_succeeds_is_recorded_as_the_last_failure() {
     assert!(!failure.error.contains(SMTP_PASSWORD));
 }
 
+#[tokio::test]
+#[ignore = "needs aiosmtpd and openssl"]
+async fn the_cli_sends_once_per_week_with_the_password_from_the_environment() {
+    let f = fixture().await;
+    f.pool.close().await;
+    let server = SmtpServer::start(f.dir.path());
+    let config = f.dir.path().join("aftermath.toml");
+    let text = CONFIG_TOML.replace(
+        "[digest]\n",
+        &format!(
+            "[digest]\nsmtp_url = {:?}\nsmtp_accept_invalid_certs = true\n",
+            server.url()
+        ),
+    );
+    std::fs::write(&config, text).unwrap();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_aftermath"))
+            .args([
+                "--database",
+                f.db.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ])
+            .args(["digest", "--as-of", AS_OF])
+            .current_dir(f.dir.path())
+            .env_remove("AFTERMATH_SMTP_URL")
+            .env("AFTERMATH_SMTP_PASSWORD", SMTP_PASSWORD)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let (stdout, stderr) = texts(&first);
+    assert!(first.status.success(), "{stderr}");
+    assert!(!stderr.contains(SMTP_PASSWORD));
+    assert_eq!(
+        stdout.matches("sent 2026-W49 digest to").count(),
+        3,
+        "{stdout}"
+    );
+    assert_eq!(server.wait_for(3, Duration::from_secs(10)).await.len(), 3);
+    let second = run();
+    let (stdout, _) = texts(&second);
+    assert!(second.status.success());
+    assert_eq!(
+        stdout.matches("already sent 2026-W49 digest to").count(),
+        3,
+        "{stdout}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.messages().len(), 3);
+}
+
 // ---------------------------------------------------------------------------------
 // The HTML part in headless Chromium, over chromedriver's WebDriver protocol.
 
