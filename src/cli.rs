@@ -4,6 +4,7 @@
 //! code is non-zero when any input failed.
 
 use crate::config::{FileConfig, Settings};
+pub use crate::digest::DigestArgs;
 use crate::import::{self, Event, Severity};
 use crate::ingest;
 use crate::model::Incident;
@@ -46,6 +47,8 @@ pub enum Command {
     /// Manage user accounts and API tokens.
     #[command(subcommand)]
     User(UserCommand),
+    /// Send (or print) the weekly action-item digest.
+    Digest(DigestArgs),
 }
 
 /// Arguments of `aftermath serve`.
@@ -277,7 +280,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ),
                 None => None,
             };
+            let digest = crate::digest::DigestSettings::resolve(file.digest.as_ref(), None)?;
             let options = crate::web::ServeOptions {
+                digest: digest.smtp.is_some().then_some(digest),
                 listen,
                 watch: args.watch || web.watch.unwrap_or(false),
                 site: crate::web::Site {
@@ -301,6 +306,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => {
             let settings = Settings::resolve(cli.database, None, &file);
             runtime()?.block_on(user_command(command, &settings))
+        }
+        Command::Digest(args) => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            crate::digest::run_command(&args, &settings, &file)
         }
     }
 }

@@ -31,6 +31,8 @@ pub struct FileConfig {
     pub stale_days: Option<u32>,
     /// The web server (`aftermath serve`).
     pub web: Option<WebConfig>,
+    /// The weekly action-item digest (`[digest]`).
+    pub digest: Option<DigestConfig>,
 }
 
 /// The address `aftermath serve` listens on by default: loopback only.
@@ -77,6 +79,37 @@ impl TicketLink {
         (!rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
             .then(|| self.url.replace("{id}", id))
     }
+}
+
+/// The `[digest]` table: who gets the weekly digest, how, and when. Every key is
+/// optional; `crate::digest::DigestSettings::resolve` applies the defaults.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestConfig {
+    /// The web UI's public URL; every item links below it.
+    pub base_url: Option<String>,
+    /// The From address, e.g. `Aftermath <aftermath@example.org>`.
+    pub from: Option<String>,
+    /// Addresses that receive the team digest.
+    pub recipients: Option<Vec<String>>,
+    /// Owner names (as written in documents, any case) to their addresses.
+    pub owners: Option<std::collections::BTreeMap<String, String>>,
+    /// SMTP server in lettre's URL form; `--smtp-url`/`AFTERMATH_SMTP_URL` win.
+    pub smtp_url: Option<String>,
+    /// File holding the SMTP password; `AFTERMATH_SMTP_PASSWORD` wins.
+    pub smtp_password_file: Option<PathBuf>,
+    /// Accept any TLS certificate. Test-only: for a self-signed loopback server.
+    pub smtp_accept_invalid_certs: Option<bool>,
+    /// Send day: monday … sunday (default monday).
+    pub weekday: Option<String>,
+    /// Send time, HH:MM (default 09:00).
+    pub time: Option<String>,
+    /// IANA zone of the send time (default: the server's zone).
+    pub timezone: Option<String>,
+    /// An open action unchanged this many days is stale (default 30).
+    pub stale_days: Option<i64>,
+    /// Seconds to wait before each retry of a failed send (default 60, 300, 1800, 7200).
+    pub retry_delays_secs: Option<Vec<u64>>,
 }
 
 impl FileConfig {

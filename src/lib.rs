@@ -18,6 +18,7 @@
 //!   ticket, note). Pure.
 //! * [`identity`]: user names, password hashes, session/API tokens, CSRF and the
 //!   trusted proxy header. No SQL.
+//! * [`digest`]: the weekly action-item digest email: compose, send, schedule.
 //! * [`import`]: walking folders and writing parsed files to the database.
 //! * [`config`]: flags, `AFTERMATH_*` environment variables and `aftermath.toml`.
 //! * [`cli`]: the command-line interface the binary dispatches to.
@@ -30,6 +31,7 @@
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod digest;
 pub mod extract;
 pub mod identity;
 pub mod import;

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod browse;
+pub mod digest;
 pub mod incidents;
 pub mod pages;
 

@@ -106,7 +106,14 @@ async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
             .into_iter()
             .map(|(s, n)| (format::path_segment(&s), s, n))
             .collect(),
-        digest_failure: None,
+        digest_failure: crate::db::digest::last_failure(&state.pool)
+            .await?
+            .map(|f| {
+                format!(
+                    "{} to {} failed {} times, last at {}: {}",
+                    f.week, f.recipient, f.attempts, f.at, f.error
+                )
+            }),
     })
 }
 

@@ -12,11 +12,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// How `serve` runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServeOptions {
     pub listen: SocketAddr,
     pub watch: bool,
     pub site: Site,
+    /// The weekly digest schedule, when an SMTP server is configured.
+    pub digest: Option<crate::digest::DigestSettings>,
 }
 
 /// How often watched folders are checked for changes.
@@ -32,7 +34,11 @@ pub async fn serve(settings: &Settings, options: ServeOptions) -> anyhow::Result
     let addr = listener.local_addr()?;
     // The line tests and scripts wait for.
     println!("listening on http://{addr}");
+    let digest = options.digest.clone();
     let state = AppState::new(pool.clone(), options.site);
+    if let Some(digest) = digest {
+        crate::digest::spawn_scheduler(pool.clone(), digest);
+    }
     if options.watch {
         tokio::spawn(watch(state.clone(), settings.clone()));
     }

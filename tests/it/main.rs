@@ -4,6 +4,7 @@
 mod actions;
 mod cli;
 mod corpus;
+mod digest;
 mod import;
 mod robustness;
 mod support;

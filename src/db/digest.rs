@@ -1,0 +1,234 @@
+//! The weekly digest: the actions and incidents it reports, and the record of sends.
+//!
+//! Invariant: a (week, recipient) row is claimed with one atomic insert before the
+//! message goes out, so at most one process ever sends a week's digest to an address;
+//! rows are never deleted.
+
+use sqlx::{FromRow, SqlitePool};
+
+/// An action as the digest sees it, with its incident.
+#[derive(Debug, Clone, FromRow)]
+pub struct DigestActionRow {
+    pub id: String,
+    pub text: String,
+    /// The tracked status (open | in_progress | done | wontfix | unknown).
+    pub status: String,
+    pub owner: Option<String>,
+    /// Due date as stored (YYYY-MM-DD when valid).
+    pub due: Option<String>,
+    pub ticket: Option<String>,
+    pub priority: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub completed_at: Option<String>,
+    /// True when the action was open at the as-of time (not done, or done later).
+    pub open_at: bool,
+    pub incident_slug: String,
+    pub incident_title: String,
+}
+
+/// An incident imported during the digest's window.
+#[derive(Debug, Clone, FromRow)]
+pub struct NewIncidentRow {
+    pub slug: String,
+    pub title: String,
+    pub started: Option<String>,
+    pub severity: Option<String>,
+    pub imported_at: String,
+}
+
+/// The most recent send that failed after its last retry.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Failure {
+    pub week: String,
+    pub recipient: String,
+    /// When the last try failed (RFC 3339, UTC).
+    pub at: String,
+    /// The delivery error; it never contains the SMTP password.
+    pub error: String,
+    pub attempts: i64,
+}
+
+/// One row of the send record.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Send {
+    pub week: String,
+    pub recipient: String,
+    pub kind: String,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub message_id: Option<String>,
+}
+
+/// Actions that existed at `as_of` and were open then, or were completed in
+/// `[since, as_of)`. Removed actions are left out. Times are `db::now()` strings.
+pub async fn actions(
+    pool: &SqlitePool,
+    since: &str,
+    as_of: &str,
+) -> sqlx::Result<Vec<DigestActionRow>> {
+    // Status is today's; an action done after `as_of` was still open then, which is
+    // what makes `--as-of` for a past week show that week's open actions.
+    sqlx::query_as(
+        "select a.id, a.text, a.status, a.owner, a.due, a.ticket, a.priority, a.created_at,
+                a.updated_at, a.completed_at,
+                (a.status in ('open', 'in_progress', 'unknown')
+                 or (a.status = 'done' and a.completed_at >= ?2)) as open_at,
+                i.slug as incident_slug, i.title as incident_title
+         from actions a join incidents i on i.id = a.incident_id
+         where a.removed_at is null
+           and a.created_at < ?2
+           and (a.status in ('open', 'in_progress', 'unknown')
+                or (a.status = 'done' and a.completed_at >= ?1))
+         order by a.created_at, i.slug, a.position",
+    )
+    .bind(since)
+    .bind(as_of)
+    .fetch_all(pool)
+    .await
+}
+
+/// Incidents first imported in `[since, as_of)`, oldest first.
+pub async fn new_incidents(
+    pool: &SqlitePool,
+    since: &str,
+    as_of: &str,
+) -> sqlx::Result<Vec<NewIncidentRow>> {
+    sqlx::query_as(
+        "select slug, title, started, severity, imported_at from incidents
+         where imported_at >= ? and imported_at < ?
+         order by imported_at, slug",
+    )
+    .bind(since)
+    .bind(as_of)
+    .fetch_all(pool)
+    .await
+}
+
+/// Claims the week's message to `recipient`: true when this caller won the claim and
+/// must send it, false when someone already did (or is doing) so. A claim still
+/// "sending" since before `abandoned_before` belongs to a process that died mid-send
+/// and is taken over.
+pub async fn claim(
+    pool: &SqlitePool,
+    week: &str,
+    recipient: &str,
+    kind: &str,
+    now: &str,
+    abandoned_before: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "insert into digest_sends (week, recipient, kind, state, claimed_at)
+         values (?1, ?2, ?3, 'sending', ?4)
+         on conflict (week, recipient) do update set claimed_at = excluded.claimed_at
+         where digest_sends.state = 'sending' and digest_sends.claimed_at < ?5",
+    )
+    .bind(week)
+    .bind(recipient)
+    .bind(kind)
+    .bind(now)
+    .bind(abandoned_before)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// True when some message of the week is claimed but not finished.
+pub async fn in_flight(pool: &SqlitePool, week: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (select 1 from digest_sends where week = ? and state = 'sending')",
+    )
+    .bind(week)
+    .fetch_one(pool)
+    .await
+}
+
+/// Records one failed delivery attempt of a claimed message (it stays claimed).
+pub async fn attempt_failed(
+    pool: &SqlitePool,
+    week: &str,
+    recipient: &str,
+    error: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update digest_sends set attempts = attempts + 1, last_error = ?
+         where week = ? and recipient = ?",
+    )
+    .bind(error)
+    .bind(week)
+    .bind(recipient)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Marks a claimed message delivered.
+pub async fn mark_sent(
+    pool: &SqlitePool,
+    week: &str,
+    recipient: &str,
+    message_id: Option<&str>,
+    now: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update digest_sends set state = 'sent', attempts = attempts + 1, finished_at = ?,
+                message_id = ?
+         where week = ? and recipient = ?",
+    )
+    .bind(now)
+    .bind(message_id)
+    .bind(week)
+    .bind(recipient)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Marks a claimed message failed for good: the last retry failed too.
+pub async fn mark_failed(
+    pool: &SqlitePool,
+    week: &str,
+    recipient: &str,
+    now: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update digest_sends set state = 'failed', finished_at = ?
+         where week = ? and recipient = ?",
+    )
+    .bind(now)
+    .bind(week)
+    .bind(recipient)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The sends recorded for a week, by recipient.
+pub async fn sends(pool: &SqlitePool, week: &str) -> sqlx::Result<Vec<Send>> {
+    sqlx::query_as(
+        "select week, recipient, kind, state, attempts, last_error, message_id
+         from digest_sends where week = ? order by recipient",
+    )
+    .bind(week)
+    .fetch_all(pool)
+    .await
+}
+
+/// The latest send that failed after its last retry, unless a later week has since
+/// reached the same recipient; for the home page.
+pub async fn last_failure(pool: &SqlitePool) -> sqlx::Result<Option<Failure>> {
+    sqlx::query_as(
+        "select f.week, f.recipient, f.finished_at as at, coalesce(f.last_error, '') as error,
+                f.attempts
+         from digest_sends f
+         where f.state = 'failed'
+           and not exists (select 1 from digest_sends s
+                           where s.recipient = f.recipient and s.state = 'sent'
+                             and s.week > f.week)
+         order by f.finished_at desc, f.id desc
+         limit 1",
+    )
+    .fetch_optional(pool)
+    .await
+}

@@ -1,0 +1,872 @@
+//! The weekly digest: a golden file of the composed digest over the sample incidents,
+//! real sends to an aiosmtpd server on loopback (STARTTLS and AUTH required), the
+//! scheduler's once-per-week guarantee across restarts and outages, and the HTML part
+//! rendered in headless Chromium.
+
+use crate::support::{aftermath, copy_incidents, root, texts};
+use aftermath::config::DigestConfig;
+use aftermath::db::digest as store;
+use aftermath::digest::{self, DigestSettings, Run};
+use jiff::Timestamp;
+use serde_json::Value;
+use sqlx::SqlitePool;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The day the fixture digest is composed for: Monday 2026-11-30.
+const AS_OF: &str = "2026-11-30";
+const BASE_URL: &str = "https://aftermath.example.org";
+
+/// A database with the sample incidents and fixed times, owners, due dates and
+/// statuses, so that every section of the digest has something in it.
+struct Fixture {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    pool: SqlitePool,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("incidents");
+    copy_incidents(&docs);
+    let db = dir.path().join("digest.db");
+    let pool = aftermath::db::open(&db).await.unwrap();
+    let report = aftermath::import::import_paths(
+        &pool,
+        &[docs],
+        &aftermath::import::Options {
+            max_file_bytes: 1 << 20,
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.imported, 5);
+    // Tests may shape data with SQL; the code under test never does outside db/.
+    let setup = [
+        "update incidents set imported_at = '2026-10-01T10:00:00Z'",
+        "update incidents set imported_at = '2026-11-26T10:00:00Z' where slug = '2024-07-05-cernphone-outages'",
+        "update actions set created_at = '2026-10-05T10:00:00Z', updated_at = '2026-11-20T10:00:00Z', completed_at = null",
+        // Alice: two overdue (12 days and 1 day), one open, one done this week.
+        "update actions set owner = 'Alice', due = '2026-11-18', status = 'open' where id = 'd0152dbab93b'",
+        "update actions set owner = 'Alice', due = '2026-11-29' where id = 'f6bf931ed671'",
+        "update actions set owner = 'Alice', created_at = '2026-10-01T09:00:00Z' where id = '844d863d663c'",
+        "update actions set owner = 'Alice', status = 'done', completed_at = '2026-11-27T10:00:00Z' where id = 'a01475420936'",
+        // Done before the window: not shown.
+        "update actions set status = 'done', completed_at = '2026-10-10T10:00:00Z' where id = 'befc2e0edffb'",
+        // An owner who is an address, not yet due.
+        "update actions set owner = 'bob@example.org', due = '2026-12-15' where id = '2df9613c9066'",
+        // An owner without an address, untouched for months: stale.
+        "update actions set owner = 'Carol', updated_at = '2026-09-01T10:00:00Z' where id = '411a072f2155'",
+        // Text from a document that must stay text in the HTML part.
+        "update actions set text = 'Monitor <script>alert(1)</script> & \"queues\" <b>now</b>' where id = 'c5f5a70926e6'",
+        // Removed from its document: never in a digest.
+        "update actions set removed_at = '2026-11-01T10:00:00Z' where id = 'bc802e342154'",
+        // Created after the as-of day: not in that week's digest.
+        "update actions set created_at = '2026-12-01T10:00:00Z' where id = 'dea9bd127268'",
+    ];
+    for sql in setup {
+        let done = sqlx::query(sql).execute(&pool).await.unwrap();
+        assert!(
+            done.rows_affected() > 0,
+            "fixture statement matched nothing: {sql}"
+        );
+    }
+    Fixture { dir, db, pool }
+}
+
+fn digest_config() -> DigestConfig {
+    DigestConfig {
+        base_url: Some(format!("{BASE_URL}/")),
+        from: Some("Aftermath <aftermath@example.org>".into()),
+        recipients: Some(vec!["team@example.org".into()]),
+        owners: Some(BTreeMap::from([(
+            "alice".to_string(),
+            "Alice@Example.org".to_string(),
+        )])),
+        timezone: Some("UTC".into()),
+        ..DigestConfig::default()
+    }
+}
+
+const CONFIG_TOML: &str = r#"
+[digest]
+base_url = "https://aftermath.example.org/"
+from = "Aftermath <aftermath@example.org>"
+recipients = ["team@example.org"]
+timezone = "UTC"
+weekday = "monday"
+time = "09:00"
+
+[digest.owners]
+alice = "Alice@Example.org"
+"#;
+
+fn golden_path() -> PathBuf {
+    root().join("tests/golden/digest-2026-11-30.txt")
+}
+
+#[tokio::test]
+async fn dry_run_digest_for_a_fixed_week_matches_the_golden_file() {
+    let f = fixture().await;
+    f.pool.close().await;
+    let config = f.dir.path().join("aftermath.toml");
+    std::fs::write(&config, CONFIG_TOML).unwrap();
+    let out = aftermath(
+        &[
+            "--database",
+            f.db.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "digest",
+            "--dry-run",
+            "--as-of",
+            AS_OF,
+        ],
+        f.dir.path(),
+    );
+    let (stdout, stderr) = texts(&out);
+    assert!(out.status.success(), "{stderr}");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(golden_path().parent().unwrap()).unwrap();
+        std::fs::write(golden_path(), &stdout).unwrap();
+    }
+    let golden = std::fs::read_to_string(golden_path())
+        .expect("golden file missing: run with UPDATE_GOLDEN=1 and review it");
+    assert_eq!(
+        stdout, golden,
+        "the digest changed: rerun with UPDATE_GOLDEN=1 and review the diff"
+    );
+}
+
+#[tokio::test]
+async fn the_digest_has_every_section_in_order_and_only_what_belongs() {
+    let f = fixture().await;
+    let settings = DigestSettings::resolve(Some(&digest_config()), None).unwrap();
+    let messages = digest::compose_run(&f.pool, &settings, &fixed_run())
+        .await
+        .unwrap();
+    let recipients: Vec<&str> = messages.iter().map(|m| m.recipient.as_str()).collect();
+    assert_eq!(
+        recipients,
+        ["team@example.org", "alice@example.org", "bob@example.org"]
+    );
+    let team = &messages[0].rendered;
+    assert_eq!(team.subject, "Aftermath weekly: 2 overdue, 16 open, 1 done");
+    let order = [
+        "OVERDUE (2)",
+        "OPEN, BY OWNER",
+        "NO OWNER",
+        "STALE: NO CHANGE IN 30 DAYS (1)",
+        "DONE IN THE LAST 7 DAYS (1)",
+        "NEW INCIDENTS (1)",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|h| team.text.find(h).unwrap_or_else(|| panic!("{h} missing")))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+    assert!(team.text.contains("12 days overdue"));
+    assert!(team.text.contains("1 day overdue"));
+    assert!(
+        team.text
+            .contains("Carol (1) - no address, not mailed separately")
+    );
+    assert!(!team.text.contains("bc802e342154"), "removed action listed");
+    assert!(!team.text.contains("dea9bd127268"), "future action listed");
+    assert!(
+        !team.text.contains("befc2e0edffb"),
+        "old done action listed"
+    );
+    // The text part is not HTML-escaped.
+    assert!(
+        team.text
+            .contains("Monitor <script>alert(1)</script> & \"queues\"")
+    );
+
+    let alice = &messages[1].rendered;
+    assert_eq!(alice.subject, "Aftermath weekly: 2 overdue, 3 open, 1 done");
+    for id in [
+        "d0152dbab93b",
+        "f6bf931ed671",
+        "844d863d663c",
+        "a01475420936",
+    ] {
+        assert!(
+            alice.text.contains(&format!("{BASE_URL}/actions/{id}")),
+            "{id}"
+        );
+    }
+    assert_eq!(alice.text.matches("/actions/").count(), 4);
+    assert!(!alice.text.contains("NEW INCIDENTS"));
+    let bob = &messages[2].rendered;
+    assert_eq!(bob.subject, "Aftermath weekly: 0 overdue, 1 open, 0 done");
+}
+
+#[tokio::test]
+async fn the_html_part_escapes_document_text_and_links_every_item() {
+    let f = fixture().await;
+    let settings = DigestSettings::resolve(Some(&digest_config()), None).unwrap();
+    let messages = digest::compose_run(&f.pool, &settings, &fixed_run())
+        .await
+        .unwrap();
+    let html = scraper::Html::parse_document(&messages[0].rendered.html);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    assert_eq!(html.select(&sel("script")).count(), 0);
+    assert_eq!(html.select(&sel("li.action b")).count(), 0);
+    let texts: Vec<String> = html
+        .select(&sel("li.action > a:first-child"))
+        .map(|a| a.text().collect())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "Monitor <script>alert(1)</script> & \"queues\" <b>now</b>")
+    );
+    for a in html.select(&sel("li.action > a:first-child")) {
+        let href = a.value().attr("href").unwrap();
+        assert!(href.starts_with(&format!("{BASE_URL}/actions/")), "{href}");
+    }
+    for a in html.select(&sel("li.incident > a")) {
+        let href = a.value().attr("href").unwrap();
+        assert_eq!(
+            href,
+            format!("{BASE_URL}/incidents/2024-07-05-cernphone-outages")
+        );
+    }
+    let overdue: Vec<String> = html
+        .select(&sel("#overdue + ul > li"))
+        .map(|li| li.text().collect())
+        .collect();
+    assert_eq!(overdue.len(), 2);
+    assert!(overdue[0].contains("12 days overdue"));
+}
+
+#[tokio::test]
+async fn a_claimed_week_is_not_claimed_again_and_failures_are_visible() {
+    let f = fixture().await;
+    let p = &f.pool;
+    let claim = |week: &'static str, now: &'static str, abandoned_before: &'static str| async move {
+        store::claim(p, week, "a@x.org", "team", now, abandoned_before)
+            .await
+            .unwrap()
+    };
+    let lease_start = "2026-11-01T00:00:00Z";
+    assert!(claim("2026-W49", "2026-11-30T09:00:00Z", lease_start).await);
+    assert!(!claim("2026-W49", "2026-11-30T09:00:01Z", lease_start).await);
+    assert!(store::in_flight(p, "2026-W49").await.unwrap());
+    // A claim left "sending" past its lease (its process died) is taken over, once.
+    assert!(claim("2026-W49", "2026-11-30T20:00:00Z", "2026-11-30T15:00:00Z").await);
+    assert!(!claim("2026-W49", "2026-11-30T20:00:01Z", "2026-11-30T15:00:00Z").await);
+    assert!(claim("2026-W50", "2026-12-07T09:00:00Z", lease_start).await);
+    assert_eq!(store::last_failure(p).await.unwrap(), None);
+    store::attempt_failed(p, "2026-W49", "a@x.org", "smtp: connection refused")
+        .await
+        .unwrap();
+    store::mark_failed(p, "2026-W49", "a@x.org", "2026-11-30T12:00:00Z")
+        .await
+        .unwrap();
+    assert!(!store::in_flight(p, "2026-W49").await.unwrap());
+    // A finished send is never taken over, however old.
+    assert!(!claim("2026-W49", "2027-01-01T00:00:00Z", "2026-12-31T00:00:00Z").await);
+    let failure = store::last_failure(p).await.unwrap().unwrap();
+    assert_eq!(failure.error, "smtp: connection refused");
+    assert_eq!((failure.week.as_str(), failure.attempts), ("2026-W49", 1));
+    // A later week reaching the same address clears it.
+    store::mark_sent(p, "2026-W50", "a@x.org", None, "2026-12-07T09:00:05Z")
+        .await
+        .unwrap();
+    assert_eq!(store::last_failure(p).await.unwrap(), None);
+}
+
+#[test]
+fn plain_text_smtp_to_a_remote_host_is_refused_by_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = aftermath(
+        &[
+            "--database",
+            dir.path().join("x.db").to_str().unwrap(),
+            "digest",
+            "--smtp-url",
+            "smtp://mail.example.org:25?tls=none",
+        ],
+        dir.path(),
+    );
+    let (_, stderr) = texts(&out);
+    assert!(!out.status.success());
+    assert!(stderr.contains("without TLS"), "{stderr}");
+}
+
+/// The scheduled run for Monday 2026-11-30 09:00 UTC.
+fn fixed_run() -> Run {
+    let at: Timestamp = "2026-11-30T09:00:00Z".parse().unwrap();
+    Run::scheduled(at.to_zoned_datetime(jiff::tz::TimeZone::UTC))
+}
+
+// ---------------------------------------------------------------------------------
+// A real SMTP server on loopback.
+
+const SMTP_USER: &str = "digest";
+const SMTP_PASSWORD: &str = "s3cret-pass";
+
+/// Python with aiosmtpd: `AFTERMATH_TEST_PYTHON`, the venv `scripts/test` makes, or
+/// `python3`.
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("AFTERMATH_TEST_PYTHON") {
+        return p.into();
+    }
+    let venv = root().join("target/pyvenv/bin/python");
+    if venv.exists() {
+        venv
+    } else {
+        "python3".into()
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A self-signed certificate for 127.0.0.1, made at test time.
+fn make_cert(dir: &Path) -> (PathBuf, PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("running openssl");
+    assert!(status.success(), "openssl req failed");
+    (cert, key)
+}
+
+/// aiosmtpd in a child process; killed on drop. Received messages land as JSON files.
+struct SmtpServer {
+    child: Option<Child>,
+    port: u16,
+    inbox: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+impl SmtpServer {
+    fn start(dir: &Path) -> SmtpServer {
+        let (cert, key) = make_cert(dir);
+        let mut server = SmtpServer {
+            child: None,
+            port: free_port(),
+            inbox: dir.join("inbox"),
+            cert,
+            key,
+        };
+        server.restart();
+        server
+    }
+
+    /// Starts (again) on the same port; waits until it accepts connections.
+    fn restart(&mut self) {
+        let mut child = Command::new(python())
+            .arg(root().join("tests/digest/smtp_server.py"))
+            .arg(self.port.to_string())
+            .arg(&self.inbox)
+            .arg(&self.cert)
+            .arg(&self.key)
+            .args([SMTP_USER, SMTP_PASSWORD])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("starting the aiosmtpd test server");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
+        self.child = Some(child);
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "aiosmtpd did not start (is it installed?)"
+        );
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://{SMTP_USER}@127.0.0.1:{}?tls=required", self.port)
+    }
+
+    /// Every message received so far, oldest first.
+    fn messages(&self) -> Vec<Value> {
+        let Ok(entries) = std::fs::read_dir(&self.inbox) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+            .collect()
+    }
+
+    /// Waits (bounded) until at least `n` messages arrived.
+    async fn wait_for(&self, n: usize, limit: Duration) -> Vec<Value> {
+        let start = Instant::now();
+        for _ in 0..2000 {
+            let messages = self.messages();
+            if messages.len() >= n || start.elapsed() > limit {
+                return messages;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.messages()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn smtp_settings(server: &SmtpServer, clock_at: &str) -> DigestSettings {
+    let mut config = digest_config();
+    config.smtp_url = Some(server.url());
+    config.smtp_accept_invalid_certs = Some(true);
+    let mut settings = DigestSettings::resolve(Some(&config), None).unwrap();
+    settings.smtp.as_mut().unwrap().password = Some(SMTP_PASSWORD.to_string());
+    settings.smtp.as_mut().unwrap().timeout = Duration::from_secs(5);
+    let now: Timestamp = clock_at.parse().unwrap();
+    settings.clock = Arc::new(move || now);
+    settings.poll = Duration::from_millis(50);
+    settings.retry_delays = vec![Duration::from_millis(200); 40];
+    settings
+}
+
+fn to_of(m: &Value) -> String {
+    m["rcpt_tos"][0].as_str().unwrap().to_string()
+}
+
+fn part<'a>(m: &'a Value, kind: &str) -> &'a str {
+    m["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["type"] == kind)
+        .and_then(|p| p["content"].as_str())
+        .unwrap_or_else(|| panic!("no {kind} part"))
+}
+
+#[tokio::test]
+#[ignore = "needs aiosmtpd and openssl"]
+async fn smtp_delivers_team_and_owner_digests_with_both_parts_and_links() {
+    let f = fixture().await;
+    let server = SmtpServer::start(f.dir.path());
+    let settings = smtp_settings(&server, "2026-12-02T12:00:00Z");
+    let backend = settings.smtp_backend().unwrap();
+    let outcome = digest::deliver(&f.pool, &settings, &backend, &fixed_run())
+        .await
+        .unwrap();
+    assert_eq!(outcome.sent.len(), 3, "{outcome:?}");
+    let messages = server.wait_for(3, Duration::from_secs(10)).await;
+    assert_eq!(messages.len(), 3);
+    let mut by_to: BTreeMap<String, &Value> = BTreeMap::new();
+    for m in &messages {
+        assert_eq!(m["tls"], true, "sent without STARTTLS");
+        assert_eq!(m["authenticated"], true, "sent without AUTH");
+        assert_eq!(m["content_type"], "multipart/alternative");
+        assert_eq!(m["mail_from"], "aftermath@example.org");
+        let h = &m["headers"];
+        assert_eq!(h["from"], "Aftermath <aftermath@example.org>");
+        assert!(h["message-id"].as_str().unwrap().contains('@'));
+        assert!(h.get("date").is_some());
+        let types: Vec<&str> = m["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(types, ["text/plain", "text/html"]);
+        by_to.insert(to_of(m), m);
+    }
+    let team = by_to["team@example.org"];
+    assert_eq!(team["headers"]["to"], "team@example.org");
+    assert_eq!(
+        team["headers"]["subject"],
+        "Aftermath weekly: 2 overdue, 16 open, 1 done"
+    );
+    assert!(part(team, "text/plain").contains(&format!("{BASE_URL}/actions/411a072f2155")));
+    let html = scraper::Html::parse_document(part(team, "text/html"));
+    let links = scraper::Selector::parse("a[href]").unwrap();
+    let hrefs: Vec<&str> = html
+        .select(&links)
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(hrefs.contains(&format!("{BASE_URL}/incidents/2024-07-05-cernphone-outages").as_str()));
+    assert!(hrefs.contains(&format!("{BASE_URL}/actions/d0152dbab93b").as_str()));
+
+    let alice = by_to["alice@example.org"];
+    assert_eq!(
+        alice["headers"]["subject"],
+        "Aftermath weekly: 2 overdue, 3 open, 1 done"
+    );
+    let text = part(alice, "text/plain");
+    assert_eq!(text.matches("/actions/").count(), 4);
+    assert!(
+        !text.contains("411a072f2155"),
+        "Carol's action in Alice's digest"
+    );
+    let bob = by_to["bob@example.org"];
+    assert_eq!(part(bob, "text/plain").matches("/actions/").count(), 1);
+    assert!(part(bob, "text/plain").contains(&format!("{BASE_URL}/actions/2df9613c9066")));
+
+    let sends = store::sends(&f.pool, "2026-W49").await.unwrap();
+    assert_eq!(sends.len(), 3);
+    assert!(
+        sends
+            .iter()
+            .all(|s| s.state == "sent" && s.message_id.is_some())
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs aiosmtpd and openssl"]
+async fn a_scheduler_restarted_mid_week_and_a_second_process_send_no_duplicate() {
+    let f = fixture().await;
+    let server = SmtpServer::start(f.dir.path());
+    // Wednesday of the week: Monday's send was missed while no server ran.
+    let settings = smtp_settings(&server, "2026-12-02T12:00:00Z");
+    // Two "processes" on one database at once.
+    let second_pool = aftermath::db::open(&f.db).await.unwrap();
+    let a = digest::spawn_scheduler(f.pool.clone(), settings.clone());
+    let b = digest::spawn_scheduler(second_pool.clone(), settings.clone());
+    let messages = server.wait_for(3, Duration::from_secs(20)).await;
+    assert_eq!(messages.len(), 3);
+    // Restart mid-week: the old one stops, a new one starts on the same database.
+    a.abort();
+    let _ = a.await;
+    let c = digest::spawn_scheduler(f.pool.clone(), settings.clone());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    b.abort();
+    c.abort();
+    let messages = server.messages();
+    let mut recipients: Vec<String> = messages.iter().map(to_of).collect();
+    recipients.sort();
+    assert_eq!(
+        recipients,
+        ["alice@example.org", "bob@example.org", "team@example.org"],
+        "a duplicate was sent"
+    );
+    // The week after, the scheduler sends again, once.
+    let next_week = smtp_settings(&server, "2026-12-07T09:00:01Z");
+    let d = digest::spawn_scheduler(f.pool.clone(), next_week);
+    let messages = server.wait_for(6, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    d.abort();
+    assert_eq!(server.messages().len(), 6, "{messages:?}");
+    assert_eq!(store::sends(&f.pool, "2026-W50").await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+#[ignore = "needs aiosmtpd and openssl"]
+async fn a_send_failing_while_the_server_is_down_is_retried_and_arrives_once() {
+    let f = fixture().await;
+    let mut server = SmtpServer::start(f.dir.path());
+    server.stop();
+    let mut settings = smtp_settings(&server, "2026-12-02T12:00:00Z");
+    settings.recipients = vec!["team@example.org".into()];
+    settings.owners.clear();
+    // Only the team digest: owners who are addresses still get theirs, so count by
+    // recipient below.
+    let handle = digest::spawn_scheduler(f.pool.clone(), settings);
+    // See the failure being retried.
+    let start = Instant::now();
+    let mut attempts = 0;
+    while start.elapsed() < Duration::from_secs(15) {
+        let sends = store::sends(&f.pool, "2026-W49").await.unwrap();
+        if let Some(s) = sends.iter().find(|s| s.recipient == "team@example.org") {
+            attempts = s.attempts;
+            if attempts >= 2 {
+                assert_eq!(s.state, "sending");
+                assert!(
+                    s.last_error.as_deref().unwrap_or("").contains("smtp"),
+                    "{s:?}"
+                );
+                assert!(!s.last_error.as_deref().unwrap().contains(SMTP_PASSWORD));
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(attempts >= 2, "no retry seen");
+    assert!(server.messages().is_empty());
+    server.restart();
+    let _ = server.wait_for(2, Duration::from_secs(15)).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    handle.abort();
+    let to_team = server
+        .messages()
+        .iter()
+        .filter(|m| to_of(m) == "team@example.org")
+        .count();
+    assert_eq!(to_team, 1);
+    let sends = store::sends(&f.pool, "2026-W49").await.unwrap();
+    let team = sends
+        .iter()
+        .find(|s| s.recipient == "team@example.org")
+        .unwrap();
+    assert_eq!(team.state, "sent");
+    assert!(team.attempts >= 3);
+    assert_eq!(store::last_failure(&f.pool).await.unwrap(), None);
+}
+
+#[tokio::test]
+#[ignore = "needs aiosmtpd and openssl"]
+async fn a_send_that_never_succeeds_is_recorded_as_the_last_failure() {
+    let f = fixture().await;
+    let mut server = SmtpServer::start(f.dir.path());
+    server.stop();
+    let mut settings = smtp_settings(&server, "2026-12-02T12:00:00Z");
+    settings.retry_delays = vec![Duration::from_millis(50); 2];
+    let backend = settings.smtp_backend().unwrap();
+    let outcome = digest::deliver(&f.pool, &settings, &backend, &fixed_run())
+        .await
+        .unwrap();
+    assert_eq!(outcome.failed.len(), 3);
+    let failure = store::last_failure(&f.pool).await.unwrap().unwrap();
+    assert_eq!(failure.attempts, 3);
+    assert_eq!(failure.week, "2026-W49");
+    assert!(!failure.error.contains(SMTP_PASSWORD));
+}
+
+#[tokio::test]
+#[ignore = "needs aiosmtpd and openssl"]
+async fn the_cli_sends_once_per_week_with_the_password_from_the_environment() {
+    let f = fixture().await;
+    f.pool.close().await;
+    let server = SmtpServer::start(f.dir.path());
+    let config = f.dir.path().join("aftermath.toml");
+    let text = CONFIG_TOML.replace(
+        "[digest]\n",
+        &format!(
+            "[digest]\nsmtp_url = {:?}\nsmtp_accept_invalid_certs = true\n",
+            server.url()
+        ),
+    );
+    std::fs::write(&config, text).unwrap();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_aftermath"))
+            .args([
+                "--database",
+                f.db.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ])
+            .args(["digest", "--as-of", AS_OF])
+            .current_dir(f.dir.path())
+            .env_remove("AFTERMATH_SMTP_URL")
+            .env("AFTERMATH_SMTP_PASSWORD", SMTP_PASSWORD)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let (stdout, stderr) = texts(&first);
+    assert!(first.status.success(), "{stderr}");
+    assert!(!stderr.contains(SMTP_PASSWORD));
+    assert_eq!(
+        stdout.matches("sent 2026-W49 digest to").count(),
+        3,
+        "{stdout}"
+    );
+    assert_eq!(server.wait_for(3, Duration::from_secs(10)).await.len(), 3);
+    let second = run();
+    let (stdout, _) = texts(&second);
+    assert!(second.status.success());
+    assert_eq!(
+        stdout.matches("already sent 2026-W49 digest to").count(),
+        3,
+        "{stdout}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.messages().len(), 3);
+}
+
+// ---------------------------------------------------------------------------------
+// The HTML part in headless Chromium, over chromedriver's WebDriver protocol.
+
+/// chromedriver in its own process group, killed (with its browsers) on drop.
+struct Chromedriver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on the process group this guard started; no memory involved.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn start_chromedriver() -> Chromedriver {
+    use std::os::unix::process::CommandExt;
+    let port = free_port();
+    let child = Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .arg("--allowed-ips=127.0.0.1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("starting chromedriver");
+    let driver = Chromedriver { child, port };
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return driver;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("chromedriver did not start");
+}
+
+/// One WebDriver command over HTTP/1.1 (fantoccini needs a plain-HTTP hyper connector
+/// that is not among the dependencies; see the module's history).
+fn webdriver(port: u16, method: &str, path: &str, body: Option<Value>) -> Value {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // Read the head, then exactly the body: chromedriver may keep the connection open.
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    let mut length = None;
+    let mut chunked = false;
+    for _ in 0..200 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            length = v.trim().parse::<usize>().ok();
+        }
+        chunked |= lower.starts_with("transfer-encoding:") && lower.contains("chunked");
+        head.push_str(&line);
+    }
+    let json = if let Some(n) = length {
+        let mut body = vec![0; n];
+        reader.read_exact(&mut body).unwrap();
+        String::from_utf8(body).unwrap()
+    } else if chunked {
+        let mut body = String::new();
+        for _ in 0..100_000 {
+            let mut size = String::new();
+            reader.read_line(&mut size).unwrap();
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            let mut chunk = vec![0; n + 2];
+            reader.read_exact(&mut chunk).unwrap();
+            body.push_str(std::str::from_utf8(&chunk[..n]).unwrap());
+        }
+        body
+    } else {
+        let mut body = String::new();
+        reader.read_to_string(&mut body).unwrap();
+        body
+    };
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {head}"))
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver"]
+async fn the_html_part_renders_in_headless_chromium() {
+    use base64::Engine;
+    let f = fixture().await;
+    let settings = DigestSettings::resolve(Some(&digest_config()), None).unwrap();
+    let messages = digest::compose_run(&f.pool, &settings, &fixed_run())
+        .await
+        .unwrap();
+    let page = f.dir.path().join("digest.html");
+    std::fs::write(&page, &messages[0].rendered.html).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let driver = start_chromedriver();
+    let port = driver.port;
+    let page_url = format!("file://{}", page.display());
+    let profile_arg = format!("--user-data-dir={}", profile.path().display());
+    let (title, headings, shot) = tokio::task::spawn_blocking(move || {
+        let caps = serde_json::json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-sync",
+                "--window-size=900,1400", profile_arg]}}}});
+        let session = webdriver(port, "POST", "/session", Some(caps));
+        let id = session["value"]["sessionId"].as_str().expect("no session").to_string();
+        let s = format!("/session/{id}");
+        webdriver(port, "POST", &format!("{s}/url"), Some(serde_json::json!({"url": page_url})));
+        let title = webdriver(port, "GET", &format!("{s}/title"), None)["value"].as_str().unwrap().to_string();
+        let script = "return Array.from(document.querySelectorAll('h2')).map(h => h.innerText + '|' + getComputedStyle(h).display);";
+        let headings = webdriver(port, "POST", &format!("{s}/execute/sync"), Some(serde_json::json!({"script": script, "args": []})));
+        let shot = webdriver(port, "GET", &format!("{s}/screenshot"), None)["value"].as_str().unwrap().to_string();
+        webdriver(port, "DELETE", &s, None);
+        (title, headings["value"].clone(), shot)
+    })
+    .await
+    .unwrap();
+    drop(driver);
+    assert_eq!(title, "Aftermath weekly: 2 overdue, 16 open, 1 done");
+    let headings: Vec<String> = headings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(headings.len(), 6, "{headings:?}");
+    assert!(headings[0].starts_with("Overdue (2)|block"));
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(shot)
+        .unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    let out = root().join("target/test-artifacts");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("digest-html.png"), png).unwrap();
+}
