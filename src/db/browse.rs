@@ -520,131 +520,138 @@ pub struct Hit {
 #[derive(Debug, Clone, Default)]
 pub struct SearchResults {
     pub hits: Vec<Hit>,
+    /// How many incidents match, counted up to [`COUNT_CAP`].
     pub total: i64,
+    /// More than [`COUNT_CAP`] incidents match.
+    pub more: bool,
     pub facets: Facets,
 }
 
-/// How many documents contain a term, per the full index's vocabulary.
-async fn document_frequency(pool: &SqlitePool, term: &str) -> sqlx::Result<i64> {
-    Ok(
+/// Matches are counted up to this many: beyond it the page says "more than".
+pub const COUNT_CAP: i64 = 1000;
+/// Facet counts are taken over at most this many matches.
+const FACET_SAMPLE: i64 = 1000;
+
+/// How many documents contain a term (or, for a prefix, the most frequent completion),
+/// per the full index's vocabulary.
+async fn document_frequency(pool: &SqlitePool, word: &str, prefix: bool) -> sqlx::Result<i64> {
+    let df: Option<i64> = if prefix {
+        let mut upper = word.to_string();
+        upper.push(char::MAX);
+        sqlx::query_scalar("select max(doc) from search_vocab where term >= ? and term < ?")
+            .bind(word)
+            .bind(upper)
+            .fetch_one(pool)
+            .await?
+    } else {
         sqlx::query_scalar("select doc from search_vocab where term = ?")
-            .bind(term)
+            .bind(word)
             .fetch_optional(pool)
             .await?
-            .unwrap_or(0),
-    )
+    };
+    Ok(df.unwrap_or(0))
+}
+
+/// The SQL filters of a query and the values they bind, in order.
+fn filter_sql(query: &Query) -> (String, Vec<String>) {
+    let mut filters = Vec::new();
+    let mut binds = Vec::new();
+    for system in &query.systems {
+        filters.push("exists (select 1 from incident_systems s where s.incident_id = i.id and s.system = ? collate nocase)".to_string());
+        binds.push(system.clone());
+    }
+    for tag in &query.tags {
+        filters.push("exists (select 1 from incident_tags t where t.incident_id = i.id and t.tag = ? collate nocase)".to_string());
+        binds.push(tag.clone());
+    }
+    if let Some(year) = query.year {
+        filters.push("substr(i.started, 1, 4) = ?".to_string());
+        binds.push(format!("{year:04}"));
+    }
+    if query.open_actions {
+        filters.push(format!(
+            "exists (select 1 from actions a where a.incident_id = i.id and a.removed_at is null and a.status in {OPEN_STATUSES})"
+        ));
+    }
+    let sql = filters
+        .iter()
+        .map(|f| format!(" and {f}"))
+        .collect::<String>();
+    (sql, binds)
 }
 
 /// Runs a search. Filters restrict the matches; results are ranked by bm25 with title
 /// above root causes and summary above body.
 ///
-/// When every term is common (in more than `common_fraction` of the documents),
-/// ranking over the full bodies would touch most of the index, so the small brief index
-/// (title, causes, summary) is ranked first and the full index only fills the page.
+/// When every term is very common (in more than a tenth of a large corpus), ranking
+/// over the full bodies would score most of the index, so the small brief index
+/// (title, causes, summary) is ranked instead and body-only matches fill the rest of
+/// the page unranked. Counts and facets are bounded, so no query costs a full scan.
 pub async fn search(
     pool: &SqlitePool,
     query: &Query,
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<SearchResults> {
-    let mut filters = Vec::new();
-    let mut binds: Vec<String> = Vec::new();
-    for system in &query.systems {
-        filters.push("exists (select 1 from incident_systems s where s.incident_id = i.id and s.system = ? collate nocase)");
-        binds.push(system.clone());
-    }
-    for tag in &query.tags {
-        filters.push("exists (select 1 from incident_tags t where t.incident_id = i.id and t.tag = ? collate nocase)");
-        binds.push(tag.clone());
-    }
-    if let Some(year) = query.year {
-        filters.push("substr(i.started, 1, 4) = ?");
-        binds.push(format!("{year:04}"));
-    }
-    let open_filter = format!(
-        "exists (select 1 from actions a where a.incident_id = i.id and a.removed_at is null and a.status in {OPEN_STATUSES})"
-    );
-    if query.open_actions {
-        filters.push(&open_filter);
-    }
-    let filter_sql = if filters.is_empty() {
-        String::new()
-    } else {
-        format!(" and {}", filters.join(" and "))
-    };
-
-    let Some(fts) = query.fts() else {
+    let (filters, binds) = filter_sql(query);
+    let fts = query.fts();
+    let Some(fts) = fts else {
         // Filters only: newest first.
         let sql = format!(
             "select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text from incidents i
-             where 1 = 1{filter_sql} order by i.started desc nulls last limit ? offset ?"
+             where 1 = 1{filters} order by i.started desc nulls last limit ? offset ?"
         );
-        let count_sql = format!("select count(*) from incidents i where 1 = 1{filter_sql}");
-        return run_search(
-            pool,
-            &sql,
-            &count_sql,
-            None,
-            &binds,
-            offset,
-            limit,
-            &filter_sql,
-        )
-        .await;
+        let matches = format!("select i.id from incidents i where 1 = 1{filters}");
+        let hits = fetch_hits(pool, &sql, None, &binds, &[limit, offset]).await?;
+        return finish(pool, hits, &matches, None, &binds).await;
     };
 
     let total_docs: i64 = sqlx::query_scalar("select count(*) from incidents")
         .fetch_one(pool)
         .await?;
     let mut all_common = total_docs > 2000;
-    if all_common {
-        for term in &query.terms {
-            for word in term.words() {
-                if document_frequency(pool, word).await? * 10 < total_docs {
-                    all_common = false;
-                }
+    for term in &query.terms {
+        if !all_common {
+            break;
+        }
+        let prefix = matches!(term, crate::search::Term::Prefix(_));
+        for word in term.words() {
+            if document_frequency(pool, word, prefix).await? * 10 < total_docs {
+                all_common = false;
             }
         }
     }
-    let index = if all_common {
-        "search_brief"
-    } else {
-        "search_index"
-    };
-    let weights = if all_common {
-        "bm25(search_brief, 10.0, 5.0, 5.0)"
-    } else {
-        "bm25(search_index, 10.0, 5.0, 5.0, 1.0)"
-    };
-    let sql = format!(
-        "with m as (select rowid, {weights} as rank from {index} where {index} match ?)
+    let matches = format!(
+        "select i.id from search_index join incidents i on i.id = search_index.rowid
+         where search_index match ?{filters}"
+    );
+    if !all_common {
+        let sql = format!(
+            "with m as (select rowid, bm25(search_index, 10.0, 5.0, 5.0, 1.0) as rank
+                        from search_index where search_index match ?)
+             select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
+             from m join incidents i on i.id = m.rowid where 1 = 1{filters}
+             order by m.rank limit ? offset ?"
+        );
+        let hits = fetch_hits(pool, &sql, Some(&fts), &binds, &[limit, offset]).await?;
+        return finish(pool, hits, &matches, Some(&fts), &binds).await;
+    }
+
+    let brief_sql = format!(
+        "with m as (select rowid, bm25(search_brief, 10.0, 5.0, 5.0) as rank
+                    from search_brief where search_brief match ?)
          select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
-         from m join incidents i on i.id = m.rowid where 1 = 1{filter_sql}
+         from m join incidents i on i.id = m.rowid where 1 = 1{filters}
          order by m.rank limit ? offset ?"
     );
-    let count_sql = format!(
-        "select count(*) from search_index join incidents i on i.id = search_index.rowid
-         where search_index match ?{filter_sql}"
-    );
-    let mut results = run_search(
-        pool,
-        &sql,
-        &count_sql,
-        Some(&fts),
-        &binds,
-        offset,
-        limit,
-        &filter_sql,
-    )
-    .await?;
-    if all_common && (results.hits.len() as i64) < limit {
-        // The brief index ran out: continue with body-only matches, unranked by bm25 but
-        // newest first, which needs no scoring of the whole match set.
-        let have: Vec<i64> = results.hits.iter().map(|h| h.summary.id).collect();
-        let brief_total: i64 = {
+    let mut hits = fetch_hits(pool, &brief_sql, Some(&fts), &binds, &[limit, offset]).await?;
+    if (hits.len() as i64) < limit {
+        // The brief index ran out: continue with matches in the bodies only, in index
+        // order, which needs no scoring of the whole match set.
+        let brief_count = {
             let sql = format!(
-                "select count(*) from search_brief join incidents i on i.id = search_brief.rowid
-                 where search_brief match ?{filter_sql}"
+                "select count(*) from (select i.id from search_brief join incidents i on i.id = search_brief.rowid
+                 where search_brief match ?{filters} limit {COUNT_CAP})"
             );
             let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(&fts);
             for b in &binds {
@@ -652,13 +659,13 @@ pub async fn search(
             }
             q.fetch_one(pool).await?
         };
-        let body_offset = (offset - brief_total).max(0);
+        let body_offset = (offset - brief_count).max(0);
         let sql = format!(
             "select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
              from search_index join incidents i on i.id = search_index.rowid
-             where search_index match ?{filter_sql}
+             where search_index match ?{filters}
                and i.id not in (select rowid from search_brief where search_brief match ?)
-             order by i.started desc nulls last limit ? offset ?"
+             limit ? offset ?"
         );
         let mut q = sqlx::query(&sql).bind(&fts);
         for b in &binds {
@@ -666,34 +673,25 @@ pub async fn search(
         }
         let rows = q
             .bind(&fts)
-            .bind(limit - results.hits.len() as i64)
+            .bind(limit - hits.len() as i64)
             .bind(body_offset)
             .fetch_all(pool)
             .await?;
-        for r in rows {
-            let s = summary(&r);
-            if !have.contains(&s.id) {
-                results.hits.push(Hit {
-                    summary: s,
-                    text: r.get("snippet_text"),
-                });
-            }
-        }
+        hits.extend(rows.iter().map(|r| Hit {
+            summary: summary(r),
+            text: r.get("snippet_text"),
+        }));
     }
-    Ok(results)
+    finish(pool, hits, &matches, Some(&fts), &binds).await
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn run_search(
+async fn fetch_hits(
     pool: &SqlitePool,
     sql: &str,
-    count_sql: &str,
     fts: Option<&str>,
     binds: &[String],
-    offset: i64,
-    limit: i64,
-    filter_sql: &str,
-) -> sqlx::Result<SearchResults> {
+    tail: &[i64],
+) -> sqlx::Result<Vec<Hit>> {
     let mut q = sqlx::query(sql);
     if let Some(f) = fts {
         q = q.bind(f);
@@ -701,48 +699,40 @@ async fn run_search(
     for b in binds {
         q = q.bind(b);
     }
-    let rows = q.bind(limit).bind(offset).fetch_all(pool).await?;
-    let mut c = sqlx::query_scalar::<_, i64>(count_sql);
+    for t in tail {
+        q = q.bind(*t);
+    }
+    Ok(q.fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| Hit {
+            summary: summary(r),
+            text: r.get("snippet_text"),
+        })
+        .collect())
+}
+
+/// Adds the bounded count and the facets of the matches `matches` selects.
+async fn finish(
+    pool: &SqlitePool,
+    hits: Vec<Hit>,
+    matches: &str,
+    fts: Option<&str>,
+    binds: &[String],
+) -> sqlx::Result<SearchResults> {
+    let count_sql = format!("select count(*) from ({matches} limit {})", COUNT_CAP + 1);
+    let mut c = sqlx::query_scalar::<_, i64>(&count_sql);
     if let Some(f) = fts {
         c = c.bind(f);
     }
     for b in binds {
         c = c.bind(b);
     }
-    let total = c.fetch_one(pool).await?;
-    let facets = search_facets(pool, fts, binds, filter_sql).await?;
-    Ok(SearchResults {
-        hits: rows
-            .iter()
-            .map(|r| Hit {
-                summary: summary(r),
-                text: r.get("snippet_text"),
-            })
-            .collect(),
-        total,
-        facets,
-    })
-}
-
-/// Facet counts over the matching incidents (at most the first 5,000 matches, so a
-/// query matching everything stays fast).
-async fn search_facets(
-    pool: &SqlitePool,
-    fts: Option<&str>,
-    binds: &[String],
-    filter_sql: &str,
-) -> sqlx::Result<Facets> {
-    let matches = match fts {
-        Some(_) => format!(
-            "select i.id from search_index join incidents i on i.id = search_index.rowid
-             where search_index match ?{filter_sql} limit 5000"
-        ),
-        None => format!("select i.id from incidents i where 1 = 1{filter_sql} limit 5000"),
-    };
-    let run = |select: String| {
-        let matches = matches.clone();
+    let counted = c.fetch_one(pool).await?;
+    let sample = format!("{matches} limit {FACET_SAMPLE}");
+    let run = |select: &'static str| {
+        let sql = format!("with m(id) as ({sample}) {select}");
         async move {
-            let sql = format!("with m(id) as ({matches}) {select}");
             let mut q = sqlx::query(&sql);
             if let Some(f) = fts {
                 q = q.bind(f.to_string());
@@ -750,34 +740,38 @@ async fn search_facets(
             for b in binds {
                 q = q.bind(b.clone());
             }
-            let rows = q.fetch_all(pool).await?;
             Ok::<_, sqlx::Error>(
-                rows.iter()
+                q.fetch_all(pool)
+                    .await?
+                    .iter()
                     .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
                     .collect::<Vec<_>>(),
             )
         }
     };
-    Ok(Facets {
+    let facets = Facets {
         years: run(
             "select substr(i.started, 1, 4) as y, count(*) from m join incidents i on i.id = m.id
-                    where i.started is not null group by y order by y desc"
-                .into(),
+                    where i.started is not null group by y order by y desc",
         )
         .await?,
         systems: run(
             "select s.system, count(*) as n from m join incident_systems s on s.incident_id = m.id
-                      group by s.system collate nocase order by n desc, s.system limit 12"
-                .into(),
+                      group by s.system collate nocase order by n desc, s.system limit 12",
         )
         .await?,
         tags: run(
             "select t.tag, count(*) as n from m join incident_tags t on t.incident_id = m.id
-                   group by t.tag collate nocase order by n desc, t.tag limit 12"
-                .into(),
+                   group by t.tag collate nocase order by n desc, t.tag limit 12",
         )
         .await?,
         severities: Vec::new(),
+    };
+    Ok(SearchResults {
+        hits,
+        total: counted.min(COUNT_CAP),
+        more: counted > COUNT_CAP,
+        facets,
     })
 }
 
