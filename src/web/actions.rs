@@ -525,7 +525,7 @@ async fn login_form(
         error: None,
         name: String::new(),
     })?;
-    Ok(with_cookie(&visitor, html))
+    Ok(with_csrf_cookie(visitor.csrf_set_cookie(), html))
 }
 
 #[derive(Debug, Default, Deserialize)]

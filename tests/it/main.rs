@@ -8,3 +8,4 @@ mod digest;
 mod import;
 mod robustness;
 mod support;
+mod tracking_web;

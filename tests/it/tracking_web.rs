@@ -1,0 +1,529 @@
+//! Changing actions over HTTP: identity rules, CSRF, bad values, history, sessions,
+//! the JSON API, and tracking that survives a re-import. Driven in-process through
+//! `web::app` over a real SQLite file.
+
+use super::support::copy_incidents;
+use aftermath::db;
+use aftermath::import::{self, Options};
+use aftermath::web::{AppState, Site, app};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use scraper::{Html, Selector};
+use sqlx::SqlitePool;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tower::ServiceExt;
+
+struct Site_ {
+    _dir: tempfile::TempDir,
+    folder: PathBuf,
+    pool: SqlitePool,
+    app: Router,
+}
+
+async fn site() -> Site_ {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("incidents");
+    copy_incidents(&folder);
+    let pool = db::open(&dir.path().join("t.db")).await.unwrap();
+    import::import_paths(
+        &pool,
+        std::slice::from_ref(&folder),
+        &Options {
+            max_file_bytes: 5 << 20,
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let site = Site {
+        stale_days: 30,
+        user_header: Some(header::HeaderName::from_static("x-forwarded-user")),
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Site::default()
+    };
+    let app = app(AppState::new(pool.clone(), site));
+    Site_ {
+        _dir: dir,
+        folder,
+        pool,
+        app,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+async fn send(app: &Router, mut req: Request<Body>, peer: &str) -> Reply {
+    let addr: SocketAddr = format!("{peer}:40000").parse().unwrap();
+    req.extensions_mut().insert(ConnectInfo(addr));
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+fn get(path: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut b = Request::get(path);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, form: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut b = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "aftermath.test");
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(Body::from(form.to_string())).unwrap()
+}
+
+/// The first action of the CERNphone sample (it has several).
+async fn an_action(pool: &SqlitePool) -> String {
+    sqlx::query_scalar(
+        "select a.id from actions a join incidents i on i.id = a.incident_id
+         where i.slug = '2024-07-05-cernphone-outages' order by a.position limit 1",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+async fn status_of(pool: &SqlitePool, id: &str) -> (String, Option<String>) {
+    sqlx::query_as("select status, owner from actions where id = ?")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// The CSRF cookie and the token in the page's form, as a proxy-identified user sees it.
+async fn form_token(app: &Router, path: &str, user: &str) -> (String, String) {
+    let r = send(app, get(path, &[("x-forwarded-user", user)]), "127.0.0.1").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let cookie = r
+        .headers
+        .get(header::SET_COOKIE)
+        .expect("a CSRF cookie")
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        r.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("HttpOnly")
+    );
+    let html = Html::parse_document(&r.body);
+    let token = html
+        .select(&Selector::parse("form input[name=csrf]").unwrap())
+        .next()
+        .expect("a form with a CSRF token")
+        .value()
+        .attr("value")
+        .unwrap()
+        .to_string();
+    (cookie, token)
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_user_changes_an_action_and_the_history_says_who() {
+    let s = site().await;
+    let id = an_action(&s.pool).await;
+    let path = format!("/actions/{id}");
+    let (cookie, token) = form_token(&s.app, &path, "alice").await;
+    let r = send(
+        &s.app,
+        post(
+            &path,
+            &format!("csrf={token}&status=in_progress&owner=alice&due=2027-01-15&note=on+it"),
+            &[("cookie", &cookie), ("x-forwarded-user", "alice")],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        status_of(&s.pool, &id).await,
+        ("in_progress".into(), Some("alice".into()))
+    );
+    let page = send(&s.app, get(&path, &[]), "127.0.0.1").await;
+    let html = Html::parse_document(&page.body);
+    let history: Vec<String> = html
+        .select(&Selector::parse("ol.history li").unwrap())
+        .map(|li| li.text().collect::<String>())
+        .collect();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.contains("alice (web)") && h.contains("status")),
+        "{history:?}"
+    );
+    assert!(
+        history.iter().any(|h| h.contains("note: on it")),
+        "{history:?}"
+    );
+}
+
+#[tokio::test]
+async fn writing_without_an_identity_is_refused() {
+    let s = site().await;
+    let id = an_action(&s.pool).await;
+    let path = format!("/actions/{id}");
+    // A CSRF cookie and token from the sign-in page, but no identity.
+    let login = send(&s.app, get("/login", &[]), "127.0.0.1").await;
+    let cookie = login.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = cookie.split_once('=').unwrap().1.to_string();
+    let before = status_of(&s.pool, &id).await;
+    let r = send(
+        &s.app,
+        post(
+            &path,
+            &format!("csrf={token}&status=done"),
+            &[("cookie", &cookie)],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(status_of(&s.pool, &id).await, before);
+}
+
+#[tokio::test]
+async fn a_proxy_header_from_an_untrusted_address_is_ignored() {
+    let s = site().await;
+    let id = an_action(&s.pool).await;
+    let path = format!("/actions/{id}");
+    let r = send(
+        &s.app,
+        get(&path, &[("x-forwarded-user", "mallory")]),
+        "10.9.9.9",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = Html::parse_document(&r.body);
+    assert_eq!(
+        html.select(&Selector::parse("form input[name=csrf]").unwrap())
+            .count(),
+        0,
+        "no form is offered to an unidentified visitor"
+    );
+    let (cookie, token) = form_token(&s.app, &path, "alice").await;
+    let before = status_of(&s.pool, &id).await;
+    let r = send(
+        &s.app,
+        post(
+            &path,
+            &format!("csrf={token}&status=done"),
+            &[("cookie", &cookie), ("x-forwarded-user", "mallory")],
+        ),
+        "10.9.9.9",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(status_of(&s.pool, &id).await, before);
+}
+
+#[tokio::test]
+async fn csrf_failures_and_cross_site_posts_are_refused() {
+    let s = site().await;
+    let id = an_action(&s.pool).await;
+    let path = format!("/actions/{id}");
+    let (cookie, token) = form_token(&s.app, &path, "alice").await;
+    let before = status_of(&s.pool, &id).await;
+    let user = ("x-forwarded-user", "alice");
+    for (form, extra) in [
+        ("csrf=wrong&status=done".to_string(), None),
+        ("status=done".to_string(), None),
+        (
+            format!("csrf={token}&status=done"),
+            Some(("origin", "https://evil.example")),
+        ),
+        (
+            format!("csrf={token}&status=done"),
+            Some(("origin", "null")),
+        ),
+    ] {
+        let mut headers = vec![("cookie", cookie.as_str()), user];
+        headers.extend(extra);
+        let r = send(&s.app, post(&path, &form, &headers), "127.0.0.1").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{form} {extra:?}");
+    }
+    assert_eq!(status_of(&s.pool, &id).await, before);
+    // The same post from this site's own origin goes through.
+    let r = send(
+        &s.app,
+        post(
+            &path,
+            &format!("csrf={token}&status=done"),
+            &[
+                ("cookie", &cookie),
+                user,
+                ("origin", "http://aftermath.test"),
+            ],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn bad_values_get_a_message_next_to_the_form_never_a_500() {
+    let s = site().await;
+    let id = an_action(&s.pool).await;
+    let path = format!("/actions/{id}");
+    let (cookie, token) = form_token(&s.app, &path, "alice").await;
+    let before = status_of(&s.pool, &id).await;
+    let long_owner = "x".repeat(10 * 1024);
+    for (form, field) in [
+        (format!("csrf={token}&status=finished"), "status"),
+        (format!("csrf={token}&due=2026-02-30"), "due"),
+        (format!("csrf={token}&due=tomorrow"), "due"),
+        (format!("csrf={token}&owner={long_owner}"), "owner"),
+        (format!("csrf={token}&owner={}", enc("bob\u{7}")), "owner"),
+        (format!("csrf={token}&note={}", "n".repeat(5000)), "note"),
+    ] {
+        let r = send(
+            &s.app,
+            post(
+                &path,
+                &form,
+                &[("cookie", &cookie), ("x-forwarded-user", "alice")],
+            ),
+            "127.0.0.1",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let html = Html::parse_document(&r.body);
+        let error: String = html
+            .select(&Selector::parse("#form-error").unwrap())
+            .next()
+            .unwrap_or_else(|| panic!("no error shown for {field}"))
+            .text()
+            .collect();
+        assert!(error.starts_with(field), "{field}: {error}");
+        // The form is shown again beside the message.
+        assert!(
+            html.select(&Selector::parse("form input[name=owner]").unwrap())
+                .next()
+                .is_some()
+        );
+    }
+    assert_eq!(status_of(&s.pool, &id).await, before);
+}
+
+#[tokio::test]
+async fn built_in_accounts_sign_in_with_a_secure_session_cookie() {
+    let s = site().await;
+    db::accounts::create_user(&s.pool, "carol", "correct horse battery")
+        .await
+        .unwrap();
+    let login = send(&s.app, get("/login", &[]), "127.0.0.1").await;
+    let csrf_cookie = login.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = csrf_cookie.split_once('=').unwrap().1.to_string();
+    let wrong = send(
+        &s.app,
+        post(
+            "/login",
+            &format!("csrf={token}&name=carol&password=nope"),
+            &[("cookie", &csrf_cookie)],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let ok = send(
+        &s.app,
+        post(
+            "/login",
+            &format!("csrf={token}&name=carol&password=correct+horse+battery"),
+            &[("cookie", &csrf_cookie), ("x-forwarded-proto", "https")],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let set = ok.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+    for flag in ["HttpOnly", "SameSite=Lax", "Secure"] {
+        assert!(set.contains(flag), "{set}");
+    }
+    let session = set.split(';').next().unwrap().to_string();
+    let id = an_action(&s.pool).await;
+    let path = format!("/actions/{id}");
+    let page = send(&s.app, get(&path, &[("cookie", &session)]), "127.0.0.1").await;
+    let html = Html::parse_document(&page.body);
+    let token = html
+        .select(&Selector::parse("form input[name=csrf]").unwrap())
+        .next()
+        .unwrap()
+        .value()
+        .attr("value")
+        .unwrap()
+        .to_string();
+    let r = send(
+        &s.app,
+        post(
+            &path,
+            &format!("csrf={token}&status=wontfix"),
+            &[("cookie", &session)],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let events = db::actions::history(&s.pool, &id).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.actor == "carol" && e.field == "status")
+    );
+}
+
+#[tokio::test]
+async fn the_api_needs_a_token_and_reports_bad_values_as_json() {
+    let s = site().await;
+    let user = db::accounts::create_user(&s.pool, "bot", "a long password")
+        .await
+        .unwrap();
+    let token = db::accounts::create_api_token(&s.pool, &user, "test")
+        .await
+        .unwrap();
+    let id = an_action(&s.pool).await;
+    let path = format!("/api/actions/{id}");
+    let json_post = |body: &str, auth: Option<&str>| {
+        let mut b = Request::post(&path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(a) = auth {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {a}"));
+        }
+        b.body(Body::from(body.to_string())).unwrap()
+    };
+    let r = send(&s.app, json_post(r#"{"status":"done"}"#, None), "127.0.0.1").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = send(
+        &s.app,
+        json_post(r#"{"status":"done"}"#, Some("not-a-token")),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = send(
+        &s.app,
+        json_post(r#"{"due":"2026-13-01"}"#, Some(&token)),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("\"error\""), "{}", r.body);
+    let r = send(&s.app, json_post("{not json", Some(&token)), "127.0.0.1").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = send(
+        &s.app,
+        json_post(
+            r#"{"status":"done","note":"closed by script"}"#,
+            Some(&token),
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(status_of(&s.pool, &id).await.0, "done");
+    let list = send(&s.app, get("/api/actions?status=done", &[]), "127.0.0.1").await;
+    let rows: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    assert!(rows.as_array().unwrap().iter().any(|r| r["id"] == id));
+}
+
+#[tokio::test]
+async fn a_status_set_in_the_browser_survives_reimporting_a_changed_file() {
+    let s = site().await;
+    let id = an_action(&s.pool).await;
+    let path = format!("/actions/{id}");
+    let (cookie, token) = form_token(&s.app, &path, "alice").await;
+    let r = send(
+        &s.app,
+        post(
+            &path,
+            &format!("csrf={token}&status=in_progress&owner=dora"),
+            &[("cookie", &cookie), ("x-forwarded-user", "alice")],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // Edit the document elsewhere, then re-import it.
+    let file = s.folder.join("2024-07-05-cernphone-outages.txt");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("\nAn unrelated closing remark added later.\n");
+    std::fs::write(&file, text).unwrap();
+    let report = import::import_paths(
+        &s.pool,
+        std::slice::from_ref(&s.folder),
+        &Options {
+            max_file_bytes: 5 << 20,
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.imported, 1);
+    assert_eq!(
+        status_of(&s.pool, &id).await,
+        ("in_progress".into(), Some("dora".into()))
+    );
+    // And the incident page shows it.
+    let page = send(
+        &s.app,
+        get("/incidents/2024-07-05-cernphone-outages", &[]),
+        "127.0.0.1",
+    )
+    .await;
+    let html = Html::parse_document(&page.body);
+    let li: String = html
+        .select(&Selector::parse(&format!("li#action-{id}")).unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(li.contains("in progress") && li.contains("dora"), "{li}");
+}
