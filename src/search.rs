@@ -126,7 +126,8 @@ impl Query {
                     if w.chars().count() >= 2 {
                         q.push(Term::Prefix(w));
                     } else {
-                        q.notes.push(format!("\"{w}*\" is too short to search as a prefix"));
+                        q.notes
+                            .push(format!("\"{w}*\" is too short to search as a prefix"));
                     }
                 } else {
                     q.push(Term::Word(w));
@@ -270,21 +271,33 @@ mod tests {
         assert_eq!(q.tags, vec!["db ops"]);
         assert_eq!(q.year, Some(2019));
         assert_eq!(q.excluded, vec!["dns"]);
-        assert_eq!(
-            q.fts().unwrap(),
-            r#"("floating ip" AND "kafk"*) NOT "dns""#
-        );
+        assert_eq!(q.fts().unwrap(), r#"("floating ip" AND "kafk"*) NOT "dns""#);
     }
 
     #[test]
     fn fts_operators_are_searched_as_text() {
-        for input in ["NEAR(", "\"", "*", "-", "a AND OR NOT", "col:umn", "^x", "'\"\"'"] {
+        for input in [
+            "NEAR(",
+            "\"",
+            "*",
+            "-",
+            "a AND OR NOT",
+            "col:umn",
+            "^x",
+            "'\"\"'",
+        ] {
             let q = Query::parse(input);
             if let Some(expr) = q.fts() {
-                assert!(expr.starts_with('"') || expr.starts_with('('), "{input}: {expr}");
+                assert!(
+                    expr.starts_with('"') || expr.starts_with('('),
+                    "{input}: {expr}"
+                );
             }
         }
-        assert_eq!(Query::parse("NEAR(a b)").fts().unwrap(), r#""near" AND "a" AND "b""#);
+        assert_eq!(
+            Query::parse("NEAR(a b)").fts().unwrap(),
+            r#""near" AND "a" AND "b""#
+        );
     }
 
     #[test]

@@ -346,13 +346,14 @@ pub async fn incident(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<Inci
         line: t.get("line"),
     })
     .collect();
-    let causes = sqlx::query("select text, line from root_causes where incident_id = ? order by position")
-        .bind(id)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|c| (c.get(0), c.get(1)))
-        .collect();
+    let causes =
+        sqlx::query("select text, line from root_causes where incident_id = ? order by position")
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|c| (c.get(0), c.get(1)))
+            .collect();
     let actions = sqlx::query(&format!(
         "select {ACTION_COLUMNS} from actions a join incidents i on i.id = a.incident_id
          where a.incident_id = ? order by a.removed_at is not null, a.position"
@@ -369,9 +370,14 @@ pub async fn incident(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<Inci
             .fetch_all(pool)
             .await
     };
-    let systems = strings("select system from incident_systems where incident_id = ? order by system collate nocase").await?;
+    let systems = strings(
+        "select system from incident_systems where incident_id = ? order by system collate nocase",
+    )
+    .await?;
     let tags = strings("select tag from incident_tags where incident_id = ? order by tag").await?;
-    let references = strings("select target from incident_references where incident_id = ? order by line").await?;
+    let references =
+        strings("select target from incident_references where incident_id = ? order by line")
+            .await?;
     let json_list = |col: &str| -> Vec<String> {
         serde_json::from_str(r.get::<&str, _>(col)).unwrap_or_default()
     };
@@ -432,12 +438,14 @@ pub async fn related(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<RelatedRow>
 
 /// Slug, title and file name of every incident, for resolving references.
 pub async fn link_targets(pool: &SqlitePool) -> sqlx::Result<Vec<(String, String, String)>> {
-    Ok(sqlx::query("select slug, title, source_path from incidents")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .collect())
+    Ok(
+        sqlx::query("select slug, title, source_path from incidents")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect(),
+    )
 }
 
 /// References made by other incidents whose target mentions `needle` (a slug or a file
@@ -574,7 +582,17 @@ pub async fn search(
              where 1 = 1{filter_sql} order by i.started desc nulls last limit ? offset ?"
         );
         let count_sql = format!("select count(*) from incidents i where 1 = 1{filter_sql}");
-        return run_search(pool, &sql, &count_sql, None, &binds, offset, limit, &filter_sql).await;
+        return run_search(
+            pool,
+            &sql,
+            &count_sql,
+            None,
+            &binds,
+            offset,
+            limit,
+            &filter_sql,
+        )
+        .await;
     };
 
     let total_docs: i64 = sqlx::query_scalar("select count(*) from incidents")
@@ -590,7 +608,11 @@ pub async fn search(
             }
         }
     }
-    let index = if all_common { "search_brief" } else { "search_index" };
+    let index = if all_common {
+        "search_brief"
+    } else {
+        "search_index"
+    };
     let weights = if all_common {
         "bm25(search_brief, 10.0, 5.0, 5.0)"
     } else {
@@ -606,8 +628,17 @@ pub async fn search(
         "select count(*) from search_index join incidents i on i.id = search_index.rowid
          where search_index match ?{filter_sql}"
     );
-    let mut results =
-        run_search(pool, &sql, &count_sql, Some(&fts), &binds, offset, limit, &filter_sql).await?;
+    let mut results = run_search(
+        pool,
+        &sql,
+        &count_sql,
+        Some(&fts),
+        &binds,
+        offset,
+        limit,
+        &filter_sql,
+    )
+    .await?;
     if all_common && (results.hits.len() as i64) < limit {
         // The brief index ran out: continue with body-only matches, unranked by bm25 but
         // newest first, which needs no scoring of the whole match set.
@@ -730,17 +761,23 @@ async fn search_facets(
         }
     };
     Ok(Facets {
-        years: run("select substr(i.started, 1, 4) as y, count(*) from m join incidents i on i.id = m.id
+        years: run(
+            "select substr(i.started, 1, 4) as y, count(*) from m join incidents i on i.id = m.id
                     where i.started is not null group by y order by y desc"
-            .into())
+                .into(),
+        )
         .await?,
-        systems: run("select s.system, count(*) as n from m join incident_systems s on s.incident_id = m.id
+        systems: run(
+            "select s.system, count(*) as n from m join incident_systems s on s.incident_id = m.id
                       group by s.system collate nocase order by n desc, s.system limit 12"
-            .into())
+                .into(),
+        )
         .await?,
-        tags: run("select t.tag, count(*) as n from m join incident_tags t on t.incident_id = m.id
+        tags: run(
+            "select t.tag, count(*) as n from m join incident_tags t on t.incident_id = m.id
                    group by t.tag collate nocase order by n desc, t.tag limit 12"
-            .into())
+                .into(),
+        )
         .await?,
         severities: Vec::new(),
     })
@@ -767,9 +804,11 @@ pub async fn open_action_incidents(pool: &SqlitePool) -> sqlx::Result<i64> {
 
 /// Whether an incident with this slug exists.
 pub async fn exists(pool: &SqlitePool, slug: &str) -> sqlx::Result<bool> {
-    Ok(sqlx::query_scalar::<_, i64>("select 1 from incidents where slug = ?")
-        .bind(slug)
-        .fetch_optional(pool)
-        .await?
-        .is_some())
+    Ok(
+        sqlx::query_scalar::<_, i64>("select 1 from incidents where slug = ?")
+            .bind(slug)
+            .fetch_optional(pool)
+            .await?
+            .is_some(),
+    )
 }

@@ -60,9 +60,17 @@ fn bars(per_month: &[(String, i64)]) -> Vec<Bar> {
     let all = &all[skip..];
     let count = |y: i32, m: i32| {
         let key = format!("{y:04}-{m:02}");
-        per_month.iter().find(|(k, _)| *k == key).map_or(0, |(_, n)| *n)
+        per_month
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(0, |(_, n)| *n)
     };
-    let max = all.iter().map(|&(y, m)| count(y, m)).max().unwrap_or(1).max(1);
+    let max = all
+        .iter()
+        .map(|&(y, m)| count(y, m))
+        .max()
+        .unwrap_or(1)
+        .max(1);
     all.iter()
         .enumerate()
         .map(|(i, &(y, m))| {

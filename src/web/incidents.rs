@@ -84,7 +84,11 @@ impl ListState {
         if let Some(y) = self.year {
             parts.push(format!("year={y}"));
         }
-        for (k, v) in [("system", &self.system), ("tag", &self.tag), ("severity", &self.severity)] {
+        for (k, v) in [
+            ("system", &self.system),
+            ("tag", &self.tag),
+            ("severity", &self.severity),
+        ] {
             if let Some(v) = v {
                 parts.push(format!("{k}={}", format::query_value(v)));
             }
@@ -96,7 +100,10 @@ impl ListState {
             parts.push("sort=title".into());
         }
         if self.ascending != self.sort_title {
-            parts.push(format!("order={}", if self.ascending { "asc" } else { "desc" }));
+            parts.push(format!(
+                "order={}",
+                if self.ascending { "asc" } else { "desc" }
+            ));
         }
         if self.page > 1 {
             parts.push(format!("page={}", self.page));
@@ -125,7 +132,9 @@ fn choices(
     values
         .iter()
         .map(|(v, n)| {
-            let active = current.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(v));
+            let active = current
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case(v));
             Choice {
                 label: v.clone(),
                 href: state.with(|s| set(s, if active { None } else { Some(v.clone()) })),
@@ -141,7 +150,10 @@ async fn list(
     Query(params): Query<ListParams>,
 ) -> Result<Html<String>, AppError> {
     let mut notes = Vec::new();
-    let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && s.len() <= 200);
+    let clean = |v: Option<String>| {
+        v.map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty() && s.len() <= 200)
+    };
     let year = match clean(params.year) {
         Some(y) => match y.parse::<i32>() {
             Ok(y) if (1970..=2200).contains(&y) => Some(y),
@@ -168,7 +180,9 @@ async fn list(
         system: clean(params.system),
         tag: clean(params.tag),
         severity: clean(params.severity),
-        open: params.open.is_some_and(|v| v == "1" || v == "true" || v == "on"),
+        open: params
+            .open
+            .is_some_and(|v| v == "1" || v == "true" || v == "on"),
         sort_title,
         ascending,
         page: page_no,
@@ -294,13 +308,34 @@ struct IncidentPage {
 }
 
 /// Words in an entry that mark when the problem was noticed or fixed.
-const DETECTED: &[&str] = &["detect", "alert", "notic", "report", "page", "aware", "identified"];
-const RESOLVED: &[&str] = &["resolv", "restor", "recover", "fixed", "back to normal", "mitigat", "all clear", "operational"];
+const DETECTED: &[&str] = &[
+    "detect",
+    "alert",
+    "notic",
+    "report",
+    "page",
+    "aware",
+    "identified",
+];
+const RESOLVED: &[&str] = &[
+    "resolv",
+    "restor",
+    "recover",
+    "fixed",
+    "back to normal",
+    "mitigat",
+    "all clear",
+    "operational",
+];
 
 fn first_matching(rows: &[browse::TimelineRow], words: &[&str]) -> Option<i64> {
     rows.iter().find_map(|r| {
         let t = r.text.to_lowercase();
-        words.iter().any(|w| t.contains(w)).then_some(r.utc_seconds).flatten()
+        words
+            .iter()
+            .any(|w| t.contains(w))
+            .then_some(r.utc_seconds)
+            .flatten()
     })
 }
 
@@ -361,7 +396,9 @@ async fn show(
         .unwrap_or_else(|| i.slug.clone());
     let mut backlinks: Vec<(String, String)> = Vec::new();
     for needle in [i.slug.as_str(), stem.as_str()] {
-        for (from_slug, from_title, target) in browse::references_mentioning(&state.pool, needle).await? {
+        for (from_slug, from_title, target) in
+            browse::references_mentioning(&state.pool, needle).await?
+        {
             if from_slug != i.slug
                 && links::points_at(&target, &i.slug, &i.source_path)
                 && !backlinks.iter().any(|(s, _)| *s == from_slug)
@@ -384,7 +421,10 @@ async fn show(
             instant: format::entry_instant(r),
             text: r.text.clone(),
             line: r.line,
-            axis_x: r.utc_seconds.filter(|_| hi > lo).map(|s| 20 + (s - lo) * 960 / span),
+            axis_x: r
+                .utc_seconds
+                .filter(|_| hi > lo)
+                .map(|s| 20 + (s - lo) * 960 / span),
         })
         .collect();
     let axis = if hi > lo {
@@ -397,9 +437,11 @@ async fn show(
         .actions
         .iter()
         .map(|a| ActionView {
-            ticket_url: a.ticket.as_deref().and_then(|t| match links::resolve(t, &[], &state.site.tickets) {
-                Target::External { url } => Some(url),
-                _ => None,
+            ticket_url: a.ticket.as_deref().and_then(|t| {
+                match links::resolve(t, &[], &state.site.tickets) {
+                    Target::External { url } => Some(url),
+                    _ => None,
+                }
             }),
             overdue: !a.removed
                 && matches!(a.status.as_str(), "open" | "in_progress" | "unknown")
@@ -407,7 +449,11 @@ async fn show(
             action: a.clone(),
         })
         .collect();
-    let pair = |v: &Vec<String>| v.iter().map(|s| (format::path_segment(s), s.clone())).collect();
+    let pair = |v: &Vec<String>| {
+        v.iter()
+            .map(|s| (format::path_segment(s), s.clone()))
+            .collect()
+    };
     page(&IncidentPage {
         title: i.title.clone(),
         document,

@@ -35,7 +35,11 @@ fn stem(target: &str) -> &str {
 }
 
 /// Resolves one reference against the known incidents `(slug, title, source path)`.
-pub fn resolve(target: &str, incidents: &[(String, String, String)], tickets: &[TicketLink]) -> Target {
+pub fn resolve(
+    target: &str,
+    incidents: &[(String, String, String)],
+    tickets: &[TicketLink],
+) -> Target {
     let s = stem(target);
     if !s.is_empty() {
         for (slug, title, path) in incidents {
@@ -83,17 +87,31 @@ mod tests {
             url: "https://tickets.example.org/{id}".into(),
         }];
         assert!(matches!(
-            resolve("../incidents/2019-06-26-darkmyst.txt#x", &incidents, &tickets),
+            resolve(
+                "../incidents/2019-06-26-darkmyst.txt#x",
+                &incidents,
+                &tickets
+            ),
             Target::Incident { .. }
         ));
-        assert!(matches!(resolve("2019-06-26-darkmyst", &incidents, &tickets), Target::Incident { .. }));
+        assert!(matches!(
+            resolve("2019-06-26-darkmyst", &incidents, &tickets),
+            Target::Incident { .. }
+        ));
         assert_eq!(
             resolve("OTG0150847", &incidents, &tickets),
             Target::External {
                 url: "https://tickets.example.org/OTG0150847".into()
             }
         );
-        assert_eq!(resolve("javascript:alert(1)", &incidents, &tickets), Target::Unresolved);
-        assert!(points_at("./2019-06-26-darkmyst.txt", "2019-06-26-darkmyst", "/a/2019-06-26-darkmyst.txt"));
+        assert_eq!(
+            resolve("javascript:alert(1)", &incidents, &tickets),
+            Target::Unresolved
+        );
+        assert!(points_at(
+            "./2019-06-26-darkmyst.txt",
+            "2019-06-26-darkmyst",
+            "/a/2019-06-26-darkmyst.txt"
+        ));
     }
 }

@@ -80,8 +80,9 @@ pub fn app(state: AppState) -> Router {
             error::panic_response,
         ))
         .layer(
-            tower_http::trace::TraceLayer::new_for_http()
-                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+            tower_http::trace::TraceLayer::new_for_http().on_response(
+                tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+            ),
         )
 }
 

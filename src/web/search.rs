@@ -76,7 +76,10 @@ fn add_filter(q: &str, key: &str, value: &str) -> String {
 fn snippet(text: &str, words: &[String]) -> String {
     let lower = text.to_lowercase();
     let pos = if lower.len() == text.len() {
-        words.iter().filter_map(|w| word_start(&lower, &w.to_lowercase())).min()
+        words
+            .iter()
+            .filter_map(|w| word_start(&lower, &w.to_lowercase()))
+            .min()
     } else {
         None
     }
@@ -95,7 +98,10 @@ fn snippet(text: &str, words: &[String]) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let mut s = text[start..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut s = text[start..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if start > 0 {
         s.insert_str(0, "… ");
     }
@@ -180,7 +186,11 @@ async fn search(
     };
     let pages = (results.total + PER_PAGE - 1) / PER_PAGE;
     page(&SearchPage {
-        title: if searched { format!("Search: {q}") } else { "Search".into() },
+        title: if searched {
+            format!("Search: {q}")
+        } else {
+            "Search".into()
+        },
         searched,
         total: results.total,
         results: views,
@@ -209,6 +219,9 @@ mod tests {
 
     #[test]
     fn filters_with_spaces_are_quoted() {
-        assert_eq!(add_filter("dns", "system", "Cisco ACI"), "dns system:\"Cisco ACI\"");
+        assert_eq!(
+            add_filter("dns", "system", "Cisco ACI"),
+            "dns system:\"Cisco ACI\""
+        );
     }
 }

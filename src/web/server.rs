@@ -97,7 +97,10 @@ fn snapshot(paths: &[PathBuf]) -> BTreeMap<PathBuf, (SystemTime, u64)> {
             } else if meta.is_file() {
                 out.insert(
                     path,
-                    (meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len()),
+                    (
+                        meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                        meta.len(),
+                    ),
                 );
             }
         }
@@ -109,7 +112,10 @@ fn snapshot(paths: &[PathBuf]) -> BTreeMap<PathBuf, (SystemTime, u64)> {
         } else if let Ok(meta) = std::fs::metadata(p) {
             out.insert(
                 p.clone(),
-                (meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len()),
+                (
+                    meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                    meta.len(),
+                ),
             );
         }
     }
@@ -123,12 +129,16 @@ async fn watch(pool: SqlitePool, settings: Settings) {
     let paths = settings.incidents.clone();
     let mut last = {
         let p = paths.clone();
-        tokio::task::spawn_blocking(move || snapshot(&p)).await.unwrap_or_default()
+        tokio::task::spawn_blocking(move || snapshot(&p))
+            .await
+            .unwrap_or_default()
     };
     loop {
         tokio::time::sleep(WATCH_INTERVAL).await;
         let p = paths.clone();
-        let now = tokio::task::spawn_blocking(move || snapshot(&p)).await.unwrap_or_default();
+        let now = tokio::task::spawn_blocking(move || snapshot(&p))
+            .await
+            .unwrap_or_default();
         if now != last {
             tracing::info!("change detected, re-importing");
             import_all(&pool, &settings).await;

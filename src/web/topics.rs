@@ -34,11 +34,19 @@ struct SystemsPage {
     tags: Vec<(String, String, i64)>,
 }
 
-async fn show(state: &AppState, kind: &'static str, name: String) -> Result<Html<String>, AppError> {
+async fn show(
+    state: &AppState,
+    kind: &'static str,
+    name: String,
+) -> Result<Html<String>, AppError> {
     if name.is_empty() || name.len() > 200 {
         return Err(AppError::NotFound);
     }
-    let topic = if kind == "system" { Topic::System(&name) } else { Topic::Tag(&name) };
+    let topic = if kind == "system" {
+        Topic::System(&name)
+    } else {
+        Topic::Tag(&name)
+    };
     let (incidents, actions) = browse::topic(&state.pool, topic).await?;
     if incidents.is_empty() {
         return Err(AppError::NotFound);
@@ -52,11 +60,17 @@ async fn show(state: &AppState, kind: &'static str, name: String) -> Result<Html
     })
 }
 
-async fn system(State(state): State<AppState>, Path(name): Path<String>) -> Result<Html<String>, AppError> {
+async fn system(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Html<String>, AppError> {
     show(&state, "system", name).await
 }
 
-async fn tag(State(state): State<AppState>, Path(name): Path<String>) -> Result<Html<String>, AppError> {
+async fn tag(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Html<String>, AppError> {
     show(&state, "tag", name).await
 }
 
