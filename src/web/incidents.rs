@@ -1,13 +1,14 @@
 //! The incidents list and the incident page.
 
 use super::links::{self, Link, Target};
+use super::query::LenientQuery;
 use super::{AppError, AppState, format, page};
 use crate::db::browse::{self, ActionBrief, Facets, IncidentSummary, ListFilter, RelatedRow};
 use crate::db::pages;
 use crate::render::SafeHtml;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
 use serde::Deserialize;
@@ -147,7 +148,7 @@ fn choices(
 
 async fn list(
     State(state): State<AppState>,
-    Query(params): Query<ListParams>,
+    LenientQuery(params): LenientQuery<ListParams>,
 ) -> Result<Html<String>, AppError> {
     let mut notes = Vec::new();
     let clean = |v: Option<String>| {

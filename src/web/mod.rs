@@ -13,6 +13,7 @@ mod format;
 mod home;
 mod incidents;
 mod links;
+mod query;
 mod search;
 mod server;
 mod topics;
