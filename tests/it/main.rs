@@ -1,8 +1,11 @@
 //! Integration tests: the binary, the import pipeline over a real SQLite file, the
-//! shared corpus, and robustness against hostile input.
+//! shared corpus, robustness against hostile input, the web UI in-process and in a real
+//! headless browser.
 
+mod browser;
 mod cli;
 mod corpus;
 mod import;
 mod robustness;
 mod support;
+mod web;
