@@ -29,7 +29,7 @@ fn stem(target: &str) -> &str {
     let t = t.trim_end_matches('/');
     let last = t.rsplit('/').next().unwrap_or(t);
     match last.rsplit_once('.') {
-        Some((s, ext)) if matches!(ext, "md" | "markdown" | "rst" | "txt" | "html" | "htm") => s,
+        Some((s, "md" | "markdown" | "rst" | "txt" | "html" | "htm")) => s,
         _ => last,
     }
 }

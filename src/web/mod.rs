@@ -23,7 +23,7 @@ pub use server::{ServeOptions, serve};
 
 use crate::config::TicketLink;
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use sqlx::SqlitePool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,7 +67,7 @@ pub fn app(state: AppState) -> Router {
         .with_state(state);
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from(name),
+            name,
             HeaderValue::from_static(value),
         ));
     }
