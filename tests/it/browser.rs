@@ -64,15 +64,17 @@ fn program(env_var: &str, default: &str) -> String {
     std::env::var(env_var).unwrap_or_else(|_| default.to_string())
 }
 
-/// Polls `f` until it returns `Some`, for at most [`WAIT`].
-fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+/// Polls `f` until it succeeds, for at most [`WAIT`]; a timeout reports the last error.
+fn until<T>(what: &str, mut f: impl FnMut() -> Result<T, String>) -> T {
     let deadline = Instant::now() + WAIT;
     loop {
-        if let Some(v) = f() {
-            return v;
+        match f() {
+            Ok(v) => return v,
+            Err(e) if Instant::now() >= deadline => {
+                panic!("timed out waiting for {what}; last: {e}")
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -127,7 +129,8 @@ struct Browser {
     _chromedriver: Group,
 }
 
-const ELEMENT: &str = "element-6066-11e4-a52f-4d3c3d8e08a0";
+/// The W3C key of an element reference.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// One HTTP/1.1 request to chromedriver; the JSON `value`, or the WebDriver error.
 fn webdriver(
@@ -151,15 +154,46 @@ fn webdriver(
     stream
         .write_all(request.as_bytes())
         .map_err(|e| e.to_string())?;
+    // chromedriver keeps the connection open whatever the request says, so the body is
+    // read by its length rather than to the end of the stream.
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or("no HTTP header end")?;
+    let mut buf = [0u8; 16 * 1024];
+    let split = loop {
+        if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at;
+        }
+        let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err(format!("{method} {path}: connection closed in the header"));
+        }
+        raw.extend_from_slice(&buf[..n]);
+    };
     let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
+    let header = |name: &str| {
+        head.lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.trim() == name)
+            .map(|(_, v)| v.trim().to_string())
+    };
     let mut payload = raw[split + 4..].to_vec();
-    if head.contains("transfer-encoding: chunked") {
+    let chunked = header("transfer-encoding").is_some_and(|v| v.contains("chunked"));
+    let length: Option<usize> = header("content-length").and_then(|v| v.parse().ok());
+    loop {
+        let complete = match length {
+            Some(len) => payload.len() >= len,
+            None if chunked => payload.ends_with(b"0\r\n\r\n"),
+            None => false,
+        };
+        if complete {
+            break;
+        }
+        let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        payload.extend_from_slice(&buf[..n]);
+    }
+    if chunked {
         payload = dechunk(&payload);
     }
     let status: u16 = head
@@ -203,9 +237,12 @@ impl Browser {
         );
         let driver: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         until("chromedriver to be ready", || {
-            webdriver(driver, "GET", "/status", None)
-                .ok()
-                .filter(|v| v["ready"] == true)
+            let v = webdriver(driver, "GET", "/status", None)?;
+            if v["ready"] == true {
+                Ok(v)
+            } else {
+                Err(format!("not ready: {v}"))
+            }
         });
         let profile = tempfile::tempdir().unwrap();
         let mut options = json!({
@@ -262,17 +299,26 @@ impl Browser {
 
     /// Waits until the address satisfies `want`, then returns it.
     fn wait_for_url(&self, what: &str, want: impl Fn(&str) -> bool) -> String {
-        until(what, || Some(self.current_url()).filter(|u| want(u)))
+        until(what, || {
+            let url = self.current_url();
+            if want(&url) {
+                Ok(url)
+            } else {
+                Err(format!("at {url}"))
+            }
+        })
     }
 
     /// The first element matching a CSS selector, waiting for it to appear.
     fn find(&self, css: &str) -> String {
+        let path = format!("/session/{}/element", self.session);
+        let body = json!({ "using": "css selector", "value": css });
         until(&format!("an element matching {css}"), || {
-            let path = format!("/session/{}/element", self.session);
-            let body = json!({ "using": "css selector", "value": css });
-            webdriver(self.driver, "POST", &path, Some(&body))
-                .ok()
-                .and_then(|v| v[ELEMENT].as_str().map(str::to_string))
+            let v = webdriver(self.driver, "POST", &path, Some(&body))?;
+            v[ELEMENT]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| format!("not an element: {v}"))
         })
     }
 
@@ -305,8 +351,16 @@ impl Browser {
         )
     }
 
-    /// Saves a PNG of the viewport to `target/test-artifacts/{name}.png`.
+    /// Saves a PNG of the viewport to `target/test-artifacts/{name}.png`, after checking
+    /// that nothing on the page is wider than the window.
     fn screenshot(&self, name: &str) -> PathBuf {
+        let widths = self.execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+        );
+        assert!(
+            widths[0].as_i64() <= widths[1].as_i64(),
+            "{name}: the page scrolls sideways: {widths}"
+        );
         use base64::Engine;
         let data = self.call("GET", "/screenshot", None);
         let png = base64::engine::general_purpose::STANDARD
