@@ -268,6 +268,7 @@ impl Browser {
             "capabilities": {
                 "alwaysMatch": {
                     "browserName": "chrome",
+                    "goog:loggingPrefs": { "browser": "ALL" },
                     "goog:chromeOptions": options,
                     "pageLoadStrategy": "normal",
                     "timeouts": { "pageLoad": 30_000, "script": 10_000, "implicit": 0 },
@@ -351,6 +352,16 @@ impl Browser {
         )
     }
 
+    /// Console messages and failed loads since the last call (chromedriver's log).
+    fn console(&self) -> Vec<String> {
+        let log = self.call("POST", "/se/log", Some(json!({ "type": "browser" })));
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .map(|entry| format!("{} {}", entry["level"], entry["message"]))
+            .collect()
+    }
+
     /// Saves a PNG of the viewport to `target/test-artifacts/{name}.png`, after checking
     /// that nothing on the page is wider than the window.
     fn screenshot(&self, name: &str) -> PathBuf {
@@ -409,6 +420,7 @@ fn a_reader_searches_follows_related_incidents_and_hostile_pages_stay_inert() {
     let heading = browser.find("main h1");
     assert_eq!(browser.text(&heading), "Incident knowledge base");
     browser.screenshot("01-home");
+    assert_eq!(browser.console(), Vec::<String>::new(), "01-home");
 
     // Search through the form in the page header, as a reader would.
     let input = browser.find("form.search input[name=q]");
@@ -421,6 +433,7 @@ fn a_reader_searches_follows_related_incidents_and_hostile_pages_stay_inert() {
     let mark = browser.find("ol.results .snippet mark");
     assert_eq!(browser.text(&mark).to_lowercase(), "kamailio");
     browser.screenshot("02-search");
+    assert_eq!(browser.console(), Vec::<String>::new(), "02-search");
 
     browser.click(&first);
     browser.wait_for_url("the CERNphone incident", |u| {
@@ -428,6 +441,7 @@ fn a_reader_searches_follows_related_incidents_and_hostile_pages_stay_inert() {
     });
     browser.find("section.document");
     browser.screenshot("03-cernphone");
+    assert_eq!(browser.console(), Vec::<String>::new(), "03-cernphone");
 
     let related = browser.find(".related ol li a");
     browser.click(&related);
@@ -436,6 +450,7 @@ fn a_reader_searches_follows_related_incidents_and_hostile_pages_stay_inert() {
     });
     browser.find("aside.extracted ol.timeline");
     browser.screenshot("04-auxtel");
+    assert_eq!(browser.console(), Vec::<String>::new(), "04-auxtel");
 
     for slug in [
         "2024-03-01-hostile-markdown",
@@ -462,5 +477,14 @@ fn a_reader_searches_follows_related_incidents_and_hostile_pages_stay_inert() {
             "{slug}: nothing navigated away"
         );
         browser.screenshot(&format!("05-{slug}"));
+        // A blocked script or style would be reported here; the relative image the
+        // sanitiser keeps may fail to load, which is harmless.
+        let console = browser.console();
+        assert!(
+            console
+                .iter()
+                .all(|m| !m.contains("Content Security Policy") && !m.contains("Refused")),
+            "{slug}: {console:?}"
+        );
     }
 }
