@@ -448,6 +448,36 @@ async fn systems_and_tags_pages_list_their_incidents() {
 }
 
 #[tokio::test]
+async fn every_system_and_tag_listed_has_a_page_with_its_incidents() {
+    let site = web_site(true).await;
+    let index = site.page("/systems").await;
+    let sel = Selector::parse("ul.systems li").unwrap();
+    let link = Selector::parse("a").unwrap();
+    let mut seen = 0;
+    for li in index.select(&sel) {
+        let a = li.select(&link).next().unwrap();
+        let href = a.value().attr("href").unwrap();
+        let n: usize = li.text().last().unwrap().trim().parse().unwrap();
+        let page = site.page(href).await;
+        assert_eq!(
+            count(&page, "ul.incidents li a[href^='/incidents/']"),
+            n,
+            "{href}"
+        );
+        seen += 1;
+    }
+    assert!(seen > 5, "{seen} systems and tags");
+}
+
+#[tokio::test]
+async fn a_page_past_the_end_of_the_list_says_so() {
+    let site = samples().await;
+    let page = site.page("/incidents?page=99").await;
+    assert_eq!(listed(&page).len(), 5, "the last page is shown instead");
+    assert_eq!(count(&page, "p.note"), 1);
+}
+
+#[tokio::test]
 async fn not_found_page_is_useful() {
     let site = samples().await;
     for uri in ["/no/such/page", "/incidents/no-such-incident"] {
