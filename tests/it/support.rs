@@ -66,6 +66,8 @@ pub fn copy_folder(from: &Path, to: &Path) {
 pub struct WebSite {
     _dir: tempfile::TempDir,
     pub app: axum::Router,
+    /// The database behind the app, to break it on purpose.
+    pub pool: sqlx::SqlitePool,
 }
 
 /// A page as the server returned it.
@@ -106,13 +108,17 @@ pub async fn web_site(with_hostile: bool) -> WebSite {
     .unwrap();
     assert_eq!(report.failed, 0, "every fixture imports");
     let app = aftermath::web::app(aftermath::web::AppState {
-        pool,
+        pool: pool.clone(),
         site: std::sync::Arc::new(aftermath::web::Site {
             tickets: Vec::new(),
             stale_days: 30,
         }),
     });
-    WebSite { _dir: dir, app }
+    WebSite {
+        _dir: dir,
+        app,
+        pool,
+    }
 }
 
 impl WebSite {

@@ -493,6 +493,36 @@ async fn not_found_page_is_useful() {
 }
 
 #[tokio::test]
+async fn a_failing_database_gives_an_error_page_without_details() {
+    let site = samples().await;
+    sqlx::query("drop table incident_systems")
+        .execute(&site.pool)
+        .await
+        .unwrap();
+    for uri in ["/", "/incidents", "/systems"] {
+        let page = site.get(uri).await;
+        assert_eq!(page.status, 500, "{uri}");
+        let html = page.html();
+        assert!(texts_of(&html, "h1")[0].contains("500"), "{uri}");
+        assert!(
+            !page.body.contains("incident_systems") && !page.body.contains("SQL"),
+            "{uri}: internal details shown: {}",
+            page.body
+        );
+        assert!(attrs_of(&html, "main a", "href").contains(&"/".to_string()));
+        assert!(
+            page.headers.contains_key("content-security-policy"),
+            "{uri}"
+        );
+    }
+    // Search reports a failed query as a note on the page.
+    let search = site.get("/search?q=network").await;
+    assert_eq!(search.status, 200);
+    assert_eq!(count(&search.html(), "p.note"), 1);
+    assert!(!search.body.contains("incident_systems"));
+}
+
+#[tokio::test]
 async fn every_page_carries_the_security_headers() {
     let site = samples().await;
     for uri in [
