@@ -1,13 +1,14 @@
 //! The incidents list and the incident page.
 
 use super::links::{self, Link, Target};
+use super::query::LenientQuery;
 use super::{AppError, AppState, format, page};
 use crate::db::browse::{self, ActionBrief, Facets, IncidentSummary, ListFilter, RelatedRow};
 use crate::db::pages;
 use crate::render::SafeHtml;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
 use serde::Deserialize;
@@ -147,7 +148,7 @@ fn choices(
 
 async fn list(
     State(state): State<AppState>,
-    Query(params): Query<ListParams>,
+    LenientQuery(params): LenientQuery<ListParams>,
 ) -> Result<Html<String>, AppError> {
     let mut notes = Vec::new();
     let clean = |v: Option<String>| {
@@ -170,12 +171,12 @@ async fn list(
         Some("desc") => false,
         _ => sort_title,
     };
-    let page_no = params
+    let mut page_no = params
         .page
         .and_then(|p| p.parse::<i64>().ok())
         .filter(|p| (1..=100_000).contains(p))
         .unwrap_or(1);
-    let ls = ListState {
+    let mut ls = ListState {
         year,
         system: clean(params.system),
         tag: clean(params.tag),
@@ -198,9 +199,22 @@ async fn list(
         offset: (page_no - 1) * PER_PAGE,
         limit: PER_PAGE,
     };
-    let (incidents, total) = browse::list(&state.pool, &filter).await?;
-    let facets: Facets = browse::facets(&state.pool).await?;
+    let (mut incidents, total) = browse::list(&state.pool, &filter).await?;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    if page_no > pages {
+        // A stale or hand-edited link past the end shows the last page, not an empty one.
+        notes.push(format!(
+            "There is no page {page_no}; showing the last page, {pages}."
+        ));
+        page_no = pages;
+        ls.page = pages;
+        let last = ListFilter {
+            offset: (pages - 1) * PER_PAGE,
+            ..filter
+        };
+        incidents = browse::list(&state.pool, &last).await?.0;
+    }
+    let facets: Facets = browse::facets(&state.pool).await?;
     let years: Vec<(String, i64)> = facets.years.clone();
     let year_choices = years
         .iter()

@@ -17,6 +17,7 @@ mod home;
 pub mod identity;
 mod incidents;
 mod links;
+mod query;
 mod search;
 mod server;
 mod topics;
@@ -26,7 +27,7 @@ pub use server::{ServeOptions, serve};
 
 use crate::config::TicketLink;
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use sqlx::SqlitePool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,7 +61,7 @@ pub struct Site {
     /// Open actions unchanged this long are stale.
     pub stale_days: u32,
     /// Header a trusted reverse proxy sets to the user's name.
-    pub user_header: Option<HeaderName>,
+    pub user_header: Option<axum::http::HeaderName>,
     /// Proxies whose user header is believed.
     pub trusted_proxies: Vec<crate::identity::TrustedProxy>,
     /// The name every write is recorded under when single-user mode is on (loopback
@@ -98,7 +99,7 @@ pub fn app(state: AppState) -> Router {
         .with_state(state);
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from(name),
+            name,
             HeaderValue::from_static(value),
         ));
     }

@@ -1,12 +1,13 @@
 //! Full-text search over every postmortem.
 
+use super::query::LenientQuery;
 use super::{AppError, AppState, format, page};
 use crate::db::browse::{self, IncidentSummary};
 use crate::render::{self, SafeHtml};
 use crate::search::Query as SearchQuery;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
 use serde::Deserialize;
@@ -124,7 +125,7 @@ fn word_start(text: &str, word: &str) -> Option<usize> {
 
 async fn search(
     State(state): State<AppState>,
-    Query(params): Query<SearchParams>,
+    LenientQuery(params): LenientQuery<SearchParams>,
 ) -> Result<Html<String>, AppError> {
     let q = params.q.unwrap_or_default();
     let query = SearchQuery::parse(&q);

@@ -1,7 +1,9 @@
 //! Integration tests: the binary, the import pipeline over a real SQLite file, the
-//! shared corpus, and robustness against hostile input.
+//! shared corpus, robustness against hostile input, the web UI in-process and in a real
+//! headless browser.
 
 mod actions;
+mod browser;
 mod cli;
 mod corpus;
 mod digest;
@@ -9,3 +11,4 @@ mod import;
 mod robustness;
 mod support;
 mod tracking_web;
+mod web;

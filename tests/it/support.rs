@@ -45,3 +45,135 @@ pub fn copy_incidents(to: &Path) {
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
 }
+
+/// Hostile postmortems (script, event handlers, `javascript:` links, frames, inline
+/// style) in Markdown, reStructuredText and plain text.
+pub fn hostile() -> PathBuf {
+    root().join("tests/fixtures/hostile")
+}
+
+/// Copies every file of `from` into `to` (created if needed).
+pub fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+/// The web application over a real SQLite file holding the sample incidents and the
+/// hostile fixtures, driven in-process.
+pub struct WebSite {
+    _dir: tempfile::TempDir,
+    pub app: axum::Router,
+    /// The database behind the app, to break it on purpose.
+    pub pool: sqlx::SqlitePool,
+}
+
+/// A page as the server returned it.
+pub struct Page {
+    pub status: axum::http::StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    /// The body parsed as an HTML document.
+    pub fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+}
+
+/// Imports `incidents/` (and the hostile fixtures, when asked) into a fresh database and
+/// builds the app over it.
+pub async fn web_site(with_hostile: bool) -> WebSite {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("incidents");
+    copy_incidents(&docs);
+    if with_hostile {
+        copy_folder(&hostile(), &docs);
+    }
+    let pool = aftermath::db::open(&dir.path().join("web.db"))
+        .await
+        .unwrap();
+    let report = aftermath::import::import_paths(
+        &pool,
+        &[docs],
+        &aftermath::import::Options {
+            max_file_bytes: 1024 * 1024,
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.failed, 0, "every fixture imports");
+    let app = aftermath::web::app(aftermath::web::AppState::new(
+        pool.clone(),
+        aftermath::web::Site {
+            stale_days: 30,
+            ..aftermath::web::Site::default()
+        },
+    ));
+    WebSite {
+        _dir: dir,
+        app,
+        pool,
+    }
+}
+
+impl WebSite {
+    /// GETs `uri` (path and query, already percent-encoded).
+    pub async fn get(&self, uri: &str) -> Page {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let request = axum::http::Request::get(uri)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8(bytes.to_vec()).expect("pages are UTF-8"),
+        }
+    }
+
+    /// GETs `uri` and insists on 200 OK.
+    pub async fn page(&self, uri: &str) -> scraper::Html {
+        let page = self.get(uri).await;
+        assert_eq!(page.status, 200, "GET {uri}:\n{}", page.body);
+        page.html()
+    }
+}
+
+/// The text of every element matching `selector`, whitespace collapsed.
+pub fn texts_of(html: &scraper::Html, selector: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    html.select(&sel)
+        .map(|e| e.text().collect::<Vec<_>>().join(" "))
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// The value of `attr` on every element matching `selector`.
+pub fn attrs_of(html: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    html.select(&sel)
+        .filter_map(|e| e.value().attr(attr).map(str::to_string))
+        .collect()
+}
+
+/// Percent-encodes a query-string value.
+pub fn encode(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
