@@ -98,7 +98,8 @@ pub async fn list(
     };
     let where_clause = conditions.join(" and ");
     let sql = format!(
-        "select {SUMMARY_COLUMNS} from incidents i where {where_clause} order by {order} limit ? offset ?"
+        "with m as (select i.id from incidents i where {where_clause} order by {order} limit ? offset ?)
+         select {SUMMARY_COLUMNS} from m join incidents i on i.id = m.id order by {order}"
     );
     let mut query = sqlx::query(&sql);
     for b in &binds {
@@ -598,8 +599,10 @@ pub async fn search(
     let Some(fts) = fts else {
         // Filters only: newest first.
         let sql = format!(
-            "select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text from incidents i
-             where 1 = 1{filters} order by i.started desc nulls last limit ? offset ?"
+            "with m as (select i.id, i.started from incidents i where 1 = 1{filters}
+                        order by i.started desc nulls last limit ? offset ?)
+             select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
+             from m join incidents i on i.id = m.id order by m.started desc nulls last"
         );
         let matches = format!("select i.id from incidents i where 1 = 1{filters}");
         let hits = fetch_hits(pool, &sql, None, &binds, &[limit, offset]).await?;
@@ -626,23 +629,25 @@ pub async fn search(
          where search_index match ?{filters}"
     );
     if !all_common {
+        // Rank and cut the page first, then compute the listed columns for those rows
+        // only: SQLite evaluates result columns for every row it sorts.
         let sql = format!(
-            "with m as (select rowid, bm25(search_index, 10.0, 5.0, 5.0, 1.0) as rank
-                        from search_index where search_index match ?)
+            "with m as (select search_index.rowid as id, bm25(search_index, 10.0, 5.0, 5.0, 1.0) as rank
+                        from search_index join incidents i on i.id = search_index.rowid
+                        where search_index match ?{filters} order by rank limit ? offset ?)
              select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
-             from m join incidents i on i.id = m.rowid where 1 = 1{filters}
-             order by m.rank limit ? offset ?"
+             from m join incidents i on i.id = m.id order by m.rank"
         );
         let hits = fetch_hits(pool, &sql, Some(&fts), &binds, &[limit, offset]).await?;
         return finish(pool, hits, &matches, Some(&fts), &binds).await;
     }
 
     let brief_sql = format!(
-        "with m as (select rowid, bm25(search_brief, 10.0, 5.0, 5.0) as rank
-                    from search_brief where search_brief match ?)
+        "with m as (select search_brief.rowid as id, bm25(search_brief, 10.0, 5.0, 5.0) as rank
+                    from search_brief join incidents i on i.id = search_brief.rowid
+                    where search_brief match ?{filters} order by rank limit ? offset ?)
          select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
-         from m join incidents i on i.id = m.rowid where 1 = 1{filters}
-         order by m.rank limit ? offset ?"
+         from m join incidents i on i.id = m.id order by m.rank"
     );
     let mut hits = fetch_hits(pool, &brief_sql, Some(&fts), &binds, &[limit, offset]).await?;
     if (hits.len() as i64) < limit {
@@ -661,11 +666,12 @@ pub async fn search(
         };
         let body_offset = (offset - brief_count).max(0);
         let sql = format!(
-            "select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
-             from search_index join incidents i on i.id = search_index.rowid
-             where search_index match ?{filters}
-               and i.id not in (select rowid from search_brief where search_brief match ?)
-             limit ? offset ?"
+            "with m as (select i.id from search_index join incidents i on i.id = search_index.rowid
+                        where search_index match ?{filters}
+                          and i.id not in (select rowid from search_brief where search_brief match ?)
+                        limit ? offset ?)
+             select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
+             from m join incidents i on i.id = m.id"
         );
         let mut q = sqlx::query(&sql).bind(&fts);
         for b in &binds {

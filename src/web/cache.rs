@@ -32,6 +32,50 @@ const MAX_BODY: usize = 2 * 1024 * 1024;
 pub struct PageCache {
     generation: AtomicU64,
     entries: Mutex<HashMap<String, Entry>>,
+    /// One lock per page being rendered, so a burst of requests for a page that is not
+    /// cached renders it once while the others wait for the result.
+    inflight: Mutex<HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    /// Aggregates shared by many pages (filter facets, home counts), recomputed after a
+    /// write or when older than the TTL.
+    pub facets: Memo<crate::db::browse::Facets>,
+    pub overview: Memo<crate::db::browse::Overview>,
+    pub open_incidents: Memo<i64>,
+}
+
+/// One memoised value tied to the cache generation.
+#[derive(Debug)]
+pub struct Memo<T> {
+    slot: Mutex<Option<(u64, Instant, std::sync::Arc<T>)>>,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo {
+            slot: Mutex::new(None),
+        }
+    }
+}
+
+impl PageCache {
+    /// The memoised value of `memo`, or `compute`'s result (then remembered).
+    pub async fn memo<T, E, F>(&self, memo: &Memo<T>, compute: F) -> Result<std::sync::Arc<T>, E>
+    where
+        F: std::future::Future<Output = Result<T, E>>,
+    {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Ok(slot) = memo.slot.lock()
+            && let Some((g, at, v)) = slot.as_ref()
+            && *g == generation
+            && at.elapsed() < TTL
+        {
+            return Ok(v.clone());
+        }
+        let value = std::sync::Arc::new(compute.await?);
+        if let Ok(mut slot) = memo.slot.lock() {
+            *slot = Some((generation, Instant::now(), value.clone()));
+        }
+        Ok(value)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +163,27 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     if let Some(body) = state.cache.get(&key) {
         return html(body);
     }
+    let lock = state
+        .cache
+        .inflight
+        .lock()
+        .map(|mut m| m.entry(key.clone()).or_default().clone())
+        .ok();
+    let Some(lock) = lock else {
+        return next.run(request).await;
+    };
+    let _guard = lock.lock().await;
+    if let Some(body) = state.cache.get(&key) {
+        return html(body);
+    }
+    let response = render(&state, request, next, key.clone()).await;
+    if let Ok(mut m) = state.cache.inflight.lock() {
+        m.remove(&key);
+    }
+    response
+}
+
+async fn render(state: &AppState, request: Request, next: Next, key: String) -> Response {
     let generation = state.cache.generation.load(Ordering::SeqCst);
     let response = next.run(request).await;
     let is_html = response

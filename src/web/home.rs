@@ -89,7 +89,11 @@ fn bars(per_month: &[(String, i64)]) -> Vec<Bar> {
 }
 
 async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
-    let overview = browse::overview(&state.pool, &format::today()).await?;
+    let today = format::today();
+    let overview = state
+        .cache
+        .memo(&state.cache.overview, browse::overview(&state.pool, &today))
+        .await?;
     let recent = browse::recent(&state.pool, 8).await?;
     let bars = bars(&overview.per_month);
     let chart_width = (bars.len() as i64 * (BAR_WIDTH + 4)).max(100);
@@ -103,8 +107,8 @@ async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
         chart_width,
         top_systems: overview
             .top_systems
-            .into_iter()
-            .map(|(s, n)| (format::path_segment(&s), s, n))
+            .iter()
+            .map(|(s, n)| (format::path_segment(s), s.clone(), *n))
             .collect(),
         digest_failure: crate::db::digest::last_failure(&state.pool)
             .await?

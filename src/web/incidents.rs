@@ -3,7 +3,7 @@
 use super::links::{self, Link, Target};
 use super::query::LenientQuery;
 use super::{AppError, AppState, format, page};
-use crate::db::browse::{self, ActionBrief, Facets, IncidentSummary, ListFilter, RelatedRow};
+use crate::db::browse::{self, ActionBrief, IncidentSummary, ListFilter, RelatedRow};
 use crate::db::pages;
 use crate::render::SafeHtml;
 use askama::Template;
@@ -214,7 +214,10 @@ async fn list(
         };
         incidents = browse::list(&state.pool, &last).await?.0;
     }
-    let facets: Facets = browse::facets(&state.pool).await?;
+    let facets = state
+        .cache
+        .memo(&state.cache.facets, browse::facets(&state.pool))
+        .await?;
     let years: Vec<(String, i64)> = facets.years.clone();
     let year_choices = years
         .iter()
@@ -244,7 +247,13 @@ async fn list(
     if ls.open {
         active_filters.push(("with open actions".into(), ls.with(|s| s.open = false)));
     }
-    let open_count = browse::open_action_incidents(&state.pool).await?;
+    let open_count = *state
+        .cache
+        .memo(
+            &state.cache.open_incidents,
+            browse::open_action_incidents(&state.pool),
+        )
+        .await?;
     page(&ListPage {
         title: "Incidents".into(),
         total,
