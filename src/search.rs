@@ -188,6 +188,24 @@ impl Query {
         Some(expr)
     }
 
+    /// The FTS5 expression restricted to one column of the index (exclusions still
+    /// apply to every column), or `None` without search terms.
+    pub fn fts_in(&self, column: &str) -> Option<String> {
+        if self.terms.is_empty() {
+            return None;
+        }
+        let mut expr = self
+            .terms
+            .iter()
+            .map(|t| format!("{{{column}}} : {}", t.fts()))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        for word in &self.excluded {
+            expr = format!("({expr}) NOT {}", quote(word));
+        }
+        Some(expr)
+    }
+
     /// The query has nothing to search or filter by.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
@@ -297,6 +315,15 @@ mod tests {
         assert_eq!(
             Query::parse("NEAR(a b)").fts().unwrap(),
             r#""near" AND "a" AND "b""#
+        );
+    }
+
+    #[test]
+    fn a_query_can_be_limited_to_one_column() {
+        let q = Query::parse("kafk* broker -dns");
+        assert_eq!(
+            q.fts_in("title").unwrap(),
+            r#"({title} : "kafk"* AND {title} : "broker") NOT "dns""#
         );
     }
 

@@ -642,29 +642,75 @@ pub async fn search(
         return finish(pool, hits, &matches, Some(&fts), &binds).await;
     }
 
-    let brief_sql = format!(
+    // Tier 1: matches in titles, ranked (titles are short, so even common words match
+    // few of them). Tier 2: other matches in titles, causes and summaries. Tier 3:
+    // matches in bodies only. Tiers 2 and 3 come in index order, unscored.
+    let title_fts = query.fts_in("title").unwrap_or_else(|| fts.clone());
+    let ranked = format!(
         "with m as (select search_brief.rowid as id, bm25(search_brief, 10.0, 5.0, 5.0) as rank
                     from search_brief join incidents i on i.id = search_brief.rowid
                     where search_brief match ?{filters} order by rank limit ? offset ?)
          select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
          from m join incidents i on i.id = m.id order by m.rank"
     );
-    let mut hits = fetch_hits(pool, &brief_sql, Some(&fts), &binds, &[limit, offset]).await?;
+    let mut hits = fetch_hits(pool, &ranked, Some(&title_fts), &binds, &[limit, offset]).await?;
+    let count_in = |sql: String, exprs: Vec<String>| {
+        let binds = binds.clone();
+        async move {
+            let mut q = sqlx::query_scalar::<_, i64>(&sql);
+            for (i, e) in exprs.iter().enumerate() {
+                q = q.bind(e.clone());
+                if i == 0 {
+                    for b in &binds {
+                        q = q.bind(b.clone());
+                    }
+                }
+            }
+            q.fetch_one(pool).await
+        }
+    };
+    let mut skipped = 0;
     if (hits.len() as i64) < limit {
-        // The brief index ran out: continue with matches in the bodies only, in index
-        // order, which needs no scoring of the whole match set.
-        let brief_count = {
-            let sql = format!(
+        skipped += count_in(
+            format!(
                 "select count(*) from (select i.id from search_brief join incidents i on i.id = search_brief.rowid
                  where search_brief match ?{filters} limit {COUNT_CAP})"
-            );
-            let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(&fts);
-            for b in &binds {
-                q = q.bind(b);
-            }
-            q.fetch_one(pool).await?
-        };
-        let body_offset = (offset - brief_count).max(0);
+            ),
+            vec![title_fts.clone()],
+        )
+        .await?;
+        let sql = format!(
+            "with m as (select i.id from search_brief join incidents i on i.id = search_brief.rowid
+                        where search_brief match ?{filters}
+                          and i.id not in (select rowid from search_brief where search_brief match ?)
+                        limit ? offset ?)
+             select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
+             from m join incidents i on i.id = m.id"
+        );
+        let mut q = sqlx::query(&sql).bind(&fts);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q
+            .bind(&title_fts)
+            .bind(limit - hits.len() as i64)
+            .bind((offset - skipped).max(0))
+            .fetch_all(pool)
+            .await?;
+        hits.extend(rows.iter().map(|r| Hit {
+            summary: summary(r),
+            text: r.get("snippet_text"),
+        }));
+    }
+    if (hits.len() as i64) < limit {
+        skipped = count_in(
+            format!(
+                "select count(*) from (select i.id from search_brief join incidents i on i.id = search_brief.rowid
+                 where search_brief match ?{filters} limit {COUNT_CAP})"
+            ),
+            vec![fts.clone()],
+        )
+        .await?;
         let sql = format!(
             "with m as (select i.id from search_index join incidents i on i.id = search_index.rowid
                         where search_index match ?{filters}
@@ -680,7 +726,7 @@ pub async fn search(
         let rows = q
             .bind(&fts)
             .bind(limit - hits.len() as i64)
-            .bind(body_offset)
+            .bind((offset - skipped).max(0))
             .fetch_all(pool)
             .await?;
         hits.extend(rows.iter().map(|r| Hit {
