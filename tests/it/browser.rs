@@ -90,12 +90,25 @@ fn start_server() -> Server {
     let docs = dir.path().join("incidents");
     copy_incidents(&docs);
     copy_folder(&hostile(), &docs);
+    let (url, process) = serve_in(dir.path(), &[]);
+    Server {
+        url,
+        _process: process,
+        _dir: dir,
+    }
+}
+
+/// Runs `aftermath serve` in `dir` (its `incidents/` and `web.db`) and waits for the
+/// address it listens on.
+fn serve_in(dir: &Path, extra: &[&str]) -> (String, Group) {
     let mut process = Group::spawn(
         Command::new(env!("CARGO_BIN_EXE_aftermath"))
             .args(["--database", "web.db", "serve", "--listen", "127.0.0.1:0"])
-            .current_dir(dir.path())
+            .args(extra)
+            .current_dir(dir)
             .env_remove("AFTERMATH_DATABASE")
             .env_remove("AFTERMATH_CONFIG")
+            .env("USER", "browser-tester")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null()),
@@ -113,11 +126,7 @@ fn start_server() -> Server {
     let url = rx
         .recv_timeout(Duration::from_secs(60))
         .expect("aftermath serve printed its address");
-    Server {
-        url,
-        _process: process,
-        _dir: dir,
-    }
+    (url.trim_end_matches('/').to_string(), process)
 }
 
 /// One W3C WebDriver session in headless Chromium.
@@ -487,4 +496,69 @@ fn a_reader_searches_follows_related_incidents_and_hostile_pages_stay_inert() {
             "{slug}: {console:?}"
         );
     }
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver; run by scripts/test"]
+fn a_status_set_in_the_browser_survives_a_reimport_and_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("incidents");
+    copy_incidents(&docs);
+    let browser = Browser::start();
+    let slug = "2024-07-05-cernphone-outages";
+
+    let (base, server) = serve_in(dir.path(), &["--single-user"]);
+    browser.goto(&format!("{base}/incidents/{slug}"));
+    browser.find("ul.actions li form");
+    let id = browser
+        .execute("return document.querySelector('ul.actions li').id.replace('action-', '');");
+    let id = id.as_str().unwrap().to_string();
+    let item = format!("li#action-{id}");
+    let option = browser.find(&format!(
+        "{item} select[name=status] option[value=in_progress]"
+    ));
+    browser.click(&option);
+    browser.execute(&format!(
+        "document.querySelector('{item} input[name=owner]').value = '';"
+    ));
+    let owner = browser.find(&format!("{item} input[name=owner]"));
+    browser.type_into(&owner, "erin");
+    let note = browser.find(&format!("{item} input[name=note]"));
+    browser.type_into(&note, "fixed in production");
+    browser.screenshot("10-action-form");
+    let save = browser.find(&format!("{item} button[type=submit]"));
+    browser.click(&save);
+    browser.wait_for_url("the incident page again", |u| u.ends_with("#actions"));
+    let badge = browser.find(&format!("{item} .badge.status"));
+    assert_eq!(browser.text(&badge), "in progress");
+    browser.screenshot("11-action-saved");
+    drop(server);
+
+    // The document changes elsewhere and is imported again while the server is down.
+    let file = docs.join(format!("{slug}.txt"));
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("\nA later remark appended to the postmortem.\n");
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aftermath"))
+        .args(["--database", "web.db", "import", "-q"])
+        .current_dir(dir.path())
+        .env_remove("AFTERMATH_DATABASE")
+        .env_remove("AFTERMATH_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 1"));
+
+    let (base, _server) = serve_in(dir.path(), &[]);
+    browser.goto(&format!("{base}/actions/{id}"));
+    let facts = browser.find("dl.facts");
+    let facts = browser.text(&facts);
+    assert!(facts.contains("In progress"), "{facts}");
+    assert!(facts.contains("erin"), "{facts}");
+    let history = browser.find("ol.history");
+    let history = browser.text(&history);
+    assert!(history.contains("browser-tester (web)"), "{history}");
+    assert!(history.contains("status:"), "{history}");
+    assert!(history.contains("note: fixed in production"), "{history}");
+    browser.screenshot("12-action-after-restart");
 }
