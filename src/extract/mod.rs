@@ -347,7 +347,8 @@ fn references(doc: &Document, outline: &Outline<'_>) -> Vec<Reference> {
             c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ',' | ';' | '|')
         }) {
             let w = word.trim_end_matches(['.', ':']);
-            if !w.starts_with('#') && actions::is_ticket_id(w) && seen.insert(w.to_string()) {
+            let is_reference = actions::is_ticket_id(w) || looks_like_incident_slug(w);
+            if !w.starts_with('#') && is_reference && seen.insert(w.to_string()) {
                 out.push(Reference {
                     target: w.to_string(),
                     line,
@@ -360,6 +361,24 @@ fn references(doc: &Document, outline: &Outline<'_>) -> Vec<Reference> {
     }
     visit_texts(outline, &mut add);
     out
+}
+
+/// `2019-06-26-darkmyst-services-outage`: how postmortem files are named, so a mention
+/// of one in the text is a reference to that incident.
+fn looks_like_incident_slug(word: &str) -> bool {
+    let b = word.as_bytes();
+    word.len() > 12
+        && word.len() <= 120
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && b[10] == b'-'
+        && word[11..]
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && word[11..].chars().any(|c| c.is_ascii_lowercase())
 }
 
 /// Calls `f` with every text of the outline (headings, paragraphs, items, cells) and
@@ -418,6 +437,16 @@ fn dedup_warnings(warnings: Vec<Warning>) -> Vec<Warning> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs_mentioned_in_text_are_references() {
+        assert!(looks_like_incident_slug(
+            "2019-06-26-darkmyst-services-outage"
+        ));
+        assert!(!looks_like_incident_slug("2019-06-26"));
+        assert!(!looks_like_incident_slug("2019-06-26-12"));
+        assert!(!looks_like_incident_slug("2019-06-26-Darkmyst"));
+    }
 
     #[test]
     fn titles_fall_back_to_the_file_name_without_its_date() {

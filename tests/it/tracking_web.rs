@@ -25,9 +25,16 @@ struct Site_ {
 }
 
 async fn site() -> Site_ {
+    site_with(&[]).await
+}
+
+async fn site_with(extra: &[(&str, &str)]) -> Site_ {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("incidents");
     copy_incidents(&folder);
+    for (name, text) in extra {
+        std::fs::write(folder.join(name), text).unwrap();
+    }
     let pool = db::open(&dir.path().join("t.db")).await.unwrap();
     import::import_paths(
         &pool,
@@ -526,4 +533,43 @@ async fn a_status_set_in_the_browser_survives_reimporting_a_changed_file() {
         .text()
         .collect();
     assert!(li.contains("in progress") && li.contains("dora"), "{li}");
+}
+
+#[tokio::test]
+async fn references_to_other_incidents_link_both_ways() {
+    let follow_up = "# Follow-up review\n\nThis repeats 2022-12-06-auxtel-network-failure, and see \
+        [the Darkmyst outage](../incidents/2019-06-26-darkmyst-services-outage.txt). \
+        Tracked in OTG0150847.\n";
+    let s = site_with(&[("2025-01-10-follow-up-review.md", follow_up)]).await;
+    let page = send(
+        &s.app,
+        get("/incidents/2025-01-10-follow-up-review", &[]),
+        "127.0.0.1",
+    )
+    .await;
+    let html = Html::parse_document(&page.body);
+    let links: Vec<String> = html
+        .select(&Selector::parse("ul.references a").unwrap())
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert!(
+        links.contains(&"/incidents/2022-12-06-auxtel-network-failure".to_string()),
+        "{links:?}"
+    );
+    assert!(
+        links.contains(&"/incidents/2019-06-26-darkmyst-services-outage".to_string()),
+        "{links:?}"
+    );
+    let auxtel = send(
+        &s.app,
+        get("/incidents/2022-12-06-auxtel-network-failure", &[]),
+        "127.0.0.1",
+    )
+    .await;
+    let html = Html::parse_document(&auxtel.body);
+    let back: Vec<String> = html
+        .select(&Selector::parse("section[aria-labelledby=backlinks-h] a").unwrap())
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert_eq!(back, vec!["/incidents/2025-01-10-follow-up-review"]);
 }
