@@ -573,3 +573,69 @@ async fn references_to_other_incidents_link_both_ways() {
         .collect();
     assert_eq!(back, vec!["/incidents/2025-01-10-follow-up-review"]);
 }
+
+#[tokio::test]
+async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
+    let s = site().await;
+    let all = send(&s.app, get("/actions?status=all", &[]), "127.0.0.1").await;
+    assert_eq!(all.status, StatusCode::OK);
+    let html = Html::parse_document(&all.body);
+    let items = html
+        .select(&Selector::parse("ul.actions > li").unwrap())
+        .count();
+    let total: i64 = sqlx::query_scalar("select count(*) from actions")
+        .fetch_one(&s.pool)
+        .await
+        .unwrap();
+    assert_eq!(items as i64, total);
+    let counts: Vec<String> = html
+        .select(&Selector::parse("section.counts a.count").unwrap())
+        .map(|a| a.text().collect::<String>())
+        .collect();
+    assert!(counts.iter().any(|c| c.contains("overdue")), "{counts:?}");
+
+    let done = send(&s.app, get("/actions?status=done", &[]), "127.0.0.1").await;
+    let html = Html::parse_document(&done.body);
+    let badges: Vec<String> = html
+        .select(&Selector::parse("ul.actions > li .badge.status").unwrap())
+        .map(|b| b.text().collect::<String>())
+        .collect();
+    assert!(!badges.is_empty());
+    assert!(badges.iter().all(|b| b == "Done"), "{badges:?}");
+
+    let no_owner = send(&s.app, get("/actions?no_owner=1", &[]), "127.0.0.1").await;
+    let html = Html::parse_document(&no_owner.body);
+    for li in html.select(&Selector::parse("ul.actions > li").unwrap()) {
+        let text: String = li.text().collect();
+        assert!(text.contains("no owner"), "{text}");
+    }
+
+    let owners = send(&s.app, get("/actions?view=owners", &[]), "127.0.0.1").await;
+    let html = Html::parse_document(&owners.body);
+    assert!(
+        html.select(&Selector::parse("table.list tbody tr").unwrap())
+            .count()
+            > 0
+    );
+
+    let bad = send(
+        &s.app,
+        get("/actions?status=bogus&sort=sideways", &[]),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::OK);
+    let html = Html::parse_document(&bad.body);
+    assert_eq!(html.select(&Selector::parse("p.note").unwrap()).count(), 2);
+
+    let csv = send(&s.app, get("/actions.csv?status=all", &[]), "127.0.0.1").await;
+    assert!(
+        csv.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert!(lines[0].starts_with("id,incident,text,status,owner,due,ticket"));
+    assert_eq!(lines.len() as i64, total + 1);
+}
