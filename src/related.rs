@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, HashMap};
 const PROFILE_TERMS: usize = 40;
 /// How many related incidents are kept per incident.
 pub const MAX_RELATED: usize = 5;
+/// A feature shared by more incidents than this is too common to relate them.
+const MAX_FEATURE_SPAN: usize = 150;
 /// Pairs below this similarity are not shown: sharing only generic words is not a reason.
 const MIN_SCORE: f64 = 0.03;
 
@@ -437,8 +439,9 @@ pub fn compute(profiles: &[Profile]) -> Vec<Vec<Related>> {
         }
     }
     // A feature in more than a quarter of all incidents (and more than two) cannot tell
-    // incidents apart; skipping it also keeps the comparison near-linear.
-    let common = (n / 4).max(2);
+    // incidents apart; capping how many incidents a kept feature may span also keeps the
+    // comparison near-linear in the number of incidents.
+    let common = (n / 4).clamp(2, MAX_FEATURE_SPAN);
     let idf = |k: &str| -> f64 {
         let d = df.get(k).copied().unwrap_or(1) as f64;
         ((n as f64 + 1.0) / d).ln()
