@@ -410,123 +410,172 @@ pub struct Related {
 
 /// For each profile, its most related others (by index into `profiles`), best first.
 pub fn compute(profiles: &[Profile]) -> Vec<Vec<Related>> {
-    let n = profiles.len();
-    if n < 2 {
-        return vec![Vec::new(); n];
+    let mut c = Comparer::default();
+    for p in profiles {
+        c.add(p);
     }
-    // Features: terms, systems and failure modes, each with its own namespace and
-    // weight. Systems and failure modes are deliberate signals and weigh more.
-    let features: Vec<BTreeMap<String, f64>> = profiles
-        .iter()
-        .map(|p| {
-            let mut f = BTreeMap::new();
-            for (t, w) in &p.terms {
-                f.insert(format!("t:{t}"), (1.0 + *w as f64).ln());
-            }
-            for s in &p.systems {
-                f.insert(format!("s:{s}"), 3.0);
-            }
-            for m in &p.modes {
-                f.insert(format!("m:{m}"), mode_weight(m));
-            }
-            f
-        })
-        .collect();
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    for f in &features {
-        for k in f.keys() {
-            *df.entry(k.as_str()).or_insert(0) += 1;
-        }
-    }
-    // A feature in more than a quarter of all incidents (and more than two) cannot tell
-    // incidents apart; capping how many incidents a kept feature may span also keeps the
-    // comparison near-linear in the number of incidents.
-    let common = (n / 4).clamp(2, MAX_FEATURE_SPAN);
-    let idf = |k: &str| -> f64 {
-        let d = df.get(k).copied().unwrap_or(1) as f64;
-        ((n as f64 + 1.0) / d).ln()
-    };
-    let vectors: Vec<Vec<(&str, f64)>> = features
-        .iter()
-        .map(|f| {
-            f.iter()
-                .filter(|(k, _)| df[k.as_str()] <= common || n <= 8)
-                .map(|(k, w)| (k.as_str(), w * idf(k)))
-                .filter(|(_, w)| *w > 0.0)
-                .collect()
-        })
-        .collect();
-    let norms: Vec<f64> = vectors
-        .iter()
-        .map(|v| v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt())
-        .collect();
-    let mut postings: HashMap<&str, Vec<(usize, f64)>> = HashMap::new();
-    for (i, v) in vectors.iter().enumerate() {
-        for (k, w) in v {
-            postings.entry(k).or_default().push((i, *w));
-        }
-    }
-    let mut out = Vec::with_capacity(n);
-    for (i, v) in vectors.iter().enumerate() {
-        let mut dots: HashMap<usize, f64> = HashMap::new();
-        for (k, w) in v {
-            for (j, wj) in &postings[k] {
-                if *j != i {
-                    *dots.entry(*j).or_insert(0.0) += w * wj;
-                }
-            }
-        }
-        let mut scored: Vec<(usize, f64)> = dots
-            .into_iter()
-            .filter(|(j, _)| norms[i] > 0.0 && norms[*j] > 0.0)
-            .map(|(j, d)| (j, d / (norms[i] * norms[j])))
-            .filter(|(_, s)| *s >= MIN_SCORE)
-            .collect();
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        scored.truncate(MAX_RELATED);
-        out.push(
-            scored
-                .into_iter()
-                .map(|(j, score)| Related {
-                    other: j,
-                    score,
-                    reason: reason(&vectors[i], &vectors[j]),
-                })
-                .collect(),
-        );
-    }
-    out
+    c.compute()
 }
 
-/// "same failure: IP address conflict; shared systems: kafka; shared terms: ip, dhcp".
-fn reason(a: &[(&str, f64)], b: &[(&str, f64)]) -> String {
-    let b: HashMap<&str, f64> = b.iter().copied().collect();
-    let mut shared: Vec<(&str, f64)> = a
-        .iter()
-        .filter_map(|(k, w)| b.get(k).map(|wb| (*k, w * wb)))
-        .collect();
-    shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(y.0)));
-    let pick = |prefix: &str, max: usize| -> Vec<&str> {
-        shared
+/// Collects profiles one at a time (feature names interned, so a large corpus costs a
+/// few bytes per feature) and compares them all at the end.
+#[derive(Debug, Default)]
+pub struct Comparer {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+    docs: Vec<Vec<(u32, f32)>>,
+}
+
+impl Comparer {
+    fn intern(&mut self, name: String) -> u32 {
+        if let Some(&id) = self.ids.get(&name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.clone());
+        self.ids.insert(name, id);
+        id
+    }
+
+    /// Adds one incident. Features: terms, systems and failure modes, each in its own
+    /// namespace; systems and failure modes are deliberate signals and weigh more.
+    pub fn add(&mut self, p: &Profile) {
+        let mut f: BTreeMap<u32, f32> = BTreeMap::new();
+        for (t, w) in &p.terms {
+            let id = self.intern(format!("t:{t}"));
+            f.insert(id, (1.0 + *w).ln());
+        }
+        for sys in &p.systems {
+            let id = self.intern(format!("s:{sys}"));
+            f.insert(id, 3.0);
+        }
+        for m in &p.modes {
+            let id = self.intern(format!("m:{m}"));
+            f.insert(id, mode_weight(m) as f32);
+        }
+        self.docs.push(f.into_iter().collect());
+    }
+
+    /// Number of incidents added.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether no incident was added.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// For each incident added, its most related others (by order of addition).
+    pub fn compute(self) -> Vec<Vec<Related>> {
+        let n = self.docs.len();
+        if n < 2 {
+            return vec![Vec::new(); n];
+        }
+        let mut df = vec![0u32; self.names.len()];
+        for d in &self.docs {
+            for (k, _) in d {
+                df[*k as usize] += 1;
+            }
+        }
+        // A feature in more than a quarter of all incidents (and more than two) cannot
+        // tell incidents apart; capping how many incidents a kept feature may span also
+        // keeps the comparison near-linear in the number of incidents.
+        let common = if n <= 8 {
+            n
+        } else {
+            (n / 4).clamp(2, MAX_FEATURE_SPAN)
+        } as u32;
+        let vectors: Vec<Vec<(u32, f32)>> = self
+            .docs
             .iter()
-            .filter_map(|(k, _)| k.strip_prefix(prefix))
-            .take(max)
-            .collect()
-    };
-    let mut parts = Vec::new();
-    let modes = pick("m:", 3);
-    if !modes.is_empty() {
-        parts.push(format!("same failure: {}", modes.join(", ")));
+            .map(|d| {
+                d.iter()
+                    .filter(|(k, _)| df[*k as usize] <= common)
+                    .map(|(k, w)| {
+                        let idf = ((n as f32 + 1.0) / df[*k as usize] as f32).ln();
+                        (*k, w * idf)
+                    })
+                    .filter(|(_, w)| *w > 0.0)
+                    .collect()
+            })
+            .collect();
+        let norms: Vec<f32> = vectors
+            .iter()
+            .map(|v| v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt())
+            .collect();
+        let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); self.names.len()];
+        for (i, v) in vectors.iter().enumerate() {
+            for (k, w) in v {
+                postings[*k as usize].push((i as u32, *w));
+            }
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut dots: HashMap<u32, f32> = HashMap::new();
+        for (i, v) in vectors.iter().enumerate() {
+            dots.clear();
+            for (k, w) in v {
+                for (j, wj) in &postings[*k as usize] {
+                    if *j as usize != i {
+                        *dots.entry(*j).or_insert(0.0) += w * wj;
+                    }
+                }
+            }
+            let mut scored: Vec<(usize, f64)> = dots
+                .iter()
+                .filter(|(j, _)| norms[i] > 0.0 && norms[**j as usize] > 0.0)
+                .map(|(j, d)| (*j as usize, (*d / (norms[i] * norms[*j as usize])) as f64))
+                .filter(|(_, s)| *s >= MIN_SCORE)
+                .collect();
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            scored.truncate(MAX_RELATED);
+            out.push(
+                scored
+                    .into_iter()
+                    .map(|(j, score)| Related {
+                        other: j,
+                        score,
+                        reason: self.reason(&vectors[i], &vectors[j]),
+                    })
+                    .collect(),
+            );
+        }
+        out
     }
-    let systems = pick("s:", 4);
-    if !systems.is_empty() {
-        parts.push(format!("shared systems: {}", systems.join(", ")));
+
+    /// "same failure: IP address conflict; shared systems: kafka; shared terms: ip, dhcp".
+    fn reason(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> String {
+        let b: HashMap<u32, f32> = b.iter().copied().collect();
+        let mut shared: Vec<(&str, f32)> = a
+            .iter()
+            .filter_map(|(k, w)| {
+                b.get(k)
+                    .map(|wb| (self.names[*k as usize].as_str(), w * wb))
+            })
+            .collect();
+        shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(y.0)));
+        let pick = |prefix: &str, max: usize| -> Vec<&str> {
+            shared
+                .iter()
+                .filter_map(|(k, _)| k.strip_prefix(prefix))
+                .take(max)
+                .collect()
+        };
+        let mut parts = Vec::new();
+        let modes = pick("m:", 3);
+        if !modes.is_empty() {
+            parts.push(format!("same failure: {}", modes.join(", ")));
+        }
+        let systems = pick("s:", 4);
+        if !systems.is_empty() {
+            parts.push(format!("shared systems: {}", systems.join(", ")));
+        }
+        let terms = pick("t:", 5);
+        if !terms.is_empty() {
+            parts.push(format!("shared terms: {}", terms.join(", ")));
+        }
+        parts.join("; ")
     }
-    let terms = pick("t:", 5);
-    if !terms.is_empty() {
-        parts.push(format!("shared terms: {}", terms.join(", ")));
-    }
-    parts.join("; ")
 }
 
 #[cfg(test)]

@@ -124,19 +124,24 @@ pub async fn refresh_links(pool: &SqlitePool) -> sqlx::Result<usize> {
 
 /// Recomputes related incidents for every incident from the stored profiles.
 pub async fn refresh_related(pool: &SqlitePool) -> sqlx::Result<usize> {
-    let rows = sqlx::query(
-        "select p.incident_id, p.profile from incident_pages p
-         join incidents i on i.id = p.incident_id
-         where i.missing_since is null order by p.incident_id",
-    )
-    .fetch_all(pool)
-    .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-    let profiles: Vec<Profile> = rows
-        .iter()
-        .map(|r| serde_json::from_str(r.get::<&str, _>(1)).unwrap_or_default())
-        .collect();
-    let related = tokio::task::spawn_blocking(move || related::compute(&profiles))
+    use futures_util::TryStreamExt;
+    // Profiles are streamed into the comparer, never all held as rows.
+    let mut ids: Vec<i64> = Vec::new();
+    let mut comparer = related::Comparer::default();
+    {
+        let mut rows = sqlx::query(
+            "select p.incident_id, p.profile from incident_pages p
+             join incidents i on i.id = p.incident_id
+             where i.missing_since is null order by p.incident_id",
+        )
+        .fetch(pool);
+        while let Some(r) = rows.try_next().await? {
+            ids.push(r.get(0));
+            let profile: Profile = serde_json::from_str(r.get::<&str, _>(1)).unwrap_or_default();
+            comparer.add(&profile);
+        }
+    }
+    let related = tokio::task::spawn_blocking(move || comparer.compute())
         .await
         .unwrap_or_default();
     let mut payload = Vec::new();
