@@ -9,9 +9,9 @@
 //! reported with the file's path and a line.
 
 use crate::db;
-use crate::ingest::{self, Parsed};
+use crate::ingest;
 use sha2::{Digest, Sha256};
-use sqlx::{Acquire, SqlitePool};
+use sqlx::SqlitePool;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -135,7 +135,7 @@ enum Outcome {
         job: Job,
         hash: String,
         bytes: u64,
-        parsed: Box<Parsed>,
+        record: Box<db::incidents::Record>,
     },
     Failed {
         display: String,
@@ -179,6 +179,7 @@ pub async fn import_paths(
         .iter()
         .map(|(k, v)| (k.clone(), v.hash.clone()))
         .collect();
+    let mut taken: HashSet<String> = known.values().map(|k| k.slug.clone()).collect();
     let mut rx = spawn_workers(jobs, hashes, options.max_file_bytes);
 
     let now = db::now();
@@ -215,27 +216,27 @@ pub async fn import_paths(
                     job,
                     hash,
                     bytes,
-                    parsed,
+                    mut record,
                 } => {
                     let source = db::incidents::Source {
                         path: &job.key,
                         hash: &hash,
                         bytes,
                     };
-                    let mut savepoint = (&mut tx).begin().await?;
+                    // `save` is all or nothing for the file (it runs in a savepoint).
                     match db::incidents::save(
-                        &mut savepoint,
+                        &mut tx,
                         &source,
-                        &parsed,
+                        &mut record,
                         known.get(&job.key),
+                        &mut taken,
                         &now,
                     )
                     .await
                     {
-                        Ok((_, slug)) => {
-                            savepoint.commit().await?;
+                        Ok(slug) => {
                             summary.imported += 1;
-                            let i = &parsed.incident;
+                            let i = &record.incident;
                             on_event(&Event::Stored(Stored {
                                 path: job.display.clone(),
                                 slug: slug.to_string(),
@@ -245,7 +246,7 @@ pub async fn import_paths(
                                 causes: i.root_causes.len(),
                                 actions: i.actions.len(),
                             }));
-                            for w in &parsed.incident.warnings {
+                            for w in &i.warnings {
                                 summary.warnings += 1;
                                 on_event(&Event::Diagnostic(Diagnostic {
                                     path: job.display.clone(),
@@ -256,7 +257,6 @@ pub async fn import_paths(
                             }
                         }
                         Err(e) => {
-                            savepoint.rollback().await?;
                             summary.failed += 1;
                             on_event(&Event::Diagnostic(Diagnostic {
                                 path: job.display.clone(),
@@ -427,7 +427,7 @@ fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
         job: job.clone(),
         hash,
         bytes: size,
-        parsed: Box::new(parsed),
+        record: Box::new(db::incidents::prepare(parsed)),
     }
 }
 
