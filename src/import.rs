@@ -185,6 +185,7 @@ pub async fn import_paths(
     let now = db::now();
     let mut tx = pool.begin().await?;
     let mut in_batch = 0;
+    let mut search_rows = Vec::with_capacity(BATCH);
     let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
     let mut next = 0;
     while let Some((index, outcome)) = rx.recv().await {
@@ -224,7 +225,7 @@ pub async fn import_paths(
                         bytes,
                     };
                     // `save` is all or nothing for the file (it runs in a savepoint).
-                    match db::incidents::save(
+                    let saved = db::incidents::save(
                         &mut tx,
                         &source,
                         &mut record,
@@ -232,9 +233,9 @@ pub async fn import_paths(
                         &mut taken,
                         &now,
                     )
-                    .await
-                    {
-                        Ok(slug) => {
+                    .await;
+                    match saved {
+                        Ok((id, slug)) => {
                             summary.imported += 1;
                             let i = &record.incident;
                             on_event(&Event::Stored(Stored {
@@ -255,6 +256,7 @@ pub async fn import_paths(
                                     message: w.message.clone(),
                                 }));
                             }
+                            search_rows.push(db::incidents::search_row(id, *record));
                         }
                         Err(e) => {
                             summary.failed += 1;
@@ -268,6 +270,8 @@ pub async fn import_paths(
                     }
                     in_batch += 1;
                     if in_batch >= BATCH {
+                        db::incidents::index(&mut tx, &search_rows).await?;
+                        search_rows.clear();
                         tx.commit().await?;
                         tx = pool.begin().await?;
                         in_batch = 0;
@@ -285,6 +289,7 @@ pub async fn import_paths(
         })
         .map(|(_, k)| k.id)
         .collect();
+    db::incidents::index(&mut tx, &search_rows).await?;
     summary.missing = db::incidents::mark_missing(&mut tx, &gone, &now).await?;
     tx.commit().await?;
     summary.elapsed = started.elapsed();

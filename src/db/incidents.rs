@@ -162,7 +162,8 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Replaces the extracted rows of the incident whose `source_path` is $2 with the
-/// JSON arrays of a [`Record`] (parameters $19 to $26). One statement per table, all
+/// JSON arrays of a [`Record`] (parameters $19 to $23). The search row is written
+/// separately, by [`index`]. One statement per table, all
 /// sent at once. Parameters are `$N`, not `?N`: SQLite numbers `$N` in order of use,
 /// so a statement that uses only some of the shared parameters has no unbound gaps.
 const SAVE_CHILDREN: &str = "
@@ -181,8 +182,6 @@ insert or ignore into incident_tags (incident_id, tag)
 insert or ignore into incident_references (incident_id, target, line)
  select (select id from incidents where source_path = $2), value->>0, value->>1
  from json_each($23);
-insert into search_index (rowid, title, causes, summary, body)
- values ((select id from incidents where source_path = $2), $5, $24, $25, $26);
 ";
 
 const INSERT_INCIDENT: &str = "
@@ -190,7 +189,8 @@ savepoint save_incident;
 insert into incidents (slug, source_path, format, content_hash, title, started, timezone,
     summary, impact, detection, resolution, severity, authors, lessons, warnings, body_text,
     source_bytes, imported_at, updated_at)
- values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18);
+ values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+ returning id;
 ";
 
 const UPDATE_INCIDENT: &str = "
@@ -209,13 +209,13 @@ delete from search_index where rowid = (select id from incidents where source_pa
 ";
 
 /// A new incident in one round trip: its row, its children, and its actions (all new,
-/// parameter $27), inside a savepoint.
+/// parameter $24), inside a savepoint.
 fn insert_sql() -> &'static str {
     static SQL: OnceLock<String> = OnceLock::new();
     SQL.get_or_init(|| {
         format!(
             "{INSERT_INCIDENT}{SAVE_CHILDREN}{};\nrelease save_incident;",
-            actions::insert_new_sql("(select id from incidents where source_path = $2)", 18, 27)
+            actions::insert_new_sql("(select id from incidents where source_path = $2)", 18, 24)
         )
     })
 }
@@ -225,9 +225,10 @@ fn update_sql() -> &'static str {
     SQL.get_or_init(|| format!("{UPDATE_INCIDENT}{SAVE_CHILDREN}"))
 }
 
-/// Inserts or replaces the incident of a prepared file; returns its slug. All or
-/// nothing: the file's rows land completely or not at all. `taken` holds the slugs in
-/// use and receives the new one.
+/// Inserts or replaces the incident of a prepared file; returns its id and slug. All
+/// or nothing: the file's rows land completely or not at all. `taken` holds the slugs
+/// in use and receives the new one. The search row is not written here: the caller
+/// passes [`search_row`] to [`index`] before committing.
 pub async fn save(
     conn: &mut SqliteConnection,
     source: &Source<'_>,
@@ -235,7 +236,7 @@ pub async fn save(
     existing: Option<&Known>,
     taken: &mut HashSet<String>,
     now: &str,
-) -> sqlx::Result<Slug> {
+) -> sqlx::Result<(i64, Slug)> {
     let incident = &mut record.incident;
     let slug = match existing {
         Some(k) => Slug::parse(&k.slug).unwrap_or_else(|| incident.slug.clone()),
@@ -248,11 +249,15 @@ pub async fn save(
     let result = match existing {
         None => {
             let actions = actions::new_rows_json(&incident.actions, now);
+            // fetch_all runs every statement; the only row is the new incident's id.
             bind_record(sqlx::query(insert_sql()), source, record, &slug, now)
                 .bind(actions)
-                .execute(&mut *conn)
+                .fetch_all(&mut *conn)
                 .await
-                .map(|_| ())
+                .and_then(|rows| match rows.first() {
+                    Some(row) => row.try_get::<i64, _>(0),
+                    None => Err(sqlx::Error::RowNotFound),
+                })
         }
         Some(k) => {
             let saved = bind_record(sqlx::query(update_sql()), source, record, &slug, now)
@@ -264,18 +269,18 @@ pub async fn save(
                 }
                 Err(e) => Err(e),
             }
-            .and(Ok(()))
+            .map(|()| k.id)
         }
     };
     match result {
-        Ok(()) => {
+        Ok(id) => {
             if existing.is_some() {
                 sqlx::query("release save_incident")
                     .execute(&mut *conn)
                     .await?;
             }
             taken.insert(slug.to_string());
-            Ok(slug)
+            Ok((id, slug))
         }
         Err(e) => {
             // Undo whatever part of the file was written; the savepoint may not exist
@@ -288,7 +293,7 @@ pub async fn save(
     }
 }
 
-/// Binds parameters $1 to $26 of INSERT_INCIDENT / UPDATE_INCIDENT and SAVE_CHILDREN.
+/// Binds parameters $1 to $23 of INSERT_INCIDENT / UPDATE_INCIDENT and SAVE_CHILDREN.
 fn bind_record<'q>(
     query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
     source: &Source<'q>,
@@ -321,9 +326,57 @@ fn bind_record<'q>(
         .bind(&record.systems)
         .bind(&record.tags)
         .bind(&record.references)
-        .bind(&record.search_causes)
-        .bind(&record.search_summary)
-        .bind(&record.body)
+}
+
+/// The full-text row of a saved incident.
+pub struct SearchRow {
+    id: i64,
+    title: String,
+    causes: String,
+    summary: String,
+    body: String,
+}
+
+/// The search row of a record saved as incident `id`, taking its texts.
+pub fn search_row(id: i64, record: Record) -> SearchRow {
+    SearchRow {
+        id,
+        title: record.incident.title,
+        causes: record.search_causes,
+        summary: record.search_summary,
+        body: record.body,
+    }
+}
+
+/// Writes the search rows of a batch of saved incidents in one statement.
+///
+/// Why not in each file's savepoint: FTS5 flushes its in-memory index to disk at every
+/// savepoint once it has been written in the transaction, so one row per savepoint
+/// makes a segment per file and endless merging (a third of the import's time). Written
+/// last, the rows of a transaction are indexed in one pass, as a plain bulk insert is.
+pub async fn index(conn: &mut SqliteConnection, rows: &[SearchRow]) -> sqlx::Result<()> {
+    // Well under SQLite's 32766 parameters per statement.
+    for chunk in rows.chunks(1000) {
+        let mut sql =
+            String::from("insert into search_index (rowid, title, causes, summary, body) values ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?, ?, ?, ?, ?)");
+        }
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.id)
+                .bind(&row.title)
+                .bind(&row.causes)
+                .bind(&row.summary)
+                .bind(&row.body);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 fn zone_source_str(z: crate::model::ZoneSource) -> &'static str {
