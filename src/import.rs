@@ -384,7 +384,9 @@ fn spawn_workers(
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 8);
-    let (tx, rx) = tokio::sync::mpsc::channel(workers * 16);
+    // Room for a whole batch: while the writer indexes and commits one batch, the
+    // workers keep parsing the next instead of waiting on a full channel.
+    let (tx, rx) = tokio::sync::mpsc::channel(BATCH);
     let jobs = Arc::new(jobs);
     let hashes = Arc::new(hashes);
     let next = Arc::new(AtomicUsize::new(0));
