@@ -19,9 +19,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// Files per transaction: large enough to amortise commits, small enough that readers
-/// see progress and a crash loses little.
-const BATCH: usize = 256;
+/// Files per transaction: large enough to amortise commits, WAL checkpoints and the
+/// full-text index flush (one index segment per transaction), small enough that
+/// readers see progress and a crash loses little.
+const BATCH: usize = 1024;
+
+/// Parsed files waiting for the writer: room for a good part of a batch, so workers
+/// keep parsing while the writer commits, without holding many files in memory.
+const QUEUE: usize = 256;
 
 /// Import settings.
 #[derive(Debug, Clone)]
@@ -384,9 +389,7 @@ fn spawn_workers(
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 8);
-    // Room for a whole batch: while the writer indexes and commits one batch, the
-    // workers keep parsing the next instead of waiting on a full channel.
-    let (tx, rx) = tokio::sync::mpsc::channel(BATCH);
+    let (tx, rx) = tokio::sync::mpsc::channel(QUEUE);
     let jobs = Arc::new(jobs);
     let hashes = Arc::new(hashes);
     let next = Arc::new(AtomicUsize::new(0));
