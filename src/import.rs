@@ -387,8 +387,11 @@ fn spawn_workers(
     hashes: HashMap<String, String>,
     limit: u64,
 ) -> tokio::sync::mpsc::Receiver<(usize, Outcome)> {
+    // One core is left to the writer (the async task and SQLite's thread hand every
+    // statement to each other, and each hand-over waits for a free core).
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
+        .saturating_sub(1)
         .clamp(1, 8);
     let (tx, rx) = tokio::sync::mpsc::channel(QUEUE);
     let jobs = Arc::new(jobs);
