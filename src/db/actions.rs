@@ -73,12 +73,7 @@ pub async fn sync_from_document(
         seen.insert(action.id.clone());
         let doc = doc_values(action);
         let Some(old) = stored.remove(&action.id) else {
-            new_rows.push(json!({
-                "id": action.id, "position": position, "text": action.text, "details": action.details,
-                "line": action.line, "status": doc[0], "owner": doc[1], "due": doc[2], "ticket": doc[3],
-                "priority": action.priority, "kind": action.kind,
-                "completed": (action.status == crate::model::ActionStatus::Done).then_some(now),
-            }));
+            new_rows.push(new_row(position, action, now));
             continue;
         };
         // Apply what the document changed since it was last read.
@@ -142,20 +137,12 @@ pub async fn sync_from_document(
         .await?;
     }
     if !new_rows.is_empty() {
-        sqlx::query(
-            "insert into actions (id, incident_id, position, text, details, line, doc_status, doc_owner, doc_due,
-                doc_ticket, priority, kind, status, owner, due, ticket, created_at, updated_at, updated_by, completed_at)
-             select value->>'id', ?, value->>'position', value->>'text', value->>'details', value->>'line',
-                value->>'status', value->>'owner', value->>'due', value->>'ticket', value->>'priority', value->>'kind',
-                value->>'status', value->>'owner', value->>'due', value->>'ticket', ?, ?, 'document', value->>'completed'
-             from json_each(?)",
-        )
-        .bind(incident_id)
-        .bind(now)
-        .bind(now)
-        .bind(serde_json::Value::Array(new_rows).to_string())
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(&insert_new_sql("$1", 2, 3))
+            .bind(incident_id)
+            .bind(now)
+            .bind(serde_json::Value::Array(new_rows).to_string())
+            .execute(&mut *conn)
+            .await?;
     }
     // What is left was in the document before and is not any more.
     for (id, old) in stored {
@@ -174,6 +161,51 @@ pub async fn sync_from_document(
         .await?;
     }
     Ok(())
+}
+
+/// The row of an action seen for the first time, as a JSON array in the column order
+/// of [`insert_new_sql`].
+fn new_row(position: usize, action: &Action, now: &str) -> serde_json::Value {
+    let doc = doc_values(action);
+    json!([
+        action.id,
+        position,
+        action.text,
+        action.details,
+        action.line,
+        doc[0],
+        doc[1],
+        doc[2],
+        doc[3],
+        action.priority,
+        action.kind,
+        (action.status == crate::model::ActionStatus::Done).then_some(now),
+    ])
+}
+
+/// The actions of a new incident as one JSON array for [`insert_new_sql`]: a new
+/// incident has no stored actions, so every action is new and nothing needs reading.
+pub(super) fn new_rows_json(actions: &[Action], now: &str) -> String {
+    let rows: Vec<_> = actions
+        .iter()
+        .enumerate()
+        .map(|(position, action)| new_row(position, action, now))
+        .collect();
+    serde_json::Value::Array(rows).to_string()
+}
+
+/// One statement inserting the JSON rows of [`new_rows_json`]: the incident id is the
+/// SQL expression `incident`, `now` and `rows` the numbers of their parameters. The
+/// document's values are also the first tracked values.
+pub(super) fn insert_new_sql(incident: &str, now: usize, rows: usize) -> String {
+    format!(
+        "insert into actions (id, incident_id, position, text, details, line, doc_status, doc_owner, doc_due,
+            doc_ticket, priority, kind, status, owner, due, ticket, created_at, updated_at, updated_by, completed_at)
+         select value->>0, {incident}, value->>1, value->>2, value->>3, value->>4,
+            value->>5, value->>6, value->>7, value->>8, value->>9, value->>10,
+            value->>5, value->>6, value->>7, value->>8, ${now}, ${now}, 'document', value->>11
+         from json_each(${rows})"
+    )
 }
 
 /// Appends one entry to an action's history.

@@ -11,7 +11,8 @@ use crate::ingest::Parsed;
 use crate::model::{Incident, Slug};
 use serde_json::json;
 use sqlx::{Row, SqliteConnection, SqlitePool};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// What the database knows about an imported file, for skipping unchanged ones.
 #[derive(Debug, Clone)]
@@ -44,7 +45,9 @@ pub async fn known_sources(pool: &SqlitePool) -> sqlx::Result<HashMap<String, Kn
 }
 
 /// A slug not used by another incident: the file's own, or it with `-2`, `-3`, ...
-async fn free_slug(conn: &mut SqliteConnection, wanted: &Slug) -> sqlx::Result<Slug> {
+/// `taken` holds every slug in the database (the import loads them once, so finding a
+/// free one costs no query).
+fn free_slug(taken: &HashSet<String>, wanted: &Slug) -> Slug {
     let mut n = 1;
     loop {
         let candidate = if n == 1 {
@@ -52,12 +55,8 @@ async fn free_slug(conn: &mut SqliteConnection, wanted: &Slug) -> sqlx::Result<S
         } else {
             Slug::parse(&format!("{wanted}-{n}")).unwrap_or_else(|| wanted.clone())
         };
-        let taken: Option<i64> = sqlx::query_scalar("select id from incidents where slug = ?")
-            .bind(candidate.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
-        if taken.is_none() {
-            return Ok(candidate);
+        if !taken.contains(candidate.as_str()) {
+            return candidate;
         }
         n += 1;
     }
@@ -71,188 +70,330 @@ pub struct Source<'a> {
     pub bytes: u64,
 }
 
-/// Inserts or replaces the incident of a parsed file; returns its id and slug.
+/// A parsed file turned into the values its rows hold: compressed body, JSON arrays
+/// of child rows, search texts. Built by [`prepare`] on the import's worker threads,
+/// so the single writer only runs statements.
+pub struct Record {
+    pub incident: Incident,
+    started: Option<String>,
+    authors: String,
+    lessons: String,
+    warnings: String,
+    body_blob: Vec<u8>,
+    body: String,
+    timeline: String,
+    causes: String,
+    systems: String,
+    tags: String,
+    references: String,
+    search_causes: String,
+    search_summary: String,
+}
+
+/// Computes everything stored for a parsed file that does not depend on the database.
+/// Pure: no SQL runs here.
+pub fn prepare(parsed: Parsed) -> Record {
+    let body = parsed.document.plain_text();
+    let incident = parsed.incident;
+    // Timeline rows in the column order of SAVE_CHILDREN. The JSON form of the instant
+    // (`at`) is not stored: it follows from wall time, offset and precision.
+    let timeline: Vec<_> = incident
+        .timeline
+        .iter()
+        .map(|e| {
+            json!([
+                e.at.utc_seconds(),
+                if e.at.time.is_some() {
+                    e.at.wall().to_string()
+                } else {
+                    e.at.date.to_string()
+                },
+                e.at.offset.map(|o| o.seconds()),
+                e.precision.as_str(),
+                zone_source_str(e.zone_source),
+                e.source_text,
+                e.text,
+                e.line,
+            ])
+        })
+        .collect();
+    let causes: Vec<_> = incident
+        .root_causes
+        .iter()
+        .map(|c| json!([c.text, c.line]))
+        .collect();
+    let references: Vec<_> = incident
+        .references
+        .iter()
+        .map(|r| json!([r.target, r.line]))
+        .collect();
+    let search_causes = incident
+        .root_causes
+        .iter()
+        .map(|c| c.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut summary = incident.summary.clone().unwrap_or_default();
+    if let Some(impact) = &incident.impact {
+        summary.push('\n');
+        summary.push_str(impact);
+    }
+    Record {
+        started: incident.started.map(|d| d.to_string()),
+        authors: json(&incident.authors),
+        lessons: json(&incident.lessons),
+        warnings: json(&incident.warnings),
+        body_blob: super::compress(&body),
+        body,
+        timeline: serde_json::Value::Array(timeline).to_string(),
+        causes: serde_json::Value::Array(causes).to_string(),
+        systems: json(&incident.systems),
+        tags: json(&incident.tags),
+        references: serde_json::Value::Array(references).to_string(),
+        search_causes,
+        search_summary: sentences::collapse(&summary),
+        incident,
+    }
+}
+
+/// The few lists stored as JSON: plain strings and numbers, which always serialise.
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
+}
+
+/// Replaces the extracted rows of the incident whose `source_path` is $2 with the
+/// JSON arrays of a [`Record`] (parameters $19 to $23). The search row is written
+/// separately, by [`index`]. One statement per table, all
+/// sent at once. Parameters are `$N`, not `?N`: SQLite numbers `$N` in order of use,
+/// so a statement that uses only some of the shared parameters has no unbound gaps.
+const SAVE_CHILDREN: &str = "
+insert into timeline_entries (incident_id, position, utc_seconds, wall_time, utc_offset, precision,
+    zone_source, source_text, text, line)
+ select (select id from incidents where source_path = $2), key, value->>0, value->>1, value->>2,
+    value->>3, value->>4, value->>5, value->>6, value->>7
+ from json_each($19);
+insert into root_causes (incident_id, position, text, line)
+ select (select id from incidents where source_path = $2), key, value->>0, value->>1
+ from json_each($20);
+insert or ignore into incident_systems (incident_id, system)
+ select (select id from incidents where source_path = $2), value from json_each($21);
+insert or ignore into incident_tags (incident_id, tag)
+ select (select id from incidents where source_path = $2), value from json_each($22);
+insert or ignore into incident_references (incident_id, target, line)
+ select (select id from incidents where source_path = $2), value->>0, value->>1
+ from json_each($23);
+";
+
+const INSERT_INCIDENT: &str = "
+savepoint save_incident;
+insert into incidents (slug, source_path, format, content_hash, title, started, timezone,
+    summary, impact, detection, resolution, severity, authors, lessons, warnings, body_text,
+    source_bytes, imported_at, updated_at)
+ values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+ returning id;
+";
+
+const UPDATE_INCIDENT: &str = "
+savepoint save_incident;
+update incidents set format = $3, content_hash = $4, title = $5, started = $6, timezone = $7,
+    summary = $8, impact = $9, detection = $10, resolution = $11, severity = $12, authors = $13,
+    lessons = $14, warnings = $15, body_text = $16, source_bytes = $17, missing_since = null,
+    updated_at = $18
+ where source_path = $2;
+delete from timeline_entries where incident_id = (select id from incidents where source_path = $2);
+delete from root_causes where incident_id = (select id from incidents where source_path = $2);
+delete from incident_systems where incident_id = (select id from incidents where source_path = $2);
+delete from incident_tags where incident_id = (select id from incidents where source_path = $2);
+delete from incident_references where incident_id = (select id from incidents where source_path = $2);
+delete from search_index where rowid = (select id from incidents where source_path = $2);
+delete from search_brief where rowid = (select id from incidents where source_path = $2);
+";
+
+/// A new incident in one round trip: its row, its children, and its actions (all new,
+/// parameter $24), inside a savepoint.
+fn insert_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "{INSERT_INCIDENT}{SAVE_CHILDREN}{};\nrelease save_incident;",
+            actions::insert_new_sql("(select id from incidents where source_path = $2)", 18, 24)
+        )
+    })
+}
+
+fn update_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| format!("{UPDATE_INCIDENT}{SAVE_CHILDREN}"))
+}
+
+/// Inserts or replaces the incident of a prepared file; returns its id and slug. All
+/// or nothing: the file's rows land completely or not at all. `taken` holds the slugs
+/// in use and receives the new one. The search row is not written here: the caller
+/// passes [`search_row`] to [`index`] before committing.
 pub async fn save(
     conn: &mut SqliteConnection,
     source: &Source<'_>,
-    parsed: &Parsed,
+    record: &mut Record,
     existing: Option<&Known>,
+    taken: &mut HashSet<String>,
     now: &str,
 ) -> sqlx::Result<(i64, Slug)> {
-    let mut incident = parsed.incident.clone();
+    let incident = &mut record.incident;
     let slug = match existing {
         Some(k) => Slug::parse(&k.slug).unwrap_or_else(|| incident.slug.clone()),
-        None => free_slug(conn, &incident.slug).await?,
+        None => free_slug(taken, &incident.slug),
     };
     if slug != incident.slug {
         crate::extract::actions::rekey(&mut incident.actions, &slug);
         incident.slug = slug.clone();
     }
-    let body = parsed.document.plain_text();
-    let body_blob = super::compress(&body);
-    let authors = serde_json::to_string(&incident.authors).unwrap_or_else(|_| "[]".into());
-    let lessons = serde_json::to_string(&incident.lessons).unwrap_or_else(|_| "[]".into());
-    let warnings = serde_json::to_string(&incident.warnings).unwrap_or_else(|_| "[]".into());
-    let started = incident.started.map(|d| d.to_string());
-
-    let id: i64 = match existing {
+    let result = match existing {
+        None => {
+            let actions = actions::new_rows_json(&incident.actions, now);
+            // fetch_all runs every statement; the only row is the new incident's id.
+            bind_record(sqlx::query(insert_sql()), source, record, &slug, now)
+                .bind(actions)
+                .fetch_all(&mut *conn)
+                .await
+                .and_then(|rows| match rows.first() {
+                    Some(row) => row.try_get::<i64, _>(0),
+                    None => Err(sqlx::Error::RowNotFound),
+                })
+        }
         Some(k) => {
-            sqlx::query(
-                "update incidents set format = ?, content_hash = ?, title = ?, started = ?, timezone = ?,
-                    summary = ?, impact = ?, detection = ?, resolution = ?, severity = ?, authors = ?,
-                    lessons = ?, warnings = ?, body_text = ?, source_bytes = ?, missing_since = null,
-                    updated_at = ?
-                 where id = ?",
-            )
-            .bind(incident.format.as_str())
-            .bind(source.hash)
-            .bind(&incident.title)
-            .bind(&started)
-            .bind(&incident.timezone)
-            .bind(&incident.summary)
-            .bind(&incident.impact)
-            .bind(&incident.detection)
-            .bind(&incident.resolution)
-            .bind(&incident.severity)
-            .bind(&authors)
-            .bind(&lessons)
-            .bind(&warnings)
-            .bind(&body_blob)
-            .bind(source.bytes as i64)
-            .bind(now)
-            .bind(k.id)
-            .execute(&mut *conn)
-            .await?;
-            for table in ["timeline_entries", "root_causes", "incident_systems", "incident_tags", "incident_references"] {
-                sqlx::query(&format!("delete from {table} where incident_id = ?"))
-                    .bind(k.id)
+            let saved = bind_record(sqlx::query(update_sql()), source, record, &slug, now)
+                .execute(&mut *conn)
+                .await;
+            match saved {
+                Ok(_) => {
+                    actions::sync_from_document(conn, k.id, &record.incident.actions, now).await
+                }
+                Err(e) => Err(e),
+            }
+            .map(|()| k.id)
+        }
+    };
+    match result {
+        Ok(id) => {
+            if existing.is_some() {
+                sqlx::query("release save_incident")
                     .execute(&mut *conn)
                     .await?;
             }
-            sqlx::query("delete from search_index where rowid = ?")
-                .bind(k.id)
+            taken.insert(slug.to_string());
+            Ok((id, slug))
+        }
+        Err(e) => {
+            // Undo whatever part of the file was written; the savepoint may not exist
+            // if the very first statement failed, so errors here are not the news.
+            let _ = sqlx::query("rollback to save_incident; release save_incident")
                 .execute(&mut *conn)
-                .await?;
-            k.id
+                .await;
+            Err(e)
         }
-        None => {
-            sqlx::query_scalar(
-                "insert into incidents (slug, source_path, format, content_hash, title, started, timezone,
-                    summary, impact, detection, resolution, severity, authors, lessons, warnings, body_text,
-                    source_bytes, imported_at, updated_at)
-                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 returning id",
-            )
-            .bind(slug.as_str())
-            .bind(source.path)
-            .bind(incident.format.as_str())
-            .bind(source.hash)
-            .bind(&incident.title)
-            .bind(&started)
-            .bind(&incident.timezone)
-            .bind(&incident.summary)
-            .bind(&incident.impact)
-            .bind(&incident.detection)
-            .bind(&incident.resolution)
-            .bind(&incident.severity)
-            .bind(&authors)
-            .bind(&lessons)
-            .bind(&warnings)
-            .bind(&body_blob)
-            .bind(source.bytes as i64)
-            .bind(now)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?
-        }
-    };
-    save_children(conn, id, &incident).await?;
-    save_search_row(conn, id, &incident, &body).await?;
-    actions::sync_from_document(conn, id, &incident.actions, now).await?;
-    Ok((id, slug))
+    }
 }
 
-/// Timeline, causes, systems, tags and references, each in one statement: rows travel
-/// as one JSON array, which keeps a bulk import to a few round trips per file.
-async fn save_children(
-    conn: &mut SqliteConnection,
+/// Binds parameters $1 to $23 of INSERT_INCIDENT / UPDATE_INCIDENT and SAVE_CHILDREN.
+fn bind_record<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    source: &Source<'q>,
+    record: &'q Record,
+    slug: &Slug,
+    now: &'q str,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    let incident = &record.incident;
+    query
+        .bind(slug.as_str().to_string())
+        .bind(source.path)
+        .bind(incident.format.as_str())
+        .bind(source.hash)
+        .bind(&incident.title)
+        .bind(&record.started)
+        .bind(&incident.timezone)
+        .bind(&incident.summary)
+        .bind(&incident.impact)
+        .bind(&incident.detection)
+        .bind(&incident.resolution)
+        .bind(&incident.severity)
+        .bind(&record.authors)
+        .bind(&record.lessons)
+        .bind(&record.warnings)
+        .bind(&record.body_blob)
+        .bind(source.bytes as i64)
+        .bind(now)
+        .bind(&record.timeline)
+        .bind(&record.causes)
+        .bind(&record.systems)
+        .bind(&record.tags)
+        .bind(&record.references)
+}
+
+/// The full-text row of a saved incident.
+pub struct SearchRow {
     id: i64,
-    incident: &Incident,
-) -> sqlx::Result<()> {
-    if !incident.timeline.is_empty() {
-        let rows: Vec<_> = incident
-            .timeline
-            .iter()
-            .map(|e| {
-                json!({
-                    "at": e.at.to_at_string(),
-                    "utc": e.at.utc_seconds(),
-                    "wall": if e.at.time.is_some() { e.at.wall().to_string() } else { e.at.date.to_string() },
-                    "offset": e.at.offset.map(|o| o.seconds()),
-                    "precision": e.precision.as_str(),
-                    "zone": zone_source_str(e.zone_source),
-                    "source": e.source_text,
-                    "text": e.text,
-                    "line": e.line,
-                })
-            })
-            .collect();
-        sqlx::query(
-            "insert into timeline_entries (incident_id, position, at_text, utc_seconds, wall_time, utc_offset,
-                precision, zone_source, source_text, text, line)
-             select ?, key, value->>'at', value->>'utc', value->>'wall', value->>'offset', value->>'precision',
-                value->>'zone', value->>'source', value->>'text', value->>'line'
-             from json_each(?)",
-        )
-        .bind(id)
-        .bind(serde_json::Value::Array(rows).to_string())
-        .execute(&mut *conn)
-        .await?;
+    title: String,
+    causes: String,
+    summary: String,
+    body: String,
+}
+
+/// The search row of a record saved as incident `id`, taking its texts.
+pub fn search_row(id: i64, record: Record) -> SearchRow {
+    SearchRow {
+        id,
+        title: record.incident.title,
+        causes: record.search_causes,
+        summary: record.search_summary,
+        body: record.body,
     }
-    if !incident.root_causes.is_empty() {
-        let rows: Vec<_> = incident
-            .root_causes
-            .iter()
-            .map(|c| json!({"text": c.text, "line": c.line}))
-            .collect();
-        sqlx::query(
-            "insert into root_causes (incident_id, position, text, line)
-             select ?, key, value->>'text', value->>'line' from json_each(?)",
-        )
-        .bind(id)
-        .bind(serde_json::Value::Array(rows).to_string())
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (table, column, values) in [
-        ("incident_systems", "system", &incident.systems),
-        ("incident_tags", "tag", &incident.tags),
-    ] {
-        if values.is_empty() {
-            continue;
+}
+
+/// Writes the search rows of a batch of saved incidents in one statement.
+///
+/// Why not in each file's savepoint: FTS5 flushes its in-memory index to disk at every
+/// savepoint once it has been written in the transaction, so one row per savepoint
+/// makes a segment per file and endless merging (a third of the import's time). Written
+/// last, the rows of a transaction are indexed in one pass, as a plain bulk insert is.
+pub async fn index(conn: &mut SqliteConnection, rows: &[SearchRow]) -> sqlx::Result<()> {
+    // Well under SQLite's 32766 parameters per statement.
+    for chunk in rows.chunks(1000) {
+        let mut sql =
+            String::from("insert into search_index (rowid, title, causes, summary, body) values ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?, ?, ?, ?, ?)");
         }
-        sqlx::query(&format!(
-            "insert or ignore into {table} (incident_id, {column}) select ?, value from json_each(?)"
-        ))
-        .bind(id)
-        .bind(serde_json::to_string(values).unwrap_or_else(|_| "[]".into()))
-        .execute(&mut *conn)
-        .await?;
-    }
-    if !incident.references.is_empty() {
-        let rows: Vec<_> = incident
-            .references
-            .iter()
-            .map(|r| json!({"target": r.target, "line": r.line}))
-            .collect();
-        sqlx::query(
-            "insert or ignore into incident_references (incident_id, target, line)
-             select ?, value->>'target', value->>'line' from json_each(?)",
-        )
-        .bind(id)
-        .bind(serde_json::Value::Array(rows).to_string())
-        .execute(&mut *conn)
-        .await?;
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.id)
+                .bind(&row.title)
+                .bind(&row.causes)
+                .bind(&row.summary)
+                .bind(&row.body);
+        }
+        query.execute(&mut *conn).await?;
+        // The brief index (title, causes, summary) ranks very common terms cheaply.
+        let mut sql =
+            String::from("insert into search_brief (rowid, title, causes, summary) values ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?, ?, ?, ?)");
+        }
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.id)
+                .bind(&row.title)
+                .bind(&row.causes)
+                .bind(&row.summary);
+        }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -263,35 +404,6 @@ fn zone_source_str(z: crate::model::ZoneSource) -> &'static str {
         crate::model::ZoneSource::Document => "document",
         crate::model::ZoneSource::Unknown => "unknown",
     }
-}
-
-async fn save_search_row(
-    conn: &mut SqliteConnection,
-    id: i64,
-    incident: &Incident,
-    body: &str,
-) -> sqlx::Result<()> {
-    let causes: Vec<&str> = incident
-        .root_causes
-        .iter()
-        .map(|c| c.text.as_str())
-        .collect();
-    let mut summary = incident.summary.clone().unwrap_or_default();
-    if let Some(impact) = &incident.impact {
-        summary.push('\n');
-        summary.push_str(impact);
-    }
-    sqlx::query(
-        "insert into search_index (rowid, title, causes, summary, body) values (?, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(&incident.title)
-    .bind(causes.join("\n"))
-    .bind(sentences::collapse(&summary))
-    .bind(body)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 /// Marks incidents whose files are gone; returns how many were newly marked.

@@ -5,45 +5,40 @@
 //! the brief index) or recomputed as a whole after an import (related incidents), so
 //! they never describe a version of a document other than the stored one.
 
-use crate::model::Incident;
 use crate::related::{self, Profile};
 use crate::render::SafeHtml;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
-/// Stores the rendered page, the brief search row and the related-incident profile of
-/// an incident that was just saved.
-pub async fn save(
-    conn: &mut SqliteConnection,
-    id: i64,
-    incident: &Incident,
-    html: &SafeHtml,
-    profile: &Profile,
-) -> sqlx::Result<()> {
+/// What is stored for the web UI about one incident, prepared off the writer thread.
+#[derive(Debug, Clone)]
+pub struct Page {
+    html: Vec<u8>,
+    profile: String,
+}
+
+impl Page {
+    /// Compresses the rendered document and serialises the profile.
+    pub fn new(html: &SafeHtml, profile: &Profile) -> Page {
+        Page {
+            html: super::compress(html.as_str()),
+            profile: serde_json::to_string(profile).unwrap_or_else(|_| "{}".into()),
+        }
+    }
+}
+
+/// Stores the rendered page and the related-incident profile of an incident that was
+/// just saved, in the same transaction. (Its brief search row is written with the
+/// batch's other search rows, see `incidents::index`.)
+pub async fn save(conn: &mut SqliteConnection, id: i64, page: &Page) -> sqlx::Result<()> {
     sqlx::query(
         "insert into incident_pages (incident_id, html, profile) values (?, ?, ?)
          on conflict (incident_id) do update set html = excluded.html, profile = excluded.profile",
     )
     .bind(id)
-    .bind(super::compress(html.as_str()))
-    .bind(serde_json::to_string(profile).unwrap_or_else(|_| "{}".into()))
+    .bind(&page.html)
+    .bind(&page.profile)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("delete from search_brief where rowid = ?")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    let causes: Vec<&str> = incident
-        .root_causes
-        .iter()
-        .map(|c| c.text.as_str())
-        .collect();
-    sqlx::query("insert into search_brief (rowid, title, causes, summary) values (?, ?, ?, ?)")
-        .bind(id)
-        .bind(&incident.title)
-        .bind(causes.join("\n"))
-        .bind(incident.summary.as_deref().unwrap_or(""))
-        .execute(&mut *conn)
-        .await?;
     Ok(())
 }
 

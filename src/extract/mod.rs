@@ -147,8 +147,7 @@ fn zone_name(zone: &ZoneMention) -> Option<String> {
         ZoneMention::Fixed { offset, .. } => Some(if offset.seconds() == 0 {
             "UTC".to_string()
         } else {
-            let s = crate::model::format_offset(*offset);
-            s
+            crate::model::format_offset(*offset)
         }),
         ZoneMention::Unknown(_) => None,
     }

@@ -89,6 +89,9 @@ pub const DICTIONARY: &[(&str, &[&str])] = &[
     ("VPN", &["vpn"]),
 ];
 
+/// Length in bytes of the longest first word of a spelling ("action-runners").
+const LONGEST_FIRST_WORD: usize = 14;
+
 /// Spellings indexed by their first word: (remaining words, canonical name).
 type Index = HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>;
 
@@ -115,6 +118,10 @@ pub fn find(text: &str) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut found = Vec::new();
     for (i, word) in words.iter().enumerate() {
+        // Most words are not in the dictionary: rule them out by length before hashing.
+        if word.len() < 2 || word.len() > LONGEST_FIRST_WORD {
+            continue;
+        }
         let Some(candidates) = index.get(word) else {
             continue;
         };
@@ -161,6 +168,16 @@ mod tests {
         let got =
             find("The Kafka cluster and our Postgres replica; not kafkaesque. Load balancer too.");
         assert_eq!(got, ["Kafka", "PostgreSQL", "Load balancer"]);
+    }
+
+    #[test]
+    fn no_first_word_is_longer_than_the_prefilter_allows() {
+        for (_, spellings) in DICTIONARY {
+            for s in *spellings {
+                let first = s.split(' ').next().unwrap();
+                assert!((2..=LONGEST_FIRST_WORD).contains(&first.len()), "{s}");
+            }
+        }
     }
 
     #[test]

@@ -78,9 +78,10 @@ pub fn extract(
     declared: Option<ZoneMention>,
 ) -> Timeline {
     let units = collect_units(outline);
-    let mut out = Timeline::default();
-
-    out.zone = declared.or_else(|| document_zone(&units));
+    let mut out = Timeline {
+        zone: declared.or_else(|| document_zone(&units)),
+        ..Timeline::default()
+    };
     let (order, inferred_at) = decide_order(&units, anchor);
     if let Some(line) = inferred_at {
         let name = match order {
@@ -683,12 +684,12 @@ fn resolve(
                 }
                 continue;
             };
-            if found.bare && found.date.is_none() {
-                if let Some(t) = found.time {
-                    if years.contains(&(t.hour as i16 * 100 + t.minute as i16)) {
-                        continue;
-                    }
-                }
+            if found.bare
+                && found.date.is_none()
+                && let Some(t) = found.time
+                && years.contains(&(t.hour as i16 * 100 + t.minute as i16))
+            {
+                continue;
             }
             let mut date = match explicit.or(ctx_date) {
                 Some(d) => d,
@@ -717,10 +718,10 @@ fn resolve(
                 let wall = date.to_datetime(t);
                 if same_flow && wall < prev {
                     let back = prev.duration_since(wall).as_secs();
-                    if c.structural || back > 12 * 3600 {
-                        if let Ok(next) = prev.date().tomorrow() {
-                            date = next;
-                        }
+                    if (c.structural || back > 12 * 3600)
+                        && let Ok(next) = prev.date().tomorrow()
+                    {
+                        date = next;
                     }
                 } else if !same_flow && unit.kind != SectionKind::Timeline {
                     last = None;

@@ -151,8 +151,7 @@ fn is_label(s: &str) -> bool {
         return false;
     };
     let words = body.split_whitespace().count();
-    words >= 1
-        && words <= 6
+    (1..=6).contains(&words)
         && body.chars().count() <= 50
         && !body.contains(':')
         && body
