@@ -531,15 +531,15 @@ pub struct SearchResults {
 /// Matches are counted up to this many: beyond it the page says "more than".
 pub const COUNT_CAP: i64 = 1000;
 /// Facet counts are taken over at most this many matches.
-const FACET_SAMPLE: i64 = 1000;
+pub const FACET_SAMPLE: i64 = 400;
 
-/// How many documents contain a term (or, for a prefix, the most frequent completion),
-/// per the full index's vocabulary.
+/// How many documents contain a term (for a prefix, the sum over its completions: an
+/// upper bound on the documents it matches), per the full index's vocabulary.
 async fn document_frequency(pool: &SqlitePool, word: &str, prefix: bool) -> sqlx::Result<i64> {
     let df: Option<i64> = if prefix {
         let mut upper = word.to_string();
         upper.push(char::MAX);
-        sqlx::query_scalar("select max(doc) from search_vocab where term >= ? and term < ?")
+        sqlx::query_scalar("select sum(doc) from search_vocab where term >= ? and term < ?")
             .bind(word)
             .bind(upper)
             .fetch_one(pool)
