@@ -32,15 +32,17 @@ struct HomePage {
     recent: Vec<IncidentSummary>,
     bars: Vec<Bar>,
     chart_width: i64,
+    /// Incidents older than the chart's window, said under the chart.
+    older: i64,
     top_systems: Vec<(String, String, i64)>,
     digest_failure: Option<String>,
 }
 
 const CHART_HEIGHT: i64 = 120;
 const BAR_WIDTH: i64 = 14;
-const MAX_MONTHS: usize = 48;
+const MAX_MONTHS: usize = 120;
 
-/// Every month from the first to the last with incidents (at most the last four years),
+/// Every month from the first to the last with incidents (at most the last ten years),
 /// so quiet months show as gaps.
 fn bars(per_month: &[(String, i64)]) -> Vec<Bar> {
     let months: Vec<(i32, i32)> = per_month
@@ -97,6 +99,13 @@ async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let recent = browse::recent(&state.pool, 8).await?;
     let bars = bars(&overview.per_month);
     let chart_width = (bars.len() as i64 * (BAR_WIDTH + 4)).max(100);
+    let first_shown = bars.first().map(|b| b.label.clone()).unwrap_or_default();
+    let older = overview
+        .per_month
+        .iter()
+        .filter(|(m, _)| *m < first_shown)
+        .map(|(_, n)| n)
+        .sum();
     page(&HomePage {
         title: "Aftermath".into(),
         incidents: overview.incidents,
@@ -105,6 +114,7 @@ async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
         recent,
         bars,
         chart_width,
+        older,
         top_systems: overview
             .top_systems
             .iter()
