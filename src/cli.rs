@@ -224,11 +224,15 @@ pub struct UserTokenArgs {
     pub label: String,
 }
 
-/// Sets up logging to stderr; `RUST_LOG` overrides the verbosity flags.
-pub fn init_tracing(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info,sqlx=warn",
+/// Sets up logging to stderr; `RUST_LOG` overrides the verbosity flags. A server logs
+/// its requests and imports at the default level; other commands only warnings.
+pub fn init_tracing(verbose: u8, serving: bool) {
+    let default = match (verbose, serving) {
+        // sqlx warns about any statement over a second, which a large import has by
+        // design (loading every profile); it is not news at the default level.
+        (0, false) => "warn,sqlx=error",
+        (0, true) => "warn,aftermath=info,tower_http=info,sqlx=error",
+        (1, _) => "info,sqlx=warn",
         _ => "debug,sqlx=info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = aftermath::cli::Cli::parse();
-    aftermath::cli::init_tracing(cli.verbose);
+    let serving = matches!(cli.command, aftermath::cli::Command::Serve(_));
+    aftermath::cli::init_tracing(cli.verbose, serving);
     match aftermath::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
