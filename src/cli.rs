@@ -225,13 +225,15 @@ pub struct UserTokenArgs {
 }
 
 /// Sets up logging to stderr; `RUST_LOG` overrides the verbosity flags. A server logs
-/// its requests and imports at the default level; other commands only warnings.
+/// its imports at the default level and every request with `-v`; other commands only
+/// warnings.
 pub fn init_tracing(verbose: u8, serving: bool) {
     let default = match (verbose, serving) {
         // sqlx warns about any statement over a second, which a large import has by
         // design (loading every profile); it is not news at the default level.
         (0, false) => "warn,sqlx=error",
-        (0, true) => "warn,aftermath=info,tower_http=info,sqlx=error",
+        // One line per request costs real throughput under load; -v turns it on.
+        (0, true) => "warn,aftermath=info,sqlx=error",
         (1, _) => "info,sqlx=warn",
         _ => "debug,sqlx=info",
     };
