@@ -59,14 +59,7 @@ pub fn reference_stem(target: &str) -> &str {
     let t = t.trim_end_matches('/');
     let last = t.rsplit('/').next().unwrap_or(t);
     match last.rsplit_once('.') {
-        Some((s, ext))
-            if matches!(
-                ext,
-                "md" | "markdown" | "rst" | "txt" | "text" | "html" | "htm"
-            ) =>
-        {
-            s
-        }
+        Some((s, "md" | "markdown" | "rst" | "txt" | "text" | "html" | "htm")) => s,
         _ => last,
     }
 }

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 struct Env {
     _dir: tempfile::TempDir,
-    root: PathBuf,
     docs: PathBuf,
     pool: SqlitePool,
 }
@@ -21,7 +20,6 @@ async fn env() -> Env {
     let pool = aftermath::db::open(&root.join("test.db")).await.unwrap();
     Env {
         _dir: dir,
-        root,
         docs,
         pool,
     }
