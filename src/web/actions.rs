@@ -116,6 +116,10 @@ struct ActionsPage {
     visitor: Visitor,
     statuses: Vec<(&'static str, &'static str)>,
     back: String,
+    current_status: String,
+    owner: String,
+    incident: String,
+    system: String,
 }
 
 /// The query string of `params` with `f` applied.
@@ -238,6 +242,10 @@ async fn list(
         }),
         statuses: status_choices(),
         back,
+        current_status: current_status.clone(),
+        owner: params.owner.clone().unwrap_or_default(),
+        incident: params.incident.clone().unwrap_or_default(),
+        system: params.system.clone().unwrap_or_default(),
         visitor: visitor.clone(),
     })?;
     let _ = headers;

@@ -628,6 +628,36 @@ async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
     let html = Html::parse_document(&bad.body);
     assert_eq!(html.select(&Selector::parse("p.note").unwrap()).count(), 2);
 
+    let one = send(
+        &s.app,
+        get(
+            "/actions?status=all&incident=2024-07-05-cernphone-outages&owner=&system=",
+            &[],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    let html = Html::parse_document(&one.body);
+    let in_incident: i64 = sqlx::query_scalar(
+        "select count(*) from actions a join incidents i on i.id = a.incident_id
+         where i.slug = '2024-07-05-cernphone-outages'",
+    )
+    .fetch_one(&s.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        html.select(&Selector::parse("ul.actions > li").unwrap())
+            .count() as i64,
+        in_incident
+    );
+    assert!(
+        html.select(
+            &Selector::parse("form[aria-label='Filter actions'] input[name=owner]").unwrap()
+        )
+        .next()
+        .is_some()
+    );
+
     let csv = send(&s.app, get("/actions.csv?status=all", &[]), "127.0.0.1").await;
     assert!(
         csv.headers[header::CONTENT_TYPE]
