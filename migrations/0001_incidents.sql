@@ -25,7 +25,7 @@ create table incidents (
     lessons text not null default '[]',
     -- JSON array of {"line": n, "message": "..."} from the last import.
     warnings text not null default '[]',
-    -- The document's plain text, lz4-compressed: search snippets are cut from it.
+    -- The document's plain text, deflate-compressed: search snippets are cut from it.
     body_text blob not null,
     -- Size of the source file in bytes.
     source_bytes integer not null,

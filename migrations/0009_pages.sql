@@ -2,7 +2,7 @@
 -- sanitised HTML once at import, a small full-text index over the most telling fields,
 -- and the related incidents computed after each import.
 
--- Rendered, sanitised HTML of the source document (lz4, like body_text).
+-- Rendered, sanitised HTML of the source document (deflate, like body_text).
 create table incident_pages (
     incident_id integer primary key references incidents (id) on delete cascade,
     html blob not null,

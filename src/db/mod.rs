@@ -56,15 +56,39 @@ pub fn now() -> String {
         .to_string()
 }
 
-/// Compresses text for storage.
+/// Compresses text for storage (deflate: prose shrinks to about a third, against a
+/// half with lz4, and the work happens on the import's parse threads).
 pub fn compress(text: &str) -> Vec<u8> {
-    lz4_flex::compress_prepend_size(text.as_bytes())
+    use std::io::Write;
+    let mut e = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(text.len() / 3),
+        flate2::Compression::new(6),
+    );
+    // Writing to a Vec cannot fail.
+    let _ = e.write_all(text.as_bytes());
+    e.finish().unwrap_or_default()
 }
 
 /// Decompresses text stored with [`compress`]; damaged data gives an empty string.
 pub fn decompress(bytes: &[u8]) -> String {
-    lz4_flex::decompress_size_prepended(bytes)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .unwrap_or_default()
+    use std::io::Read;
+    let mut out = String::new();
+    match flate2::read::DeflateDecoder::new(bytes).read_to_string(&mut out) {
+        Ok(_) => out,
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compressed_text_round_trips_and_damage_gives_nothing() {
+        let text = "Timeline: at 16:13 UTC we began the rollout. ".repeat(200) + "ünïcode ✅";
+        let packed = compress(&text);
+        assert!(packed.len() < text.len() / 5);
+        assert_eq!(decompress(&packed), text);
+        assert_eq!(decompress(b"not deflate at all"), "");
+    }
 }
