@@ -764,7 +764,9 @@ async fn fetch_hits(
         .collect())
 }
 
-/// Adds the bounded count and the facets of the matches `matches` selects.
+/// Adds the bounded count and the facets of the matches `matches` selects. The match
+/// is evaluated once: its first ids are fetched, counted, and the facets are grouped
+/// over the first [`FACET_SAMPLE`] of them.
 async fn finish(
     pool: &SqlitePool,
     hits: Vec<Hit>,
@@ -772,28 +774,26 @@ async fn finish(
     fts: Option<&str>,
     binds: &[String],
 ) -> sqlx::Result<SearchResults> {
-    let count_sql = format!("select count(*) from ({matches} limit {})", COUNT_CAP + 1);
-    let mut c = sqlx::query_scalar::<_, i64>(&count_sql);
+    let ids_sql = format!("{matches} limit {}", COUNT_CAP + 1);
+    let mut q = sqlx::query_scalar::<_, i64>(&ids_sql);
     if let Some(f) = fts {
-        c = c.bind(f);
+        q = q.bind(f);
     }
     for b in binds {
-        c = c.bind(b);
+        q = q.bind(b);
     }
-    let counted = c.fetch_one(pool).await?;
-    let sample = format!("{matches} limit {FACET_SAMPLE}");
+    let ids = q.fetch_all(pool).await?;
+    let counted = ids.len() as i64;
+    let sample = &ids[..ids.len().min(FACET_SAMPLE as usize)];
+    let sample = serde_json::to_string(sample).unwrap_or_else(|_| "[]".into());
     let run = |select: &'static str| {
-        let sql = format!("with m(id) as ({sample}) {select}");
+        let sql = format!("with m(id) as (select value from json_each(?)) {select}");
+        let sample = sample.clone();
         async move {
-            let mut q = sqlx::query(&sql);
-            if let Some(f) = fts {
-                q = q.bind(f.to_string());
-            }
-            for b in binds {
-                q = q.bind(b.clone());
-            }
             Ok::<_, sqlx::Error>(
-                q.fetch_all(pool)
+                sqlx::query(&sql)
+                    .bind(sample)
+                    .fetch_all(pool)
                     .await?
                     .iter()
                     .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
