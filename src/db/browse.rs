@@ -654,34 +654,24 @@ pub async fn search(
          from m join incidents i on i.id = m.id order by m.rank"
     );
     let mut hits = fetch_hits(pool, &ranked, Some(&title_fts), &binds, &[limit, offset]).await?;
-    let count_in = |sql: String, exprs: Vec<String>| {
-        let binds = binds.clone();
-        async move {
-            let mut q = sqlx::query_scalar::<_, i64>(&sql);
-            for (i, e) in exprs.iter().enumerate() {
-                q = q.bind(e.clone());
-                if i == 0 {
-                    for b in &binds {
-                        q = q.bind(b.clone());
-                    }
-                }
-            }
-            q.fetch_one(pool).await
+    // Each later tier takes the matches of its index that the brief index did not
+    // already give for the expression before it; its offset skips those earlier ones.
+    for (index, earlier) in [("search_brief", &title_fts), ("search_index", &fts)] {
+        if hits.len() as i64 >= limit {
+            break;
         }
-    };
-    let mut skipped = 0;
-    if (hits.len() as i64) < limit {
-        skipped += count_in(
-            format!(
-                "select count(*) from (select i.id from search_brief join incidents i on i.id = search_brief.rowid
-                 where search_brief match ?{filters} limit {COUNT_CAP})"
-            ),
-            vec![title_fts.clone()],
-        )
-        .await?;
+        let count_sql = format!(
+            "select count(*) from (select i.id from search_brief join incidents i on i.id = search_brief.rowid
+             where search_brief match ?{filters} limit {COUNT_CAP})"
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(&count_sql).bind(earlier);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let skipped = q.fetch_one(pool).await?;
         let sql = format!(
-            "with m as (select i.id from search_brief join incidents i on i.id = search_brief.rowid
-                        where search_brief match ?{filters}
+            "with m as (select i.id from {index} join incidents i on i.id = {index}.rowid
+                        where {index} match ?{filters}
                           and i.id not in (select rowid from search_brief where search_brief match ?)
                         limit ? offset ?)
              select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
@@ -692,39 +682,7 @@ pub async fn search(
             q = q.bind(b);
         }
         let rows = q
-            .bind(&title_fts)
-            .bind(limit - hits.len() as i64)
-            .bind((offset - skipped).max(0))
-            .fetch_all(pool)
-            .await?;
-        hits.extend(rows.iter().map(|r| Hit {
-            summary: summary(r),
-            text: r.get("snippet_text"),
-        }));
-    }
-    if (hits.len() as i64) < limit {
-        skipped = count_in(
-            format!(
-                "select count(*) from (select i.id from search_brief join incidents i on i.id = search_brief.rowid
-                 where search_brief match ?{filters} limit {COUNT_CAP})"
-            ),
-            vec![fts.clone()],
-        )
-        .await?;
-        let sql = format!(
-            "with m as (select i.id from search_index join incidents i on i.id = search_index.rowid
-                        where search_index match ?{filters}
-                          and i.id not in (select rowid from search_brief where search_brief match ?)
-                        limit ? offset ?)
-             select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
-             from m join incidents i on i.id = m.id"
-        );
-        let mut q = sqlx::query(&sql).bind(&fts);
-        for b in &binds {
-            q = q.bind(b);
-        }
-        let rows = q
-            .bind(&fts)
+            .bind(earlier)
             .bind(limit - hits.len() as i64)
             .bind((offset - skipped).max(0))
             .fetch_all(pool)

@@ -150,6 +150,21 @@ async fn form_token(app: &Router, path: &str, user: &str) -> (String, String) {
     (cookie, token)
 }
 
+/// The CSRF cookie (`name=value`) the sign-in page sets for a visitor without one, and
+/// its token.
+async fn login_csrf(app: &Router) -> (String, String) {
+    let login = send(app, get("/login", &[]), "127.0.0.1").await;
+    let cookie = login.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = cookie.split_once('=').unwrap().1.to_string();
+    (cookie, token)
+}
+
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
@@ -207,15 +222,7 @@ async fn writing_without_an_identity_is_refused() {
     let id = an_action(&s.pool).await;
     let path = format!("/actions/{id}");
     // A CSRF cookie and token from the sign-in page, but no identity.
-    let login = send(&s.app, get("/login", &[]), "127.0.0.1").await;
-    let cookie = login.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let token = cookie.split_once('=').unwrap().1.to_string();
+    let (cookie, token) = login_csrf(&s.app).await;
     let before = status_of(&s.pool, &id).await;
     let r = send(
         &s.app,
@@ -361,15 +368,7 @@ async fn built_in_accounts_sign_in_with_a_secure_session_cookie() {
     db::accounts::create_user(&s.pool, "carol", "correct horse battery")
         .await
         .unwrap();
-    let login = send(&s.app, get("/login", &[]), "127.0.0.1").await;
-    let csrf_cookie = login.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let token = csrf_cookie.split_once('=').unwrap().1.to_string();
+    let (csrf_cookie, token) = login_csrf(&s.app).await;
     let wrong = send(
         &s.app,
         post(
