@@ -2,7 +2,8 @@
 //! files, and page throughput under a bounded `wrk` load, against nginx serving a static
 //! 20 KB file on the same machine in the same run.
 //!
-//! Run: `cargo bench --bench web -- [--docs N] [--rounds R] [--no-wrk]` (release mode;
+//! Run: `cargo bench --bench web -- [--docs N] [--rounds R] [--no-wrk] [--no-rg]
+//! [--slowest K]` (release mode;
 //! needs `rg`, `wrk` and `nginx` on PATH or in /usr/sbin for the baselines, which
 //! `scripts/bench` installs). The corpus and its database are cached under
 //! `target/bench/`. Results go to stdout; BENCHMARKS.md records them.
@@ -17,6 +18,10 @@ struct Args {
     docs: u64,
     rounds: usize,
     wrk: bool,
+    /// Print this many of the slowest queries of each kind.
+    slowest: usize,
+    /// Run the `rg -l` baseline.
+    rg: bool,
 }
 
 fn args() -> Args {
@@ -24,6 +29,8 @@ fn args() -> Args {
         docs: 10_000,
         rounds: 3,
         wrk: true,
+        slowest: 0,
+        rg: true,
     };
     let mut benching = false;
     let mut docs_given = false;
@@ -36,6 +43,8 @@ fn args() -> Args {
             }
             "--rounds" => a.rounds = it.next().and_then(|v| v.parse().ok()).expect("--rounds R"),
             "--no-wrk" => a.wrk = false,
+            "--no-rg" => a.rg = false,
+            "--slowest" => a.slowest = it.next().and_then(|v| v.parse().ok()).expect("--slowest K"),
             "--bench" => benching = true,
             _ => {}
         }
@@ -255,7 +264,8 @@ fn have(cmd: &str) -> Option<PathBuf> {
     None
 }
 
-fn search_latency(server: &Server, corpus: &Path, rounds: usize) {
+fn search_latency(server: &Server, corpus: &Path, a: &Args) {
+    let (rounds, slowest) = (a.rounds, a.slowest);
     let qs = queries(corpus);
     // Warm up once.
     for (_, q, _) in &qs {
@@ -266,16 +276,26 @@ fn search_latency(server: &Server, corpus: &Path, rounds: usize) {
     let mut n = 0u64;
     for kind in ["word", "phrase", "prefix"] {
         let mut ms = Vec::new();
+        let mut by_query = Vec::new();
         for _ in 0..rounds {
             for (k, q, _) in qs.iter().filter(|(k, _, _)| *k == kind) {
                 n += 1;
                 let start = Instant::now();
                 let (status, _) = get(server.addr, &format!("/search?q={}&n={n}", encode(q)));
-                ms.push(start.elapsed().as_secs_f64() * 1000.0);
+                let took = start.elapsed().as_secs_f64() * 1000.0;
+                ms.push(took);
+                by_query.push((took, q));
                 assert_eq!(status, 200, "{k} query {q}");
             }
         }
         report(&format!("aftermath /search, {kind}"), ms);
+        by_query.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (took, q) in by_query.iter().take(slowest) {
+            println!("    {took:>8.2} ms  {q}");
+        }
+    }
+    if !a.rg {
+        return;
     }
     if let Some(rg) = have("rg") {
         for kind in ["word", "phrase", "prefix"] {
@@ -425,7 +445,7 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     let server = start_server(&db);
-    search_latency(&server, &corpus, a.rounds);
+    search_latency(&server, &corpus, &a);
     if a.wrk {
         throughput(&server);
     }

@@ -553,6 +553,17 @@ async fn document_frequency(pool: &SqlitePool, word: &str, prefix: bool) -> sqlx
     Ok(df.unwrap_or(0))
 }
 
+/// What a match over `index` selects from: the index alone, or joined to `incidents`
+/// (as `i`) when filters need its columns. The join costs a lookup in the incidents
+/// table per match, which is most of a common term's cost when nothing is filtered.
+fn from_index(index: &str, filters: &str) -> String {
+    if filters.is_empty() {
+        index.to_string()
+    } else {
+        format!("{index} join incidents i on i.id = {index}.rowid")
+    }
+}
+
 /// The SQL filters of a query and the values they bind, in order.
 fn filter_sql(query: &Query) -> (String, Vec<String>) {
     let mut filters = Vec::new();
@@ -625,18 +636,19 @@ pub async fn search(
         }
     }
     let matches = format!(
-        "select i.id from search_index join incidents i on i.id = search_index.rowid
-         where search_index match ?{filters}"
+        "select search_index.rowid from {} where search_index match ?{filters}",
+        from_index("search_index", &filters)
     );
     if !all_common {
         // Rank and cut the page first, then compute the listed columns for those rows
         // only: SQLite evaluates result columns for every row it sorts.
         let sql = format!(
             "with m as (select search_index.rowid as id, bm25(search_index, 10.0, 5.0, 5.0, 1.0) as rank
-                        from search_index join incidents i on i.id = search_index.rowid
+                        from {}
                         where search_index match ?{filters} order by rank limit ? offset ?)
              select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
-             from m join incidents i on i.id = m.id order by m.rank"
+             from m join incidents i on i.id = m.id order by m.rank",
+            from_index("search_index", &filters)
         );
         let hits = fetch_hits(pool, &sql, Some(&fts), &binds, &[limit, offset]).await?;
         return finish(pool, hits, &matches, Some(&fts), &binds).await;
@@ -648,10 +660,11 @@ pub async fn search(
     let title_fts = query.fts_in("title").unwrap_or_else(|| fts.clone());
     let ranked = format!(
         "with m as (select search_brief.rowid as id, bm25(search_brief, 10.0, 5.0, 5.0) as rank
-                    from search_brief join incidents i on i.id = search_brief.rowid
+                    from {}
                     where search_brief match ?{filters} order by rank limit ? offset ?)
          select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
-         from m join incidents i on i.id = m.id order by m.rank"
+         from m join incidents i on i.id = m.id order by m.rank",
+        from_index("search_brief", &filters)
     );
     let mut hits = fetch_hits(pool, &ranked, Some(&title_fts), &binds, &[limit, offset]).await?;
     // Each later tier takes the matches of its index that the brief index did not
@@ -661,8 +674,9 @@ pub async fn search(
             break;
         }
         let count_sql = format!(
-            "select count(*) from (select i.id from search_brief join incidents i on i.id = search_brief.rowid
-             where search_brief match ?{filters} limit {COUNT_CAP})"
+            "select count(*) from (select search_brief.rowid from {}
+             where search_brief match ?{filters} limit {COUNT_CAP})",
+            from_index("search_brief", &filters)
         );
         let mut q = sqlx::query_scalar::<_, i64>(&count_sql).bind(earlier);
         for b in &binds {
@@ -670,12 +684,13 @@ pub async fn search(
         }
         let skipped = q.fetch_one(pool).await?;
         let sql = format!(
-            "with m as (select i.id from {index} join incidents i on i.id = {index}.rowid
+            "with m as (select {index}.rowid as id from {}
                         where {index} match ?{filters}
-                          and i.id not in (select rowid from search_brief where search_brief match ?)
+                          and {index}.rowid not in (select rowid from search_brief where search_brief match ?)
                         limit ? offset ?)
              select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
-             from m join incidents i on i.id = m.id"
+             from m join incidents i on i.id = m.id",
+            from_index(index, &filters)
         );
         let mut q = sqlx::query(&sql).bind(&fts);
         for b in &binds {

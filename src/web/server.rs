@@ -26,7 +26,7 @@ const WATCH_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(settings: &Settings, options: ServeOptions) -> anyhow::Result<()> {
-    let pool = crate::db::open(&settings.database).await?;
+    let pool = crate::db::open_for_serving(&settings.database).await?;
     import_all(&pool, settings).await;
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
