@@ -3,8 +3,8 @@
 //!
 //! Invariant: secrets never reach the database in the clear. Passwords are stored as
 //! argon2 PHC strings; session and API tokens are 32 random bytes shown once and
-//! stored only as their SHA-256. A proxy's user header counts only when the peer
-//! that sent it is one of the configured proxies. Pure apart from randomness and
+//! stored only as their SHA-256. A proxy's user header and `X-Forwarded-For` count only
+//! when the peer that sent them is one of the configured proxies. Pure apart from randomness and
 //! CPU-heavy hashing: no SQL here (that is `db::accounts`).
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -209,6 +209,35 @@ pub fn trusted_proxy_user(
     UserName::parse(header_value?).ok()
 }
 
+/// The address a request really comes from: the connection's `peer`, unless that peer
+/// is one of the `trusted` proxies, in which case the `X-Forwarded-For` chain is walked
+/// from the right (the hops our own proxies appended) to the first address that is not
+/// a trusted proxy. Entries left of that are the client's own claims and are ignored,
+/// so a client cannot pick the address it is counted under. An unreadable entry stops
+/// the walk at the proxy that passed it on.
+pub fn client_ip(peer: IpAddr, forwarded_for: &[&str], trusted: &[TrustedProxy]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|t| t.contains(ip));
+    let mut client = peer.to_canonical();
+    if !is_trusted(client) {
+        return client;
+    }
+    let hops = forwarded_for
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|h| !h.is_empty());
+    for hop in hops.rev() {
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            return client;
+        };
+        client = ip.to_canonical();
+        if !is_trusted(client) {
+            return client;
+        }
+    }
+    client
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,5 +299,35 @@ mod tests {
         assert!("proxy.local".parse::<TrustedProxy>().is_err());
         let everyone: TrustedProxy = "0.0.0.0/0".parse().unwrap();
         assert!(everyone.contains(ip("8.8.8.8")));
+    }
+
+    #[test]
+    fn the_client_address_is_the_peer_unless_a_trusted_proxy_forwarded_it() {
+        let trusted: Vec<TrustedProxy> = ["127.0.0.1", "10.0.0.0/8"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let client = |peer: &str, xff: &[&str]| client_ip(ip(peer), xff, &trusted);
+        // An untrusted peer is the client, whatever it claims.
+        assert_eq!(client("192.0.2.7", &["198.51.100.1"]), ip("192.0.2.7"));
+        // A trusted proxy's word counts, but only the hop it appended.
+        assert_eq!(client("127.0.0.1", &["198.51.100.1"]), ip("198.51.100.1"));
+        assert_eq!(
+            client("127.0.0.1", &["6.6.6.6, 198.51.100.1, 10.1.1.1"]),
+            ip("198.51.100.1")
+        );
+        assert_eq!(
+            client("127.0.0.1", &["6.6.6.6", "198.51.100.1"]),
+            ip("198.51.100.1")
+        );
+        // Without a usable header the proxy itself is all we know.
+        assert_eq!(client("127.0.0.1", &[]), ip("127.0.0.1"));
+        assert_eq!(client("127.0.0.1", &["10.2.2.2"]), ip("10.2.2.2"));
+        assert_eq!(client("10.3.3.3", &["unknown"]), ip("10.3.3.3"));
+        assert_eq!(
+            client("::ffff:127.0.0.1", &["::ffff:198.51.100.1"]),
+            ip("198.51.100.1")
+        );
     }
 }

@@ -16,8 +16,8 @@
 //! * [`db`]: the only module with SQL; free functions per entity.
 //! * [`tracking`]: validated values people set on actions (status, owner, due,
 //!   ticket, note). Pure.
-//! * [`identity`]: user names, password hashes, session/API tokens, CSRF and the
-//!   trusted proxy header. No SQL.
+//! * [`identity`]: user names, password hashes, session/API tokens, CSRF, the
+//!   trusted proxy header and the client address behind a proxy. No SQL.
 //! * [`digest`]: the weekly action-item digest email: compose, send, schedule.
 //! * [`import`]: walking folders and writing parsed files to the database.
 //! * [`config`]: flags, `AFTERMATH_*` environment variables and `aftermath.toml`.

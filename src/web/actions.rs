@@ -1,8 +1,8 @@
 //! Follow-up actions as tracked items: the actions page (filters, counts, per-owner
 //! view, CSV), one action with its history and its form, the form post, and sign-in.
 
-use super::identity::{SESSION_COOKIE, Visitor};
-use super::{AppError, AppState, format, page};
+use super::identity::{ClientAddr, SESSION_COOKIE, Visitor};
+use super::{AppError, AppState, format, page, throttle};
 use crate::db::accounts;
 use crate::db::actions::{
     self as db_actions, ActionCounts, ActionEvent, ActionFilter, ActionRow, ActionSort, OwnerLoad,
@@ -13,10 +13,11 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use std::time::Instant;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -543,31 +544,71 @@ pub struct LoginForm {
     password: Option<String>,
 }
 
+/// The sign-in page again, with `message` above the form and the name kept.
+fn login_refused(
+    visitor: &Visitor,
+    name: &str,
+    status: StatusCode,
+    message: String,
+) -> Result<Response, AppError> {
+    let html = page(&LoginPage {
+        title: "Sign in".into(),
+        visitor: visitor.clone(),
+        error: Some(message),
+        name: name.chars().take(100).collect(),
+    })?;
+    let mut r = with_csrf_cookie(visitor.csrf_set_cookie(), html);
+    *r.status_mut() = status;
+    Ok(r)
+}
+
 async fn login(
     State(state): State<AppState>,
     visitor: Visitor,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     visitor.check_form(form.csrf.as_deref().unwrap_or(""), &headers)?;
     let name = form.name.unwrap_or_default();
     let password = form.password.unwrap_or_default();
+    // Refused before the password is looked at, so a locked name cannot be guessed at
+    // and costs no argon2 time.
+    let attempt = match state.login_throttle.attempt(&name, client, Instant::now()) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let shown: String = name.chars().take(100).collect();
+            tracing::warn!(name = ?shown, client = ?client, "sign-in refused after too many failures");
+            let mut r = login_refused(
+                &visitor,
+                &name,
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many failed sign-in attempts; try again in {}.",
+                    throttle::wait_in_minutes(wait)
+                ),
+            )?;
+            r.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(wait.as_secs().max(1)),
+            );
+            return Ok(r);
+        }
+    };
     let user = if name.len() <= 200 && password.len() <= 1000 {
         accounts::verify_password(&state.pool, name.trim(), &password).await?
     } else {
         None
     };
     let Some(user) = user else {
-        let html = page(&LoginPage {
-            title: "Sign in".into(),
-            visitor: visitor.clone(),
-            error: Some("That name and password do not match.".into()),
-            name: name.chars().take(100).collect(),
-        })?;
-        let mut r = with_csrf_cookie(visitor.csrf_set_cookie(), html);
-        *r.status_mut() = StatusCode::UNAUTHORIZED;
-        return Ok(r);
+        return login_refused(
+            &visitor,
+            &name,
+            StatusCode::UNAUTHORIZED,
+            "That name and password do not match.".into(),
+        );
     };
+    state.login_throttle.succeeded(attempt);
     let (token, _csrf) = accounts::create_session(&state.pool, &user).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",

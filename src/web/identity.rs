@@ -15,7 +15,7 @@ use crate::db::accounts;
 use crate::identity;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::{HeaderMap, header, request::Parts};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// The session cookie of built-in accounts.
 pub const SESSION_COOKIE: &str = "aftermath_session";
@@ -143,6 +143,40 @@ impl FromRequestParts<AppState> for Visitor {
             secure,
             session_token: None,
         })
+    }
+}
+
+/// The address a request comes from: the connection's peer, or the client a trusted
+/// proxy forwarded it for (see [`identity::client_ip`]). `None` when the server was
+/// not started with connection info (tests driving the router directly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+        else {
+            return Ok(ClientAddr(None));
+        };
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        Ok(ClientAddr(Some(identity::client_ip(
+            peer,
+            &forwarded,
+            &state.site.trusted_proxies,
+        ))))
     }
 }
 

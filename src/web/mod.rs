@@ -20,6 +20,7 @@ mod links;
 mod query;
 mod search;
 mod server;
+pub mod throttle;
 mod topics;
 
 pub use error::AppError;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub site: Arc<Site>,
     /// Whole pages for anonymous visitors; invalidated by every write.
     pub cache: Arc<cache::PageCache>,
+    /// Recent failed sign-ins, per name and per client address.
+    pub login_throttle: Arc<throttle::LoginThrottle>,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
             pool,
             site: Arc::new(site),
             cache: Arc::default(),
+            login_throttle: Arc::default(),
         }
     }
 }

@@ -427,6 +427,134 @@ async fn built_in_accounts_sign_in_with_a_secure_session_cookie() {
     );
 }
 
+/// POSTs a sign-in as `name` with `password` from `peer`, with a fresh CSRF cookie.
+async fn sign_in(app: &Router, name: &str, password: &str, peer: &str) -> Reply {
+    let (cookie, token) = login_csrf(app).await;
+    send(
+        app,
+        post(
+            "/login",
+            &format!("csrf={token}&name={}&password={}", enc(name), enc(password)),
+            &[("cookie", &cookie)],
+        ),
+        peer,
+    )
+    .await
+}
+
+fn login_error(reply: &Reply) -> String {
+    let html = Html::parse_document(&reply.body);
+    html.select(&Selector::parse("p.error[role=alert]").unwrap())
+        .map(|e| e.text().collect::<String>())
+        .collect()
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_name_out_even_for_the_right_password() {
+    let s = site().await;
+    for name in ["carol", "dave"] {
+        db::accounts::create_user(&s.pool, name, "correct horse battery")
+            .await
+            .unwrap();
+    }
+    // The right password before the limit works and wipes earlier failures.
+    for _ in 0..4 {
+        let r = sign_in(&s.app, "carol", "nope", "192.0.2.10").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    }
+    let r = sign_in(&s.app, "carol", "correct horse battery", "192.0.2.11").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    for _ in 0..5 {
+        let r = sign_in(&s.app, "Carol", "nope", "192.0.2.12").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        assert_eq!(login_error(&r), "That name and password do not match.");
+    }
+    let locked = sign_in(&s.app, "carol", "correct horse battery", "192.0.2.13").await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.body
+    );
+    // The oldest failure leaves the 15-minute window in (a little under) 15 minutes.
+    let message = login_error(&locked);
+    assert!(
+        [14, 15]
+            .map(|m| format!("Too many failed sign-in attempts; try again in {m} minutes."))
+            .contains(&message),
+        "{message}"
+    );
+    assert!(locked.headers.get(header::SET_COOKIE).is_none());
+    let wait: u64 = locked.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&wait), "{wait}");
+    // The form is still there, with the name kept.
+    let html = Html::parse_document(&locked.body);
+    let name = html
+        .select(&Selector::parse("form input[name=name]").unwrap())
+        .next()
+        .unwrap()
+        .value()
+        .attr("value")
+        .unwrap()
+        .to_string();
+    assert_eq!(name, "carol");
+
+    // Another account is not locked by carol's failures.
+    let r = sign_in(&s.app, "dave", "correct horse battery", "192.0.2.14").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // A forged CSRF token is still refused first, locked or not.
+    let r = send(
+        &s.app,
+        post("/login", "csrf=forged&name=carol&password=x", &[]),
+        "192.0.2.13",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn one_client_guessing_many_names_is_locked_out_by_its_forwarded_address() {
+    let s = site().await;
+    db::accounts::create_user(&s.pool, "erin", "correct horse battery")
+        .await
+        .unwrap();
+    // Behind the trusted proxy (127.0.0.1) the client is the address it forwards; what
+    // the client itself wrote to the left of it does not count.
+    let guess = |name: &'static str, client: &'static str, claimed: &'static str| {
+        let app = s.app.clone();
+        async move {
+            let (cookie, token) = login_csrf(&app).await;
+            let forwarded = format!("{claimed}, {client}");
+            send(
+                &app,
+                post(
+                    "/login",
+                    &format!("csrf={token}&name={name}&password=wrong"),
+                    &[("cookie", &cookie), ("x-forwarded-for", &forwarded)],
+                ),
+                "127.0.0.1",
+            )
+            .await
+        }
+    };
+    let spoofed = ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4", "5.5.5.5"];
+    for (name, claimed) in ["n1", "n2", "n3", "n4", "n5"].into_iter().zip(spoofed) {
+        let r = guess(name, "198.51.100.7", claimed).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    }
+    let r = guess("n6", "198.51.100.7", "6.6.6.6").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(login_error(&r).starts_with("Too many failed sign-in attempts"));
+    // Another client behind the same proxy is unaffected.
+    let r = guess("n6", "198.51.100.8", "6.6.6.6").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+}
+
 #[tokio::test]
 async fn the_api_needs_a_token_and_reports_bad_values_as_json() {
     let s = site().await;
