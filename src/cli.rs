@@ -163,7 +163,8 @@ pub enum ActionsCommand {
 /// Arguments of `aftermath actions set`.
 #[derive(Debug, Args)]
 pub struct ActionsSetArgs {
-    /// The action's id (as `aftermath actions` lists it).
+    /// The action's id as `aftermath actions` lists it, or its first 4 or more
+    /// characters if no other id starts with them.
     pub id: String,
     /// New status: open, in_progress, done, wontfix or unknown.
     #[arg(long, value_name = "STATUS")]
@@ -188,7 +189,8 @@ pub struct ActionsSetArgs {
 /// Arguments of `aftermath actions history`.
 #[derive(Debug, Args)]
 pub struct ActionsHistoryArgs {
-    /// The action's id.
+    /// The action's id, or its first 4 or more characters if no other id starts with
+    /// them.
     pub id: String,
     /// Print a JSON array.
     #[arg(long)]
@@ -474,15 +476,9 @@ async fn actions_command(args: ActionsArgs, settings: &Settings) -> anyhow::Resu
     let result = match (args.command, list) {
         (Some(ActionsCommand::Set(set)), _) => actions_set(&pool, &set).await,
         (Some(ActionsCommand::History(h)), _) => {
-            let id = h.id.trim().to_lowercase();
+            let prefix = crate::tracking::ActionIdPrefix::parse(&h.id)?;
+            let id = actions::resolve_id(&pool, &prefix).await?;
             let events = actions::history(&pool, &id).await?;
-            if events.is_empty()
-                && actions::get(&pool, &id, crate::tracking::today(), settings.stale_days)
-                    .await?
-                    .is_none()
-            {
-                anyhow::bail!("there is no action with the id \"{}\"", h.id.trim());
-            }
             let mut out = std::io::stdout().lock();
             if h.json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&events)?)?;
@@ -569,7 +565,8 @@ async fn actions_set(pool: &sqlx::SqlitePool, args: &ActionsSetArgs) -> anyhow::
         return Err(TrackingError::NothingToChange.into());
     }
     let actor = local_actor(args.actor.as_deref())?;
-    let id = args.id.trim().to_lowercase();
+    let prefix = crate::tracking::ActionIdPrefix::parse(&args.id)?;
+    let id = actions::resolve_id(pool, &prefix).await?;
     let outcome = actions::update(pool, &id, &change, actor.as_str(), Origin::Cli).await?;
     let mut out = std::io::stdout().lock();
     if outcome.changes.is_empty() {

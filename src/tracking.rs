@@ -18,6 +18,8 @@ pub const MAX_TICKET_CHARS: usize = 200;
 pub const MAX_NOTE_CHARS: usize = 4000;
 /// Actions without a change for this many days count as stale by default.
 pub const DEFAULT_STALE_DAYS: u32 = 30;
+/// Shortest action id prefix accepted where an id is typed.
+pub const MIN_ID_PREFIX_CHARS: usize = 4;
 
 /// A value that cannot be applied to an action, worded for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,6 +53,12 @@ pub enum TrackingError {
     /// The update names no field at all.
     #[error("Nothing to change: give a status, owner, due date, ticket or note.")]
     NothingToChange,
+    /// A typed action id is shorter than [`MIN_ID_PREFIX_CHARS`] or has characters no
+    /// id has.
+    #[error(
+        "\"{0}\" is not an action id: give the id as `aftermath actions` lists it, or its first {MIN_ID_PREFIX_CHARS} or more characters."
+    )]
+    BadIdPrefix(String),
 }
 
 impl TrackingError {
@@ -63,7 +71,7 @@ impl TrackingError {
             TrackingError::TicketTooLong => Some("ticket"),
             TrackingError::EmptyNote | TrackingError::NoteTooLong => Some("note"),
             TrackingError::ControlCharacters(field) => Some(field),
-            TrackingError::NothingToChange => None,
+            TrackingError::NothingToChange | TrackingError::BadIdPrefix(_) => None,
         }
     }
 }
@@ -246,6 +254,42 @@ impl Note {
     }
 }
 
+/// An action id as typed: the whole id or its first few characters, trimmed and
+/// lowercased. Ids are hex digits, with `-2`, `-3`... for a repeated text, so only
+/// those characters are accepted (which also keeps SQL `like` wildcards out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionIdPrefix(String);
+
+impl ActionIdPrefix {
+    pub fn parse(raw: &str) -> Result<ActionIdPrefix, TrackingError> {
+        let value = raw.trim().to_ascii_lowercase();
+        let ok = value.chars().count() >= MIN_ID_PREFIX_CHARS
+            && value.len() <= 40
+            && value.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+        if ok {
+            Ok(ActionIdPrefix(value))
+        } else {
+            let shown: String = raw
+                .trim()
+                .chars()
+                .take(40)
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            Err(TrackingError::BadIdPrefix(shown))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ActionIdPrefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A change to one action. For owner, due and ticket: `None` leaves the value alone,
 /// `Some(None)` clears it, `Some(Some(v))` sets it. A note is appended to the history.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -336,6 +380,27 @@ fn shorten(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn action_ids_may_be_typed_as_prefixes_of_four_or_more_id_characters() {
+        let parsed = |s: &str| ActionIdPrefix::parse(s).map(|p| p.as_str().to_string());
+        assert_eq!(parsed(" 3F9A "), Ok("3f9a".to_string()));
+        assert_eq!(parsed("3f9a0c12be47-2"), Ok("3f9a0c12be47-2".to_string()));
+        for bad in [
+            "",
+            "3f9",
+            "3f9%",
+            "3f9_0",
+            "zzzz",
+            "3f9a\u{1b}",
+            &"a".repeat(41),
+        ] {
+            assert!(
+                matches!(parsed(bad), Err(TrackingError::BadIdPrefix(_))),
+                "{bad:?}"
+            );
+        }
+    }
 
     #[test]
     fn statuses_are_read_as_people_type_them() {

@@ -668,6 +668,83 @@ pub async fn get(
     Ok(row.as_ref().map(action_row))
 }
 
+/// An action another action's typed id prefix could also mean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdCandidate {
+    pub id: String,
+    /// The first few words of the action's text.
+    pub text: String,
+}
+
+impl std::fmt::Display for IdCandidate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.id, self.text)
+    }
+}
+
+/// Why a typed id prefix names no single action.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// No action's id starts with the prefix.
+    #[error("no action with id starting \"{0}\"")]
+    Unknown(String),
+    /// Several actions' ids start with the prefix; the first two are given.
+    #[error(
+        "the id \"{prefix}\" is ambiguous: it starts {}, perhaps more; give more characters",
+        candidates.iter().map(ToString::to_string).collect::<Vec<_>>().join(" and ")
+    )]
+    Ambiguous {
+        prefix: String,
+        candidates: Vec<IdCandidate>,
+    },
+    /// The database failed.
+    #[error("looking up the action id")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Words of an action's text shown beside its id in an ambiguity error.
+const CANDIDATE_WORDS: usize = 6;
+
+/// The full id of the one action whose id is `prefix` or starts with it. An exact
+/// match wins even when it also starts a longer id (`…47` and `…47-2`).
+pub async fn resolve_id(
+    pool: &SqlitePool,
+    prefix: &tracking::ActionIdPrefix,
+) -> Result<String, ResolveError> {
+    // The prefix holds only hex digits and '-', so it cannot carry `like` wildcards.
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "select id, text from actions where id = ?1 or id like ?1 || '%'
+         order by id <> ?1, id limit 2",
+    )
+    .bind(prefix.as_str())
+    .fetch_all(pool)
+    .await?;
+    match rows.as_slice() {
+        [] => Err(ResolveError::Unknown(prefix.to_string())),
+        [(id, _)] => Ok(id.clone()),
+        [(id, _), ..] if id == prefix.as_str() => Ok(id.clone()),
+        _ => Err(ResolveError::Ambiguous {
+            prefix: prefix.to_string(),
+            candidates: rows
+                .into_iter()
+                .map(|(id, text)| {
+                    let words: Vec<&str> = text.split_whitespace().collect();
+                    let mut text = words
+                        .iter()
+                        .take(CANDIDATE_WORDS)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if words.len() > CANDIDATE_WORDS {
+                        text.push('…');
+                    }
+                    IdCandidate { id, text }
+                })
+                .collect(),
+        }),
+    }
+}
+
 /// An action's history, oldest first.
 pub async fn history(pool: &SqlitePool, id: &str) -> sqlx::Result<Vec<ActionEvent>> {
     let rows = sqlx::query(

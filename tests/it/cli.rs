@@ -1,6 +1,7 @@
-//! The `parse` command's contract: the JSON shape and the readable summary.
+//! The `parse` command's contract: the JSON shape and the readable summary; action ids
+//! typed as prefixes.
 
-use crate::support::{aftermath, incidents, root, shared, texts};
+use crate::support::{aftermath, copy_incidents, incidents, root, shared, texts};
 use serde_json::Value;
 
 const STATUSES: [&str; 5] = ["open", "in_progress", "done", "wontfix", "unknown"];
@@ -174,4 +175,152 @@ fn golden_extractions_are_all_matched() {
     let (stdout, stderr) = texts(&out);
     assert!(out.status.success(), "scorer failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("timeline_recall=100%"), "{stdout}");
+}
+
+/// A folder of the sample incidents plus one whose action is listed twice (so its ids
+/// are `X` and `X-2`, and every prefix of `X` starts both), imported into `t.db`.
+/// Returns the folder and every action as (id, text).
+fn imported_with_a_repeated_action() -> (tempfile::TempDir, Vec<(String, String)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("incidents");
+    copy_incidents(&docs);
+    std::fs::write(
+        docs.join("2026-01-05-queue-outage.md"),
+        "# Queue outage\n\n## Summary\n\nThe queue stalled.\n\n## Action items\n\n\
+         - Add alerting on queue depth for every worker pool\n\
+         - Add alerting on queue depth for every worker pool\n",
+    )
+    .unwrap();
+    let out = aftermath(&["--database", "t.db", "import", "-q"], dir.path());
+    assert!(out.status.success(), "{}", texts(&out).1);
+    let out = aftermath(
+        &["--database", "t.db", "actions", "--all", "--json"],
+        dir.path(),
+    );
+    let rows: Vec<Value> = serde_json::from_str(&texts(&out).0).unwrap();
+    let actions = rows
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (dir, actions)
+}
+
+#[test]
+fn actions_set_and_history_accept_a_unique_id_prefix_in_any_case() {
+    let (dir, actions) = imported_with_a_repeated_action();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--database", "t.db"];
+        all.extend_from_slice(args);
+        aftermath(&all, dir.path())
+    };
+    let (id, _) = actions
+        .iter()
+        .find(|(_, text)| text.starts_with("Add a stress testing"))
+        .unwrap();
+    let unique = (4..id.len())
+        .map(|n| &id[..n])
+        .find(|p| {
+            actions
+                .iter()
+                .filter(|(other, _)| other.starts_with(p))
+                .count()
+                == 1
+        })
+        .unwrap();
+    let typed = unique.to_uppercase();
+    let out = run(&[
+        "actions", "set", &typed, "--status", "done", "--as", "tester",
+    ]);
+    let (stdout, stderr) = texts(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains(&format!("{id}: status")), "{stdout}");
+
+    let out = run(&["actions", "history", unique, "--json"]);
+    let (stdout, stderr) = texts(&out);
+    assert!(out.status.success(), "{stderr}");
+    let events: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["action_id"], id.as_str());
+    assert_eq!(events[0]["new_value"], "done");
+
+    // A whole id that also starts a longer one (`X` and `X-2`) still means itself.
+    let (repeated, _) = actions.iter().find(|(id, _)| id.ends_with("-2")).unwrap();
+    let first = repeated.trim_end_matches("-2");
+    let out = run(&["actions", "history", first]);
+    assert!(out.status.success(), "{}", texts(&out).1);
+}
+
+#[test]
+fn an_ambiguous_id_prefix_is_refused_with_the_candidates() {
+    let (dir, actions) = imported_with_a_repeated_action();
+    let (repeated, _) = actions.iter().find(|(id, _)| id.ends_with("-2")).unwrap();
+    let prefix = &repeated[..4];
+    for args in [
+        vec![
+            "actions", "set", prefix, "--status", "done", "--as", "tester",
+        ],
+        vec!["actions", "history", prefix],
+    ] {
+        let mut all = vec!["--database", "t.db"];
+        all.extend(args);
+        let out = aftermath(&all, dir.path());
+        let (_, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("is ambiguous"), "{stderr}");
+        assert!(stderr.contains(&repeated[..12]), "{stderr}");
+        assert!(stderr.contains(repeated.as_str()), "{stderr}");
+        assert!(
+            stderr.contains("Add alerting on queue depth for…"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let out = aftermath(
+        &["--database", "t.db", "actions", "history", &repeated[..12]],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", texts(&out).1);
+}
+
+#[test]
+fn an_unknown_or_too_short_id_prefix_is_refused_clearly() {
+    let (dir, actions) = imported_with_a_repeated_action();
+    let unused = (0..=0xffffu32)
+        .map(|n| format!("{n:04x}"))
+        .find(|p| !actions.iter().any(|(id, _)| id.starts_with(p.as_str())))
+        .unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--database", "t.db"];
+        all.extend_from_slice(args);
+        aftermath(&all, dir.path())
+    };
+    let history = ["actions", "history", unused.as_str(), "--json"];
+    let set = [
+        "actions",
+        "set",
+        unused.as_str(),
+        "--note=x",
+        "--as",
+        "tester",
+    ];
+    for args in [&history[..], &set[..]] {
+        let out = run(args);
+        let (_, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!("no action with id starting \"{unused}\"")),
+            "{stderr}"
+        );
+    }
+    for typed in ["abc", "ab%d", "____"] {
+        let out = run(&["actions", "history", typed]);
+        let (_, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("is not an action id"), "{stderr}");
+    }
 }
