@@ -9,8 +9,8 @@
 //! reported with the file's path and a line.
 
 use crate::db;
-use crate::ingest::{self, Parsed};
-use crate::{related, render};
+use crate::ingest;
+use crate::related;
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -451,31 +451,30 @@ fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
         Err(e) => return failed(e.line(), e.to_string()),
     };
     let parsed = ingest::parse(&job.display, Path::new(&job.key), text);
-    let page = page(&parsed);
+    let record = db::incidents::prepare(parsed);
+    let page = page(&record);
     Outcome::Parsed {
         job: job.clone(),
         hash,
         bytes: size,
-        record: Box::new(db::incidents::prepare(parsed)),
+        record: Box::new(record),
         page: Box::new(page),
     }
 }
 
 /// What the web UI needs besides the extracted record, computed here on the worker
 /// thread so the writer only writes.
-fn page(parsed: &Parsed) -> db::pages::Page {
-    let i = &parsed.incident;
-    let html = render::document(i.format, &parsed.text, &parsed.document);
+fn page(record: &db::incidents::Record) -> db::pages::Page {
+    let i = &record.incident;
     let causes: Vec<&str> = i.root_causes.iter().map(|c| c.text.as_str()).collect();
-    let body = parsed.document.plain_text();
     let profile = related::profile(&related::ProfileInput {
         title: &i.title,
         causes: &causes,
         summary: i.summary.as_deref().unwrap_or(""),
-        body: &body,
+        body: record.body(),
         systems: &i.systems,
     });
-    db::pages::Page::new(&html, &profile)
+    db::pages::Page::new(&profile)
 }
 
 fn hex(bytes: &[u8]) -> String {

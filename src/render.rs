@@ -21,14 +21,6 @@ impl SafeHtml {
         &self.0
     }
 
-    /// Takes stored HTML that was produced by [`sanitize`] at import time.
-    ///
-    /// Only the database layer's rendered-document column may be read back this way; it
-    /// is written exclusively from a `SafeHtml`.
-    pub fn from_stored(html: String) -> SafeHtml {
-        SafeHtml(html)
-    }
-
     /// The HTML text, consumed.
     pub fn into_string(self) -> String {
         self.0
@@ -83,12 +75,14 @@ fn push_escaped(out: &mut String, text: &str) {
     }
 }
 
-/// Renders a whole source document: Markdown by its own renderer, the others from the
-/// shared document model.
-pub fn document(format: Format, source: &str, doc: &Document) -> SafeHtml {
-    match format {
-        Format::Markdown => markdown(strip_front_matter(source)),
-        _ => from_model(doc),
+/// Renders a whole stored document from its source: Markdown by its own renderer, the
+/// other formats through the shared document model. Without a kept source (incidents
+/// imported before sources were stored), its plain text is read as a text document.
+pub fn document(format: Format, source: Option<&str>, body: &str) -> SafeHtml {
+    match (format, source) {
+        (Format::Markdown, Some(source)) => markdown(strip_front_matter(source)),
+        (format, Some(source)) => from_model(&crate::ingest::document(format, source)),
+        (_, None) => from_model(&crate::ingest::document(Format::Text, body)),
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Query {
     pub notes: Vec<String>,
     /// The input was longer than [`MAX_QUERY_CHARS`].
     pub truncated: bool,
+    /// Words not searched because the index leaves them out ([`is_noise`]).
+    pub left_out: Vec<String>,
 }
 
 /// One search term.
@@ -90,7 +92,7 @@ impl Query {
             let (token, quoted, after) = next_token(rest);
             rest = after.trim_start();
             if quoted {
-                let words = tokens(&token);
+                let words = q.searchable(tokens(&token));
                 match words.len() {
                     0 => {}
                     1 => q.push(Term::Word(words.into_iter().next().unwrap_or_default())),
@@ -114,11 +116,16 @@ impl Query {
             if let Some(word) = token.strip_prefix('-')
                 && !word.is_empty()
             {
-                q.excluded.extend(tokens(word));
+                q.excluded
+                    .extend(tokens(word).into_iter().filter(|w| !is_noise(w)));
                 continue;
             }
             let prefix = token.ends_with('*');
-            let words = tokens(&token);
+            let mut words = tokens(&token);
+            // The last word of a prefix is searched as typed: "th*" is not a stop word.
+            let last = if prefix { words.pop() } else { None };
+            let mut words = q.searchable(words);
+            words.extend(last);
             let n = words.len();
             for (i, w) in words.into_iter().enumerate() {
                 if prefix && i + 1 == n {
@@ -134,12 +141,37 @@ impl Query {
                 }
             }
         }
+        if !q.left_out.is_empty() {
+            let words = q
+                .left_out
+                .iter()
+                .map(|w| format!("\"{w}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            q.notes.push(if q.terms.is_empty() {
+                format!("Nothing left to search for: {words} are too common to be indexed.")
+            } else {
+                format!("Very common words are not searched: {words}.")
+            });
+        }
         if q.terms.len() > MAX_TERMS {
             q.terms.truncate(MAX_TERMS);
             q.notes
                 .push(format!("only the first {MAX_TERMS} search terms were used"));
         }
         q
+    }
+
+    /// `words` without those the index leaves out, which the page names.
+    fn searchable(&mut self, words: Vec<String>) -> Vec<String> {
+        let (noise, kept): (Vec<String>, Vec<String>) =
+            words.into_iter().partition(|w| is_noise(w));
+        for w in noise {
+            if !self.left_out.contains(&w) {
+                self.left_out.push(w);
+            }
+        }
+        kept
     }
 
     fn push(&mut self, term: Term) {
@@ -271,6 +303,57 @@ pub fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Words too common to be worth indexing: the classic English stop list, plus the few
+/// that fill every postmortem ("we", "were", "has"...).
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has",
+    "have", "if", "in", "into", "is", "it", "no", "not", "of", "on", "or", "our", "such",
+    "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "we",
+    "were", "which", "will", "with",
+];
+
+/// A token the index leaves out: a stop word, or a number of one or two digits (the
+/// hours, minutes and days of timestamps, which the timeline already holds). Together
+/// they are about a third of a postmortem's tokens and a quarter of the index.
+pub fn is_noise(token: &str) -> bool {
+    (token.len() <= 2 && token.bytes().all(|b| b.is_ascii_digit()))
+        || STOP_WORDS
+            .binary_search(&token.to_ascii_lowercase().as_str())
+            .is_ok()
+}
+
+/// The text the full-text indexes receive: `text` with its [`is_noise`] tokens blanked
+/// out. Only runs of ASCII letters and digits with ASCII separators (or nothing) on both
+/// sides are touched, so every other token reaches the tokenizer exactly as written.
+/// The indexes are contentless (snippets are cut from the stored text), so nothing
+/// shown to anyone changes; a phrase skips the words left out, on both sides.
+pub fn index_text(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let bounded = (start == 0 || bytes[start - 1].is_ascii())
+            && (i == bytes.len() || bytes[i].is_ascii());
+        // `start..i` is ASCII with ASCII (or no) neighbours: char boundaries.
+        if bounded && is_noise(&text[start..i]) {
+            out.push_str(&text[copied..start]);
+            out.extend(std::iter::repeat_n(' ', i - start));
+            copied = i;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,8 +396,8 @@ mod tests {
             }
         }
         assert_eq!(
-            Query::parse("NEAR(a b)").fts().unwrap(),
-            r#""near" AND "a" AND "b""#
+            Query::parse("NEAR(x b)").fts().unwrap(),
+            r#""near" AND "x" AND "b""#
         );
     }
 
@@ -325,6 +408,37 @@ mod tests {
             q.fts_in("title").unwrap(),
             r#"({title} : "kafk"* AND {title} : "broker") NOT "dns""#
         );
+    }
+
+    #[test]
+    fn stop_words_and_short_numbers_are_left_out_of_the_index_and_queries() {
+        assert_eq!(
+            index_text("At 14:05 the DB was down; thé café, 2019 and 503s."),
+            "   14:05     DB     down; thé café, 2019     503s."
+                .replace("14:05", "  :  ")
+        );
+        assert_eq!(index_text("x_the-of_y"), "x_   -  _y");
+        assert_eq!(index_text("éthe theé"), "éthe theé");
+        let q = Query::parse(r#""root cause of the outage" the* at 12 -the kafka"#);
+        assert_eq!(
+            q.terms,
+            vec![
+                Term::Phrase(vec!["root".into(), "cause".into(), "outage".into()]),
+                Term::Prefix("the".into()),
+                Term::Word("kafka".into()),
+            ]
+        );
+        assert!(q.excluded.is_empty());
+        assert_eq!(q.left_out, ["of", "the", "at", "12"]);
+        assert_eq!(q.notes.len(), 1);
+        let q = Query::parse("the of");
+        assert!(q.terms.is_empty() && q.fts().is_none());
+        assert!(q.notes[0].contains("too common"), "{:?}", q.notes);
+    }
+
+    #[test]
+    fn the_stop_list_is_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -251,6 +251,12 @@ pub struct IncidentDetail {
     pub warnings: Vec<WarningRow>,
     pub missing_since: Option<String>,
     pub imported_at: String,
+    /// Identifies the stored version of the document (a cache key for its rendering).
+    pub content_hash: String,
+    /// The source as imported (`None` for incidents imported before sources were kept).
+    pub source: Option<String>,
+    /// The document's plain text.
+    pub body: String,
     pub timeline: Vec<TimelineRow>,
     pub causes: Vec<(String, i64)>,
     pub actions: Vec<ActionBrief>,
@@ -260,11 +266,7 @@ pub struct IncidentDetail {
 }
 
 /// A warning recorded at import.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct WarningRow {
-    pub line: u32,
-    pub message: String,
-}
+pub type WarningRow = super::document::StoredWarning;
 
 /// One timeline entry as stored.
 #[derive(Debug, Clone)]
@@ -318,8 +320,8 @@ fn action(r: &sqlx::sqlite::SqliteRow) -> ActionBrief {
 /// One incident by slug.
 pub async fn incident(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<IncidentDetail>> {
     let Some(r) = sqlx::query(
-        "select id, slug, title, source_path, format, started, timezone, summary, impact, detection,
-                resolution, severity, authors, lessons, warnings, missing_since, imported_at
+        "select id, slug, title, source_path, format, started, timezone, severity,
+                authors, missing_since, imported_at, content_hash, document
          from incidents where slug = ?",
     )
     .bind(slug)
@@ -329,8 +331,12 @@ pub async fn incident(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<Inci
         return Ok(None);
     };
     let id: i64 = r.get("id");
+    let stored = super::document::Stored::decode(r.get::<&[u8], _>("document"));
+    let mut details = stored.details;
+    let mut texts = std::mem::take(&mut details.timeline).into_iter();
     let timeline = sqlx::query(
-        "select utc_seconds, wall_time, utc_offset, precision, source_text, text, line
+        "select utc_seconds, wall_time, utc_offset, source_text, line,
+                case precision when 0 then 'day' when 1 then 'minute' else 'second' end as precision
          from timeline_entries where incident_id = ? order by position",
     )
     .bind(id)
@@ -343,7 +349,7 @@ pub async fn incident(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<Inci
         utc_offset: t.get("utc_offset"),
         precision: t.get("precision"),
         source_text: t.get("source_text"),
-        text: t.get("text"),
+        text: texts.next().unwrap_or_default(),
         line: t.get("line"),
     })
     .collect();
@@ -390,16 +396,19 @@ pub async fn incident(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<Inci
         format: r.get("format"),
         started: r.get("started"),
         timezone: r.get("timezone"),
-        summary: r.get("summary"),
-        impact: r.get("impact"),
-        detection: r.get("detection"),
-        resolution: r.get("resolution"),
+        summary: stored.summary,
+        impact: details.impact,
+        detection: details.detection,
+        resolution: details.resolution,
         severity: r.get("severity"),
         authors: json_list("authors"),
-        lessons: json_list("lessons"),
-        warnings: serde_json::from_str(r.get::<&str, _>("warnings")).unwrap_or_default(),
+        lessons: details.lessons,
+        warnings: details.warnings,
         missing_since: r.get("missing_since"),
         imported_at: r.get("imported_at"),
+        content_hash: r.get("content_hash"),
+        source: stored.source,
+        body: stored.body,
         timeline,
         causes,
         actions,
@@ -513,8 +522,16 @@ pub async fn topic(
 #[derive(Debug, Clone)]
 pub struct Hit {
     pub summary: IncidentSummary,
-    /// Plain text the snippet is cut from (causes and summary, or the body).
-    pub text: String,
+    /// The stored document, which the snippet is cut from.
+    document: Vec<u8>,
+}
+
+impl Hit {
+    /// The text to cut the snippet from: the summary when `fits` accepts it (it holds a
+    /// searched word, say), else the document's plain text.
+    pub fn snippet_text(&self, fits: impl FnOnce(&str) -> bool) -> String {
+        super::document::Stored::snippet_text(&self.document, fits)
+    }
 }
 
 /// A page of search results.
@@ -612,7 +629,7 @@ pub async fn search(
         let sql = format!(
             "with m as (select i.id, i.started from incidents i where 1 = 1{filters}
                         order by i.started desc nulls last limit ? offset ?)
-             select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
+             select {SUMMARY_COLUMNS}, i.document
              from m join incidents i on i.id = m.id order by m.started desc nulls last"
         );
         let matches = format!("select i.id from incidents i where 1 = 1{filters}");
@@ -646,7 +663,7 @@ pub async fn search(
             "with m as (select search_index.rowid as id, bm25(search_index, 10.0, 5.0, 5.0, 1.0) as rank
                         from {}
                         where search_index match ?{filters} order by rank limit ? offset ?)
-             select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
+             select {SUMMARY_COLUMNS}, i.document
              from m join incidents i on i.id = m.id order by m.rank",
             from_index("search_index", &filters)
         );
@@ -662,7 +679,7 @@ pub async fn search(
         "with m as (select search_brief.rowid as id, bm25(search_brief, 10.0, 5.0, 5.0) as rank
                     from {}
                     where search_brief match ?{filters} order by rank limit ? offset ?)
-         select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
+         select {SUMMARY_COLUMNS}, i.document
          from m join incidents i on i.id = m.id order by m.rank",
         from_index("search_brief", &filters)
     );
@@ -688,7 +705,7 @@ pub async fn search(
                         where {index} match ?{filters}
                           and {index}.rowid not in (select rowid from search_brief where search_brief match ?)
                         limit ? offset ?)
-             select {SUMMARY_COLUMNS}, coalesce(i.summary, '') as snippet_text
+             select {SUMMARY_COLUMNS}, i.document
              from m join incidents i on i.id = m.id",
             from_index(index, &filters)
         );
@@ -704,7 +721,7 @@ pub async fn search(
             .await?;
         hits.extend(rows.iter().map(|r| Hit {
             summary: summary(r),
-            text: r.get("snippet_text"),
+            document: r.get("document"),
         }));
     }
     finish(pool, hits, &matches, Some(&fts), &binds).await
@@ -732,7 +749,7 @@ async fn fetch_hits(
         .iter()
         .map(|r| Hit {
             summary: summary(r),
-            text: r.get("snippet_text"),
+            document: r.get("document"),
         })
         .collect())
 }
@@ -800,14 +817,6 @@ async fn finish(
     })
 }
 
-/// Body text of an incident, for snippets.
-pub async fn body_text(pool: &SqlitePool, id: i64) -> sqlx::Result<String> {
-    let blob: Option<Vec<u8>> = sqlx::query_scalar("select body_text from incidents where id = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    Ok(blob.map(|b| super::decompress(&b)).unwrap_or_default())
-}
 
 /// Number of incidents with open actions among those matching `query` (for the
 /// `status:open` facet).

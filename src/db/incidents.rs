@@ -10,6 +10,7 @@ use crate::extract::sentences;
 use crate::ingest::Parsed;
 use crate::model::{Incident, Slug};
 use serde_json::json;
+use crate::search::index_text;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -70,17 +71,19 @@ pub struct Source<'a> {
     pub bytes: u64,
 }
 
-/// A parsed file turned into the values its rows hold: compressed body, JSON arrays
-/// of child rows, search texts. Built by [`prepare`] on the import's worker threads,
+/// A parsed file turned into the values its rows hold: the compressed document, JSON
+/// arrays of child rows, search texts. Built by [`prepare`] on the import's worker threads,
 /// so the single writer only runs statements.
 pub struct Record {
     pub incident: Incident,
     started: Option<String>,
     authors: String,
-    lessons: String,
-    warnings: String,
-    body_blob: Vec<u8>,
+    /// [`super::document::Stored`], encoded.
+    document: Vec<u8>,
     body: String,
+    /// What the full-text indexes receive (see `search::index_text`).
+    search_title: String,
+    search_body: String,
     timeline: String,
     causes: String,
     systems: String,
@@ -95,8 +98,32 @@ pub struct Record {
 pub fn prepare(parsed: Parsed) -> Record {
     let body = parsed.document.plain_text();
     let incident = parsed.incident;
+    let stored = super::document::Stored {
+        summary: incident.summary.clone(),
+        body,
+        source: Some(parsed.text),
+        details: super::document::Details {
+            impact: incident.impact.clone(),
+            detection: incident.detection.clone(),
+            resolution: incident.resolution.clone(),
+            lessons: incident.lessons.clone(),
+            warnings: incident
+                .warnings
+                .iter()
+                .map(|w| super::document::StoredWarning {
+                    line: w.line,
+                    message: w.message.clone(),
+                })
+                .collect(),
+            timeline: incident.timeline.iter().map(|e| e.text.clone()).collect(),
+        },
+    };
+    let document = stored.encode();
+    let body = stored.body;
+    let search_body = index_text(&body);
     // Timeline rows in the column order of SAVE_CHILDREN. The JSON form of the instant
-    // (`at`) is not stored: it follows from wall time, offset and precision.
+    // (`at`) is not stored: it follows from wall time, offset and precision. The
+    // entry's text is stored in the document.
     let timeline: Vec<_> = incident
         .timeline
         .iter()
@@ -109,10 +136,9 @@ pub fn prepare(parsed: Parsed) -> Record {
                     e.at.date.to_string()
                 },
                 e.at.offset.map(|o| o.seconds()),
-                e.precision.as_str(),
-                zone_source_str(e.zone_source),
+                precision_code(e.precision),
+                zone_source_code(e.zone_source),
                 e.source_text,
-                e.text,
                 e.line,
             ])
         })
@@ -141,18 +167,25 @@ pub fn prepare(parsed: Parsed) -> Record {
     Record {
         started: incident.started.map(|d| d.to_string()),
         authors: json(&incident.authors),
-        lessons: json(&incident.lessons),
-        warnings: json(&incident.warnings),
-        body_blob: super::compress(&body),
+        document,
         body,
         timeline: serde_json::Value::Array(timeline).to_string(),
         causes: serde_json::Value::Array(causes).to_string(),
         systems: json(&incident.systems),
         tags: json(&incident.tags),
         references: serde_json::Value::Array(references).to_string(),
-        search_causes,
-        search_summary: sentences::collapse(&summary),
+        search_title: index_text(&incident.title),
+        search_body,
+        search_causes: index_text(&search_causes),
+        search_summary: index_text(&sentences::collapse(&summary)),
         incident,
+    }
+}
+
+impl Record {
+    /// The document's plain text.
+    pub fn body(&self) -> &str {
+        &self.body
     }
 }
 
@@ -162,43 +195,41 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Replaces the extracted rows of the incident whose `source_path` is $2 with the
-/// JSON arrays of a [`Record`] (parameters $19 to $23). The search row is written
+/// JSON arrays of a [`Record`] (parameters $13 to $17). The search row is written
 /// separately, by [`index`]. One statement per table, all
 /// sent at once. Parameters are `$N`, not `?N`: SQLite numbers `$N` in order of use,
 /// so a statement that uses only some of the shared parameters has no unbound gaps.
 const SAVE_CHILDREN: &str = "
 insert into timeline_entries (incident_id, position, utc_seconds, wall_time, utc_offset, precision,
-    zone_source, source_text, text, line)
+    zone_source, source_text, line)
  select (select id from incidents where source_path = $2), key, value->>0, value->>1, value->>2,
-    value->>3, value->>4, value->>5, value->>6, value->>7
- from json_each($19);
+    value->>3, value->>4, value->>5, value->>6
+ from json_each($13);
 insert into root_causes (incident_id, position, text, line)
  select (select id from incidents where source_path = $2), key, value->>0, value->>1
- from json_each($20);
+ from json_each($14);
 insert or ignore into incident_systems (incident_id, system)
- select (select id from incidents where source_path = $2), value from json_each($21);
+ select (select id from incidents where source_path = $2), value from json_each($15);
 insert or ignore into incident_tags (incident_id, tag)
- select (select id from incidents where source_path = $2), value from json_each($22);
+ select (select id from incidents where source_path = $2), value from json_each($16);
 insert or ignore into incident_references (incident_id, target, line)
  select (select id from incidents where source_path = $2), value->>0, value->>1
- from json_each($23);
+ from json_each($17);
 ";
 
 const INSERT_INCIDENT: &str = "
 savepoint save_incident;
 insert into incidents (slug, source_path, format, content_hash, title, started, timezone,
-    summary, impact, detection, resolution, severity, authors, lessons, warnings, body_text,
-    source_bytes, imported_at, updated_at)
- values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+    severity, authors, document, source_bytes, imported_at, updated_at)
+ values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
  returning id;
 ";
 
 const UPDATE_INCIDENT: &str = "
 savepoint save_incident;
 update incidents set format = $3, content_hash = $4, title = $5, started = $6, timezone = $7,
-    summary = $8, impact = $9, detection = $10, resolution = $11, severity = $12, authors = $13,
-    lessons = $14, warnings = $15, body_text = $16, source_bytes = $17, missing_since = null,
-    updated_at = $18
+    severity = $8, authors = $9, document = $10, source_bytes = $11, missing_since = null,
+    updated_at = $12
  where source_path = $2;
 delete from timeline_entries where incident_id = (select id from incidents where source_path = $2);
 delete from root_causes where incident_id = (select id from incidents where source_path = $2);
@@ -210,13 +241,13 @@ delete from search_brief where rowid = (select id from incidents where source_pa
 ";
 
 /// A new incident in one round trip: its row, its children, and its actions (all new,
-/// parameter $24), inside a savepoint.
+/// parameter $18), inside a savepoint.
 fn insert_sql() -> &'static str {
     static SQL: OnceLock<String> = OnceLock::new();
     SQL.get_or_init(|| {
         format!(
             "{INSERT_INCIDENT}{SAVE_CHILDREN}{};\nrelease save_incident;",
-            actions::insert_new_sql("(select id from incidents where source_path = $2)", 18, 24)
+            actions::insert_new_sql("(select id from incidents where source_path = $2)", 12, 18)
         )
     })
 }
@@ -294,7 +325,7 @@ pub async fn save(
     }
 }
 
-/// Binds parameters $1 to $23 of INSERT_INCIDENT / UPDATE_INCIDENT and SAVE_CHILDREN.
+/// Binds parameters $1 to $17 of INSERT_INCIDENT / UPDATE_INCIDENT and SAVE_CHILDREN.
 fn bind_record<'q>(
     query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
     source: &Source<'q>,
@@ -311,15 +342,9 @@ fn bind_record<'q>(
         .bind(&incident.title)
         .bind(&record.started)
         .bind(&incident.timezone)
-        .bind(&incident.summary)
-        .bind(&incident.impact)
-        .bind(&incident.detection)
-        .bind(&incident.resolution)
         .bind(&incident.severity)
         .bind(&record.authors)
-        .bind(&record.lessons)
-        .bind(&record.warnings)
-        .bind(&record.body_blob)
+        .bind(&record.document)
         .bind(source.bytes as i64)
         .bind(now)
         .bind(&record.timeline)
@@ -342,10 +367,10 @@ pub struct SearchRow {
 pub fn search_row(id: i64, record: Record) -> SearchRow {
     SearchRow {
         id,
-        title: record.incident.title,
+        title: record.search_title,
         causes: record.search_causes,
         summary: record.search_summary,
-        body: record.body,
+        body: record.search_body,
     }
 }
 
@@ -398,11 +423,21 @@ pub async fn index(conn: &mut SqliteConnection, rows: &[SearchRow]) -> sqlx::Res
     Ok(())
 }
 
-fn zone_source_str(z: crate::model::ZoneSource) -> &'static str {
+/// `timeline_entries.precision` (see migration 0010).
+fn precision_code(p: crate::model::Precision) -> i64 {
+    match p {
+        crate::model::Precision::Day => 0,
+        crate::model::Precision::Minute => 1,
+        crate::model::Precision::Second => 2,
+    }
+}
+
+/// `timeline_entries.zone_source` (see migration 0010).
+fn zone_source_code(z: crate::model::ZoneSource) -> i64 {
     match z {
-        crate::model::ZoneSource::Stated => "stated",
-        crate::model::ZoneSource::Document => "document",
-        crate::model::ZoneSource::Unknown => "unknown",
+        crate::model::ZoneSource::Unknown => 0,
+        crate::model::ZoneSource::Stated => 1,
+        crate::model::ZoneSource::Document => 2,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod actions;
 pub mod browse;
 pub mod digest;
+pub mod document;
 pub mod incidents;
 pub mod pages;
 
@@ -58,6 +59,14 @@ async fn open_with(path: &Path, mmap_bytes: u64) -> anyhow::Result<SqlitePool> {
         .run(&pool)
         .await
         .with_context(|| format!("migrating database {}", path.display()))?;
+    let upgraded = document::upgrade(&pool)
+        .await
+        .with_context(|| format!("upgrading stored documents in {}", path.display()))?;
+    if upgraded > 0 {
+        tracing::info!(incidents = upgraded, "stored documents upgraded to the compact layout");
+        // Give the space of the old columns back to the file system: a one-time cost.
+        sqlx::query("vacuum").execute(&pool).await?;
+    }
     Ok(pool)
 }
 
@@ -67,41 +76,4 @@ pub fn now() -> String {
     jiff::Timestamp::from_second(now.as_second())
         .unwrap_or(now)
         .to_string()
-}
-
-/// Compresses text for storage (deflate: prose shrinks to about a third, against a
-/// half with lz4, and the work happens on the import's parse threads).
-pub fn compress(text: &str) -> Vec<u8> {
-    use std::io::Write;
-    let mut e = flate2::write::DeflateEncoder::new(
-        Vec::with_capacity(text.len() / 3),
-        flate2::Compression::new(6),
-    );
-    // Writing to a Vec cannot fail.
-    let _ = e.write_all(text.as_bytes());
-    e.finish().unwrap_or_default()
-}
-
-/// Decompresses text stored with [`compress`]; damaged data gives an empty string.
-pub fn decompress(bytes: &[u8]) -> String {
-    use std::io::Read;
-    let mut out = String::new();
-    match flate2::read::DeflateDecoder::new(bytes).read_to_string(&mut out) {
-        Ok(_) => out,
-        Err(_) => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn compressed_text_round_trips_and_damage_gives_nothing() {
-        let text = "Timeline: at 16:13 UTC we began the rollout. ".repeat(200) + "ünïcode ✅";
-        let packed = compress(&text);
-        assert!(packed.len() < text.len() / 5);
-        assert_eq!(decompress(&packed), text);
-        assert_eq!(decompress(b"not deflate at all"), "");
-    }
 }

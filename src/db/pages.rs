@@ -1,56 +1,53 @@
-//! What the web UI serves without recomputing: rendered documents, the brief search
-//! index and related incidents.
+//! What the web UI serves without recomputing: related-incident profiles, the brief
+//! search index, related incidents and resolved references.
 //!
-//! Invariant: written in the same transaction as the incident it belongs to (pages and
-//! the brief index) or recomputed as a whole after an import (related incidents), so
-//! they never describe a version of a document other than the stored one.
+//! Invariant: written in the same transaction as the incident it belongs to (profiles
+//! and the brief index) or recomputed as a whole after an import (related incidents,
+//! links), so they never describe a version of a document other than the stored one.
 
 use crate::related::{self, Profile};
-use crate::render::SafeHtml;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 /// What is stored for the web UI about one incident, prepared off the writer thread.
 #[derive(Debug, Clone)]
 pub struct Page {
-    html: Vec<u8>,
-    profile: String,
+    /// The profile as deflated JSON.
+    profile: Vec<u8>,
 }
 
 impl Page {
-    /// Compresses the rendered document and serialises the profile.
-    pub fn new(html: &SafeHtml, profile: &Profile) -> Page {
+    /// Serialises and compresses the profile (to about half its size).
+    pub fn new(profile: &Profile) -> Page {
+        let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
+        // Writing to a Vec cannot fail; a profile always serialises.
+        let _ = serde_json::to_writer(&mut e, profile);
         Page {
-            html: super::compress(html.as_str()),
-            profile: serde_json::to_string(profile).unwrap_or_else(|_| "{}".into()),
+            profile: e.finish().unwrap_or_default(),
         }
     }
 }
 
-/// Stores the rendered page and the related-incident profile of an incident that was
-/// just saved, in the same transaction. (Its brief search row is written with the
-/// batch's other search rows, see `incidents::index`.)
+/// A stored profile: deflated JSON, or plain JSON from before profiles were compressed.
+fn read_profile(stored: &[u8]) -> Profile {
+    if stored.first() == Some(&b'{') {
+        return serde_json::from_slice(stored).unwrap_or_default();
+    }
+    serde_json::from_reader(flate2::read::DeflateDecoder::new(stored)).unwrap_or_default()
+}
+
+/// Stores the related-incident profile of an incident that was just saved, in the same
+/// transaction. (Its brief search row is written with the batch's other search rows,
+/// see `incidents::index`.)
 pub async fn save(conn: &mut SqliteConnection, id: i64, page: &Page) -> sqlx::Result<()> {
     sqlx::query(
-        "insert into incident_pages (incident_id, html, profile) values (?, ?, ?)
-         on conflict (incident_id) do update set html = excluded.html, profile = excluded.profile",
+        "insert into incident_profiles (incident_id, profile) values (?, ?)
+         on conflict (incident_id) do update set profile = excluded.profile",
     )
     .bind(id)
-    .bind(&page.html)
     .bind(&page.profile)
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// The rendered document of an incident.
-pub async fn html(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<SafeHtml>> {
-    let blob: Option<Vec<u8>> =
-        sqlx::query_scalar("select html from incident_pages where incident_id = ?")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-    // Only `save` writes this column, always from a SafeHtml.
-    Ok(blob.map(|b| SafeHtml::from_stored(super::decompress(&b))))
 }
 
 /// The file stem a reference points at: `../2019-06-26-x.md#top` -> `2019-06-26-x`.
@@ -118,14 +115,14 @@ pub async fn refresh_related(pool: &SqlitePool) -> sqlx::Result<usize> {
     let mut comparer = related::Comparer::default();
     {
         let mut rows = sqlx::query(
-            "select p.incident_id, p.profile from incident_pages p
+            "select p.incident_id, p.profile from incident_profiles p
              join incidents i on i.id = p.incident_id
              where i.missing_since is null order by p.incident_id",
         )
         .fetch(pool);
         while let Some(r) = rows.try_next().await? {
             ids.push(r.get(0));
-            let profile: Profile = serde_json::from_str(r.get::<&str, _>(1)).unwrap_or_default();
+            let profile = read_profile(r.get::<&[u8], _>(1));
             comparer.add(&profile);
         }
     }
@@ -159,4 +156,23 @@ pub async fn refresh_related(pool: &SqlitePool) -> sqlx::Result<usize> {
     }
     tx.commit().await?;
     Ok(payload.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_read_back_compressed_or_plain() {
+        let profile = Profile {
+            systems: vec!["kafka".into()],
+            modes: vec!["ip address conflict".into()],
+            terms: vec![("arp".into(), 2.5)],
+        };
+        let page = Page::new(&profile);
+        assert_eq!(read_profile(&page.profile), profile);
+        let plain = serde_json::to_vec(&profile).unwrap();
+        assert_eq!(read_profile(&plain), profile);
+        assert_eq!(read_profile(b"damaged"), Profile::default());
+    }
 }

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use crate::render::SafeHtml;
 
 /// How long a page is served from memory at most.
 const TTL: Duration = Duration::from_secs(5);
@@ -40,6 +41,49 @@ pub struct PageCache {
     pub facets: Memo<crate::db::browse::Facets>,
     pub overview: Memo<crate::db::browse::Overview>,
     pub open_incidents: Memo<i64>,
+    /// Rendered documents, for every visitor (the page around them differs, the
+    /// document does not).
+    pub documents: DocumentCache,
+}
+
+/// Rendered documents kept in memory, keyed by incident and content hash: a changed
+/// file has a new hash, so an entry never outlives the version it was rendered from.
+/// Documents are rendered from their stored source when first viewed, not at import.
+#[derive(Debug, Default)]
+pub struct DocumentCache {
+    entries: Mutex<HashMap<i64, (String, std::sync::Arc<SafeHtml>)>>,
+}
+
+/// Documents kept at most; the cache is emptied when full (simple and bounded: about
+/// 30 KB each, so a few tens of MB at most).
+const MAX_DOCUMENTS: usize = 1000;
+
+impl DocumentCache {
+    /// The rendered document of `incident` at `hash`, rendered by `render` (on a
+    /// blocking thread: it is CPU work of a few milliseconds) when not kept yet.
+    pub async fn get_or_render<F>(&self, incident: i64, hash: &str, render: F) -> std::sync::Arc<SafeHtml>
+    where
+        F: FnOnce() -> SafeHtml + Send + 'static,
+    {
+        if let Ok(entries) = self.entries.lock()
+            && let Some((h, html)) = entries.get(&incident)
+            && h == hash
+        {
+            return html.clone();
+        }
+        let html = std::sync::Arc::new(
+            tokio::task::spawn_blocking(render)
+                .await
+                .unwrap_or_default(),
+        );
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_DOCUMENTS {
+                entries.clear();
+            }
+            entries.insert(incident, (hash.to_string(), html.clone()));
+        }
+        html
+    }
 }
 
 /// One memoised value tied to the cache generation.

@@ -4,7 +4,6 @@ use super::links::{self, Link, Target};
 use super::query::LenientQuery;
 use super::{AppError, AppState, format, page};
 use crate::db::browse::{self, ActionBrief, IncidentSummary, ListFilter, RelatedRow};
-use crate::db::pages;
 use crate::render::SafeHtml;
 use askama::Template;
 use axum::Router;
@@ -317,7 +316,7 @@ pub struct ActionView {
 struct IncidentPage {
     title: String,
     i: browse::IncidentDetail,
-    document: SafeHtml,
+    document: std::sync::Arc<SafeHtml>,
     timeline: Vec<EntryView>,
     axis: Vec<(i64, String)>,
     has_axis: bool,
@@ -403,7 +402,17 @@ async fn show(
     let Some(i) = browse::incident(&state.pool, &slug).await? else {
         return Err(AppError::NotFound);
     };
-    let document = pages::html(&state.pool, i.id).await?.unwrap_or_default();
+    let document = {
+        let format = crate::model::Format::parse(&i.format).unwrap_or(crate::model::Format::Text);
+        let (source, body) = (i.source.clone(), i.body.clone());
+        state
+            .cache
+            .documents
+            .get_or_render(i.id, &i.content_hash, move || {
+                crate::render::document(format, source.as_deref(), &body)
+            })
+            .await
+    };
     let related = browse::related(&state.pool, i.id).await?;
     let internal = browse::links_from(&state.pool, i.id).await?;
     let references = i

@@ -163,15 +163,10 @@ async fn search(
     let words = query.highlight_words();
     let mut views = Vec::with_capacity(results.hits.len());
     for hit in results.hits {
-        let summary_has = {
-            let lower = hit.text.to_lowercase();
-            words.iter().any(|w| lower.contains(w.as_str()))
-        };
-        let text = if summary_has || words.is_empty() {
-            hit.text
-        } else {
-            browse::body_text(&state.pool, hit.summary.id).await?
-        };
+        let text = hit.snippet_text(|summary| {
+            let lower = summary.to_lowercase();
+            words.is_empty() || words.iter().any(|w| lower.contains(w.as_str()))
+        });
         views.push(ResultView {
             snippet: render::highlight(&snippet(&text, &words), &words),
             incident: hit.summary,

@@ -107,14 +107,15 @@ async fn a_changed_file_replaces_its_extracted_content_and_keeps_its_id() {
     )
     .await;
     assert_eq!(id_before, id_after);
-    let texts = scalar_str(
-        &env.pool,
-        &format!(
-            "select group_concat(text, '|') from timeline_entries where incident_id = {id_after}"
-        ),
-    )
-    .await
-    .unwrap();
+    let texts = aftermath::db::browse::incident(&env.pool, slug)
+        .await
+        .unwrap()
+        .unwrap()
+        .timeline
+        .iter()
+        .map(|e| e.text.clone())
+        .collect::<Vec<_>>()
+        .join("|");
     assert!(texts.contains("Power-cycling the frontend"));
     assert!(!texts.contains("Rebooting affected server"));
     assert_eq!(scalar_i64(&env.pool, &format!("select count(*) from search_index where search_index match 'cycling' and rowid = {id_after}")).await, 1);

@@ -11,4 +11,5 @@ mod import;
 mod robustness;
 mod support;
 mod tracking_web;
+mod upgrade;
 mod web;

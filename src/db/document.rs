@@ -1,0 +1,323 @@
+//! The stored copy of a document: its summary and plain text (what search snippets are
+//! cut from), its source (what the incident page is rendered from) and the longer
+//! extracted texts only the incident page shows (impact, detection, resolution,
+//! lessons, warnings and each timeline entry's text), deflated together into
+//! `incidents.document`.
+//!
+//! Why together: the source, the extracted texts and the plain text repeat each other,
+//! and within one deflate stream a repeat costs a back-reference. Stored together they
+//! take about a third of what the plain text, a rendered page and the extracted texts
+//! took stored apart (BENCHMARKS.md, "Database size").
+//!
+//! Invariant: the summary and the plain text come first in the stream, so a snippet
+//! decompresses only those; a damaged or empty blob reads as an empty document, never
+//! an error.
+
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader, Read, Write};
+
+/// Marks the layout of the stream, so a later layout can tell the two apart.
+const LAYOUT: &str = "aftermath-document 1";
+
+/// What one incident's `document` blob holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stored {
+    /// The summary extracted from the document.
+    pub summary: Option<String>,
+    /// The document's plain text.
+    pub body: String,
+    /// The source file's text; `None` for incidents imported before sources were kept.
+    pub source: Option<String>,
+    pub details: Details,
+}
+
+/// The extracted texts stored with the document rather than in columns of their own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Details {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detection: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lessons: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<StoredWarning>,
+    /// The text of each timeline entry, in `timeline_entries.position` order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<String>,
+}
+
+/// A warning recorded at import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredWarning {
+    pub line: u32,
+    pub message: String,
+}
+
+impl Stored {
+    /// The compressed blob: a header giving the lengths of the summary, the plain text
+    /// and the source (`-` for none), then those three and the details as JSON.
+    pub fn encode(&self) -> Vec<u8> {
+        let len = |s: &Option<String>| match s {
+            Some(s) => s.len().to_string(),
+            None => "-".into(),
+        };
+        let details = serde_json::to_string(&self.details).unwrap_or_else(|_| "{}".into());
+        let mut e = flate2::write::DeflateEncoder::new(
+            Vec::with_capacity(self.body.len() / 3),
+            flate2::Compression::new(6),
+        );
+        // Writing to a Vec cannot fail.
+        let _ = write!(
+            e,
+            "{LAYOUT}\n{}\n{}\n{}\n",
+            len(&self.summary),
+            self.body.len(),
+            len(&self.source)
+        );
+        if let Some(s) = &self.summary {
+            let _ = e.write_all(s.as_bytes());
+        }
+        let _ = e.write_all(self.body.as_bytes());
+        if let Some(s) = &self.source {
+            let _ = e.write_all(s.as_bytes());
+        }
+        let _ = e.write_all(details.as_bytes());
+        e.finish().unwrap_or_default()
+    }
+
+    /// Everything in a blob made by [`Stored::encode`].
+    pub fn decode(blob: &[u8]) -> Stored {
+        let mut r = Reader::new(blob);
+        let Some(lengths) = r.header() else {
+            return Stored::default();
+        };
+        let summary = lengths.summary.map(|n| r.text(n));
+        let body = r.text(lengths.body);
+        let source = lengths.source.map(|n| r.text(n));
+        let mut rest = String::new();
+        let _ = r.inner.read_to_string(&mut rest);
+        Stored {
+            summary,
+            body,
+            source,
+            details: serde_json::from_str(&rest).unwrap_or_default(),
+        }
+    }
+
+    /// What a search snippet is cut from: the summary when `fits` accepts it, else the
+    /// plain text. The stream is read no further than the text returned.
+    pub fn snippet_text(blob: &[u8], fits: impl FnOnce(&str) -> bool) -> String {
+        let mut r = Reader::new(blob);
+        let Some(lengths) = r.header() else {
+            return String::new();
+        };
+        let summary = lengths.summary.map(|n| r.text(n)).unwrap_or_default();
+        if fits(&summary) {
+            return summary;
+        }
+        r.text(lengths.body)
+    }
+}
+
+/// The lengths in bytes of the parts the header announces (`None`: not kept).
+struct Lengths {
+    summary: Option<usize>,
+    body: usize,
+    source: Option<usize>,
+}
+
+struct Reader<'a> {
+    inner: BufReader<flate2::read::DeflateDecoder<&'a [u8]>>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(blob: &'a [u8]) -> Reader<'a> {
+        Reader {
+            inner: BufReader::new(flate2::read::DeflateDecoder::new(blob)),
+        }
+    }
+
+    fn line(&mut self) -> Option<String> {
+        let mut line = String::new();
+        // A header line is short; a damaged stream must not make it unbounded.
+        (&mut self.inner)
+            .take(64)
+            .read_line(&mut line)
+            .ok()
+            .filter(|_| line.ends_with('\n'))?;
+        line.pop();
+        Some(line)
+    }
+
+    fn header(&mut self) -> Option<Lengths> {
+        if self.line()? != LAYOUT {
+            return None;
+        }
+        let mut optional = || -> Option<Option<usize>> {
+            match self.line()?.as_str() {
+                "-" => Some(None),
+                n => Some(Some(n.parse().ok()?)),
+            }
+        };
+        let summary = optional()?;
+        let body = optional()??;
+        let source = optional()?;
+        Some(Lengths {
+            summary,
+            body,
+            source,
+        })
+    }
+
+    fn text(&mut self, len: usize) -> String {
+        let mut bytes = Vec::with_capacity(len.min(1 << 24));
+        let _ = (&mut self.inner).take(len as u64).read_to_end(&mut bytes);
+        String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into())
+    }
+}
+
+/// Compresses the texts migration 0010 set aside (from a database made before it) into
+/// `incidents.document`, a batch per transaction, then empties the tables that held
+/// them. Returns how many incidents were converted; a no-op on other databases.
+pub async fn upgrade(pool: &sqlx::SqlitePool) -> sqlx::Result<u64> {
+    use sqlx::Row;
+    let mut converted = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let rows = sqlx::query(
+            "select incident_id, summary, body_text, impact, detection, resolution, lessons,
+                warnings
+             from legacy_texts order by incident_id limit 200",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            sqlx::query("delete from legacy_timeline")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(converted);
+        }
+        for row in &rows {
+            let id: i64 = row.get("incident_id");
+            let timeline: Vec<String> = sqlx::query_scalar(
+                "select text from legacy_timeline where incident_id = ? order by position",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let json = |col: &str| row.get::<Option<String>, _>(col).unwrap_or_default();
+            let stored = Stored {
+                summary: row.get("summary"),
+                body: inflate(&row.get::<Vec<u8>, _>("body_text")),
+                source: None,
+                details: Details {
+                    impact: row.get("impact"),
+                    detection: row.get("detection"),
+                    resolution: row.get("resolution"),
+                    lessons: serde_json::from_str(&json("lessons")).unwrap_or_default(),
+                    warnings: serde_json::from_str(&json("warnings")).unwrap_or_default(),
+                    timeline,
+                },
+            };
+            sqlx::query("update incidents set document = ? where id = ?")
+                .bind(stored.encode())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("delete from legacy_texts where incident_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("delete from legacy_timeline where incident_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            converted += 1;
+        }
+        tx.commit().await?;
+    }
+}
+
+/// The plain text of a database made before migration 0010 (deflate alone).
+fn inflate(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    match flate2::read::DeflateDecoder::new(bytes).read_to_string(&mut out) {
+        Ok(_) => out,
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Stored {
+        Stored {
+            summary: Some("The primary failed.".into()),
+            body: "Database outage\nThe primary failed over. Ünïcode ✓".into(),
+            source: Some("# Database outage\n\nThe primary failed over. Ünïcode ✓\n".into()),
+            details: Details {
+                impact: Some("Writes failed for 5 minutes.".into()),
+                detection: None,
+                resolution: Some("Promoted the replica.".into()),
+                lessons: vec!["Test failover".into()],
+                warnings: vec![StoredWarning {
+                    line: 3,
+                    message: "no timeline found".into(),
+                }],
+                timeline: vec!["primary failed".into(), "".into(), "replica promoted".into()],
+            },
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let s = sample();
+        let blob = s.encode();
+        assert_eq!(Stored::decode(&blob), s);
+        assert_eq!(Stored::snippet_text(&blob, |_| true), "The primary failed.");
+        assert_eq!(Stored::snippet_text(&blob, |_| false), s.body);
+    }
+
+    #[test]
+    fn a_missing_source_stays_missing() {
+        let s = Stored {
+            summary: None,
+            source: None,
+            ..sample()
+        };
+        assert_eq!(Stored::decode(&s.encode()), s);
+    }
+
+    #[test]
+    fn repeats_cost_little() {
+        let body = "The load balancer dropped connections after the config push. ".repeat(80);
+        let alone = Stored {
+            body: body.clone(),
+            ..Default::default()
+        }
+        .encode()
+        .len();
+        let with_source = Stored {
+            body: body.clone(),
+            source: Some(body.clone()),
+            ..Default::default()
+        }
+        .encode()
+        .len();
+        assert!(with_source < alone + alone / 2, "{alone} vs {with_source}");
+    }
+
+    #[test]
+    fn damage_reads_as_empty() {
+        assert_eq!(Stored::decode(b""), Stored::default());
+        assert_eq!(Stored::decode(b"not deflate at all"), Stored::default());
+        let blob = sample().encode();
+        let cut = Stored::decode(&blob[..blob.len() / 2]);
+        assert!(sample().body.starts_with(&cut.body));
+    }
+}
