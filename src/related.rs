@@ -11,7 +11,8 @@
 //! and every related pair carries a reason a reader can check.
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::LazyLock;
 
 /// How many terms a profile keeps.
 const PROFILE_TERMS: usize = 40;
@@ -365,11 +366,7 @@ pub fn profile(input: &ProfileInput<'_>) -> Profile {
         lowered.push_str(&c.to_lowercase());
         lowered.push('\n');
     }
-    let modes = FAILURE_MODES
-        .iter()
-        .filter(|(_, phrasings)| phrasings.iter().any(|p| contains_phrase(&lowered, p)))
-        .map(|(name, _)| name.to_string())
-        .collect();
+    let modes = failure_modes(&lowered);
     let mut systems: Vec<String> = input.systems.iter().map(|s| s.to_lowercase()).collect();
     systems.sort();
     systems.dedup();
@@ -380,15 +377,46 @@ pub fn profile(input: &ProfileInput<'_>) -> Profile {
     }
 }
 
-/// `phrase` occurs in `text` starting at a word boundary.
-fn contains_phrase(text: &str, phrase: &str) -> bool {
-    text.match_indices(phrase).any(|(i, _)| {
-        text[..i]
+/// Every phrasing of [`FAILURE_MODES`] in one automaton, so a document is scanned once
+/// (not once per phrasing), and the failure mode each pattern names.
+static PHRASINGS: LazyLock<(aho_corasick::AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut modes = Vec::new();
+    for (mode, (_, phrasings)) in FAILURE_MODES.iter().enumerate() {
+        for p in *phrasings {
+            patterns.push(*p);
+            modes.push(mode);
+        }
+    }
+    let automaton = aho_corasick::AhoCorasick::new(&patterns)
+        .unwrap_or_else(|e| panic!("the failure-mode phrasings are fixed strings: {e}"));
+    (automaton, modes)
+});
+
+/// The failure modes named in lowercased `text` (a phrasing counts where it starts at
+/// a word boundary), in the order of [`FAILURE_MODES`].
+fn failure_modes(text: &str) -> Vec<String> {
+    let (automaton, modes) = &*PHRASINGS;
+    let mut found = vec![false; FAILURE_MODES.len()];
+    for m in automaton.find_overlapping_iter(text) {
+        let at_boundary = text[..m.start()]
             .chars()
             .next_back()
-            .is_none_or(|c| !c.is_alphanumeric())
-    })
+            .is_none_or(|c| !c.is_alphanumeric());
+        if at_boundary {
+            found[modes[m.pattern().as_usize()]] = true;
+        }
+    }
+    FAILURE_MODES
+        .iter()
+        .zip(found)
+        .filter(|(_, f)| *f)
+        .map(|((name, _), _)| name.to_string())
+        .collect()
 }
+
+static STOPWORD_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| STOPWORDS.iter().copied().collect());
 
 /// Lowercased words of two or more characters that are not stopwords or numbers.
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -397,7 +425,7 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|w| w.len() >= 2 && w.len() <= 40)
         .filter(|w| !w.chars().all(|c| c.is_ascii_digit() || c == '-'))
         .map(str::to_lowercase)
-        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .filter(|w| !STOPWORD_SET.contains(w.as_str()))
 }
 
 /// One related incident and why.

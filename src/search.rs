@@ -316,10 +316,19 @@ const STOP_WORDS: &[&str] = &[
 /// hours, minutes and days of timestamps, which the timeline already holds). Together
 /// they are about a third of a postmortem's tokens and a quarter of the index.
 pub fn is_noise(token: &str) -> bool {
-    (token.len() <= 2 && token.bytes().all(|b| b.is_ascii_digit()))
-        || STOP_WORDS
-            .binary_search(&token.to_ascii_lowercase().as_str())
-            .is_ok()
+    if token.len() <= 2 && token.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    // Every stop word is ASCII and at most five letters: lowercase on the stack.
+    let mut lower = [0u8; 5];
+    if token.len() > lower.len() || !token.is_ascii() {
+        return false;
+    }
+    for (l, b) in lower.iter_mut().zip(token.bytes()) {
+        *l = b.to_ascii_lowercase();
+    }
+    let lower = std::str::from_utf8(&lower[..token.len()]).unwrap_or("");
+    STOP_WORDS.binary_search(&lower).is_ok()
 }
 
 /// The text the full-text indexes receive: `text` with its [`is_noise`] tokens blanked
@@ -439,6 +448,9 @@ mod tests {
     #[test]
     fn the_stop_list_is_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOP_WORDS.iter().all(|w| w.len() <= 5 && w.is_ascii()));
+        assert!(is_noise("The") && is_noise("WHICH") && is_noise("07"));
+        assert!(!is_noise("thee") && !is_noise("007") && !is_noise("théé"));
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! an error.
 
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 
 /// Marks the layout of the stream, so a later layout can tell the two apart.
 const LAYOUT: &str = "aftermath-document 1";
@@ -65,27 +65,24 @@ impl Stored {
             None => "-".into(),
         };
         let details = serde_json::to_string(&self.details).unwrap_or_else(|_| "{}".into());
-        let mut e = flate2::write::DeflateEncoder::new(
-            Vec::with_capacity(self.body.len() / 3),
-            flate2::Compression::new(6),
-        );
-        // Writing to a Vec cannot fail.
-        let _ = write!(
-            e,
+        let header = format!(
             "{LAYOUT}\n{}\n{}\n{}\n",
             len(&self.summary),
             self.body.len(),
             len(&self.source)
         );
-        if let Some(s) = &self.summary {
-            let _ = e.write_all(s.as_bytes());
+        let parts = [
+            header.as_str(),
+            self.summary.as_deref().unwrap_or(""),
+            &self.body,
+            self.source.as_deref().unwrap_or(""),
+            &details,
+        ];
+        let mut plain = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+        for part in parts {
+            plain.extend_from_slice(part.as_bytes());
         }
-        let _ = e.write_all(self.body.as_bytes());
-        if let Some(s) = &self.source {
-            let _ = e.write_all(s.as_bytes());
-        }
-        let _ = e.write_all(details.as_bytes());
-        e.finish().unwrap_or_default()
+        super::deflate(&plain)
     }
 
     /// Everything in a blob made by [`Stored::encode`].

@@ -77,3 +77,45 @@ pub fn now() -> String {
         .unwrap_or(now)
         .to_string()
 }
+
+/// Deflates `bytes` (level 6, raw deflate) with a compressor kept per thread: setting
+/// one up (allocating and clearing its tables) cost more than compressing a profile.
+pub fn deflate(bytes: &[u8]) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<Compress> =
+            std::cell::RefCell::new(Compress::new(Compression::new(6), false));
+    }
+    COMPRESSOR.with_borrow_mut(|c| {
+        c.reset();
+        let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
+        loop {
+            let read = c.total_in() as usize;
+            match c.compress_vec(&bytes[read..], &mut out, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => return out,
+                Ok(_) => out.reserve(out.capacity().max(64)),
+                Err(_) => return Vec::new(),
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn deflate_round_trips_and_reuses_its_compressor() {
+        for text in ["", "short", &"incident timeline entry ".repeat(5000)] {
+            for _ in 0..2 {
+                let packed = deflate(text.as_bytes());
+                let mut back = String::new();
+                flate2::read::DeflateDecoder::new(&packed[..])
+                    .read_to_string(&mut back)
+                    .unwrap();
+                assert_eq!(back, text);
+            }
+        }
+    }
+}

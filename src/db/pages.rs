@@ -18,11 +18,10 @@ pub struct Page {
 impl Page {
     /// Serialises and compresses the profile (to about half its size).
     pub fn new(profile: &Profile) -> Page {
-        let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
-        // Writing to a Vec cannot fail; a profile always serialises.
-        let _ = serde_json::to_writer(&mut e, profile);
+        // A profile (strings and numbers) always serialises.
+        let json = serde_json::to_vec(profile).unwrap_or_default();
         Page {
-            profile: e.finish().unwrap_or_default(),
+            profile: super::deflate(&json),
         }
     }
 }
