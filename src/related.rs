@@ -495,13 +495,18 @@ impl Comparer {
     }
 
     /// For each incident added, its most related others (by order of addition).
-    pub fn compute(self) -> Vec<Vec<Related>> {
-        let n = self.docs.len();
+    pub fn compute(mut self) -> Vec<Vec<Related>> {
+        // Only the feature names are needed from here on: the interning map and the
+        // raw vectors are freed as the weighted vectors are built (at 100,000
+        // incidents they are tens of MB each).
+        self.ids = HashMap::new();
+        let docs = std::mem::take(&mut self.docs);
+        let n = docs.len();
         if n < 2 {
             return vec![Vec::new(); n];
         }
         let mut df = vec![0u32; self.names.len()];
-        for d in &self.docs {
+        for d in &docs {
             for (k, _) in d {
                 df[*k as usize] += 1;
             }
@@ -514,15 +519,14 @@ impl Comparer {
         } else {
             (n / 4).clamp(2, MAX_FEATURE_SPAN)
         } as u32;
-        let vectors: Vec<Vec<(u32, f32)>> = self
-            .docs
-            .iter()
+        let vectors: Vec<Vec<(u32, f32)>> = docs
+            .into_iter()
             .map(|d| {
-                d.iter()
+                d.into_iter()
                     .filter(|(k, _)| df[*k as usize] <= common)
                     .map(|(k, w)| {
-                        let idf = ((n as f32 + 1.0) / df[*k as usize] as f32).ln();
-                        (*k, w * idf)
+                        let idf = ((n as f32 + 1.0) / df[k as usize] as f32).ln();
+                        (k, w * idf)
                     })
                     .filter(|(_, w)| *w > 0.0)
                     .collect()

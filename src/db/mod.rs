@@ -47,7 +47,7 @@ async fn open_with(path: &Path, mmap_bytes: u64) -> anyhow::Result<SqlitePool> {
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
         .pragma("temp_store", "memory")
-        .pragma("cache_size", "-32000")
+        .pragma("cache_size", "-8000")
         .pragma("mmap_size", mmap_bytes.to_string());
     let pool = SqlitePoolOptions::new()
         .max_connections(8)

@@ -74,26 +74,31 @@ pub async fn refresh_links(pool: &SqlitePool) -> sqlx::Result<usize> {
             .entry(reference_stem(r.get::<&str, _>(2)).to_string())
             .or_insert(id);
     }
-    let refs = sqlx::query("select incident_id, target from incident_references")
-        .fetch_all(pool)
-        .await?;
-    let mut payload = Vec::new();
+    drop(incidents);
+    // Streamed: most references (ticket ids, web links) point at no incident, and a
+    // large corpus has millions of them.
+    let mut links = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for r in &refs {
-        let from: i64 = r.get(0);
-        let target: &str = r.get(1);
-        if let Some(&to) = by_stem.get(reference_stem(target))
-            && to != from
-            && seen.insert((from, to))
-        {
-            payload.push(serde_json::json!([from, to, target]));
+    {
+        use futures_util::TryStreamExt;
+        let mut refs = sqlx::query("select incident_id, target from incident_references")
+            .fetch(pool);
+        while let Some(r) = refs.try_next().await? {
+            let from: i64 = r.get(0);
+            let target: &str = r.get(1);
+            if let Some(&to) = by_stem.get(reference_stem(target))
+                && to != from
+                && seen.insert((from, to))
+            {
+                links.push(serde_json::json!([from, to, target]));
+            }
         }
     }
     let mut tx = pool.begin().await?;
     sqlx::query("delete from incident_links")
         .execute(&mut *tx)
         .await?;
-    for chunk in payload.chunks(2000) {
+    for chunk in links.chunks(2000) {
         sqlx::query(
             "insert into incident_links (from_id, to_id, target)
              select value ->> 0, value ->> 1, value ->> 2 from json_each(?)",
@@ -103,7 +108,7 @@ pub async fn refresh_links(pool: &SqlitePool) -> sqlx::Result<usize> {
         .await?;
     }
     tx.commit().await?;
-    Ok(payload.len())
+    Ok(links.len())
 }
 
 /// Recomputes related incidents for every incident from the stored profiles.
@@ -128,33 +133,55 @@ pub async fn refresh_related(pool: &SqlitePool) -> sqlx::Result<usize> {
     let related = tokio::task::spawn_blocking(move || comparer.compute())
         .await
         .unwrap_or_default();
-    let mut payload = Vec::new();
-    for (i, list) in related.iter().enumerate() {
-        for (rank, r) in list.iter().enumerate() {
-            payload.push(serde_json::json!([
-                ids[i],
-                ids[r.other],
-                rank,
-                r.score,
-                r.reason
-            ]));
-        }
-    }
     let mut tx = pool.begin().await?;
     sqlx::query("delete from related_incidents")
         .execute(&mut *tx)
         .await?;
-    for chunk in payload.chunks(2000) {
-        sqlx::query(
-            "insert into related_incidents (incident_id, other_id, rank, score, reason)
-             select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 from json_each(?)",
-        )
-        .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
-        .execute(&mut *tx)
-        .await?;
+    // Written a chunk at a time, so the rows of a large corpus are never all in memory
+    // in their JSON form.
+    let mut written = 0;
+    let mut chunk = Vec::with_capacity(RELATED_CHUNK);
+    let rows = related.into_iter().enumerate().flat_map(|(i, list)| {
+        list.into_iter()
+            .enumerate()
+            .map(move |(rank, r)| (i, rank, r))
+    });
+    for (i, rank, r) in rows {
+        chunk.push(serde_json::json!([
+            ids[i],
+            ids[r.other],
+            rank,
+            r.score,
+            r.reason
+        ]));
+        if chunk.len() == RELATED_CHUNK {
+            written += insert_related(&mut tx, &mut chunk).await?;
+        }
     }
+    written += insert_related(&mut tx, &mut chunk).await?;
     tx.commit().await?;
-    Ok(payload.len())
+    Ok(written)
+}
+
+const RELATED_CHUNK: usize = 2000;
+
+/// Inserts and empties a chunk of `[incident, other, rank, score, reason]` rows.
+async fn insert_related(
+    conn: &mut SqliteConnection,
+    chunk: &mut Vec<serde_json::Value>,
+) -> sqlx::Result<usize> {
+    let n = chunk.len();
+    if n == 0 {
+        return Ok(0);
+    }
+    sqlx::query(
+        "insert into related_incidents (incident_id, other_id, rank, score, reason)
+         select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 from json_each(?)",
+    )
+    .bind(serde_json::Value::Array(std::mem::take(chunk)).to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(n)
 }
 
 #[cfg(test)]

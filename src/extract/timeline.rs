@@ -108,7 +108,20 @@ pub fn extract(
     candidates.sort_by_key(|c| (c.unit, c.found.start));
 
     let zone = out.zone.clone();
-    resolve(&units, candidates, order, anchor, zone.as_ref(), &mut out);
+    let structural = resolve(&units, candidates, order, anchor, zone.as_ref(), &mut out);
+
+    // A sentence in the prose naming the same moment as an entry of the timeline
+    // itself ("Services were down from 0105 UTC ...") restates that entry.
+    let listed: HashSet<String> = out
+        .entries
+        .iter()
+        .zip(&structural)
+        .filter(|(_, s)| **s)
+        .map(|(e, _)| e.at.to_at_string())
+        .collect();
+    let mut kept = structural.iter();
+    out.entries
+        .retain(|e| kept.next() == Some(&true) || !listed.contains(&e.at.to_at_string()));
 
     out.entries.sort_by_key(|e| e.at.sort_key());
     let mut seen = HashSet::new();
@@ -647,7 +660,9 @@ fn resolve(
     anchor: Option<Date>,
     zone: Option<&ZoneMention>,
     out: &mut Timeline,
-) {
+) -> Vec<bool> {
+    // For each entry pushed, whether it came from the timeline's own structure.
+    let mut structural = Vec::new();
     let by_position: HashMap<(usize, usize), usize> = candidates
         .iter()
         .enumerate()
@@ -781,6 +796,7 @@ fn resolve(
                 last = Some((unit.section, date.to_datetime(t), c.structural));
             }
             let source_text = unit.text[found.start..found.end].trim().to_string();
+            structural.push(c.structural);
             out.entries.push(TimelineEntry {
                 at,
                 text: if c.text.is_empty() {
@@ -795,6 +811,7 @@ fn resolve(
             });
         }
     }
+    structural
 }
 
 /// A date part read with the document's order; a missing year comes from the context.
@@ -927,6 +944,20 @@ mod tests {
             i.timeline[2].zone_source,
             crate::model::ZoneSource::Document
         );
+    }
+
+    #[test]
+    fn prose_restating_a_listed_entry_is_not_a_second_entry() {
+        let i = md(
+            "# Outage\n\n## Summary\n\nAt 14:05 UTC on 2024-03-01 the primary failed; at 15:00 UTC \
+             we added capacity.\n\n## Timeline\n\n- 2024-03-01 14:05 UTC: primary database failed\n\
+             - 14:30 UTC: failover completed\n",
+        );
+        assert_eq!(
+            ats(&i),
+            ["2024-03-01T14:05Z", "2024-03-01T14:30Z", "2024-03-01T15:00Z"]
+        );
+        assert_eq!(i.timeline[0].text, "primary database failed");
     }
 
     #[test]
