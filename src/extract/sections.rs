@@ -266,7 +266,8 @@ fn starts_with_digit(text: &str) -> bool {
 }
 
 /// The first block is the title when it is a heading at the document's top level that
-/// does not name a section ("Summary" opening a document is a section, not a title).
+/// does not name a section ("Summary" opening a document is a section, not a title),
+/// is not a template field ("Owner: …") and is not just a date (a post's dateline).
 fn title_heading(doc: &Document) -> Option<&Heading> {
     let Some(Block::Heading(first)) = doc.blocks.first() else {
         return None;
@@ -279,8 +280,29 @@ fn title_heading(doc: &Document) -> Option<&Heading> {
             _ => None,
         })
         .min()?;
-    (first.level == min_level && !is_section_name(&first.text) && !is_field_label(&first.text))
+    (first.level == min_level
+        && !is_section_name(&first.text)
+        && !is_field_label(&first.text)
+        && !is_only_a_date(&first.text))
         .then_some(first)
+}
+
+/// "April 29, 2011", "Posted on Tuesday, 3 March 2020": a line that says when, not
+/// what.
+fn is_only_a_date(text: &str) -> bool {
+    let found = super::timestamp::find(text);
+    let Some(f) = found.first().filter(|f| f.date.is_some()) else {
+        return false;
+    };
+    const FILLER: &[&str] = &[
+        "on", "posted", "published", "updated", "date", "dated", "monday", "tuesday",
+        "wednesday", "thursday", "friday", "saturday", "sunday",
+    ];
+    [&text[..f.start], &text[f.end..]].iter().all(|part| {
+        part.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| FILLER.contains(&w.to_lowercase().as_str()))
+    })
 }
 
 /// "Owner: @someone", "Date:", "Authors: ..." — template fields set as headings, which
@@ -315,6 +337,16 @@ fn is_field_label(text: &str) -> bool {
 mod tests {
     use super::*;
     use SectionKind::*;
+
+    #[test]
+    fn a_dateline_is_not_a_title() {
+        for line in ["April 29, 2011", "Posted on Tuesday, 3 March 2020", "2019-06-26"] {
+            assert!(is_only_a_date(line), "{line}");
+        }
+        for line in ["2019-06-26: Differ Process Pool Broken", "Outage on April 29, 2011", "Summary"] {
+            assert!(!is_only_a_date(line), "{line}");
+        }
+    }
 
     #[test]
     fn headings_map_to_kinds_through_synonyms() {
