@@ -143,7 +143,6 @@ enum Outcome {
         hash: String,
         bytes: u64,
         record: Box<db::incidents::Record>,
-        page: Box<db::pages::Page>,
     },
     Failed {
         display: String,
@@ -226,7 +225,6 @@ pub async fn import_paths(
                     hash,
                     bytes,
                     mut record,
-                    page,
                 } => {
                     let source = db::incidents::Source {
                         path: &job.key,
@@ -243,13 +241,6 @@ pub async fn import_paths(
                         &now,
                     )
                     .await;
-                    let saved = match saved {
-                        // The page belongs with the incident just written.
-                        Ok((id, slug)) => db::pages::save(&mut tx, id, &page)
-                            .await
-                            .map(|()| (id, slug)),
-                        Err(e) => Err(e),
-                    };
                     match saved {
                         Ok((id, slug)) => {
                             summary.imported += 1;
@@ -451,14 +442,13 @@ fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
         Err(e) => return failed(e.line(), e.to_string()),
     };
     let parsed = ingest::parse(&job.display, Path::new(&job.key), text);
-    let record = db::incidents::prepare(parsed);
-    let page = page(&record);
+    let mut record = db::incidents::prepare(parsed);
+    record.attach_profile(&page(&record));
     Outcome::Parsed {
         job: job.clone(),
         hash,
         bytes: size,
         record: Box::new(record),
-        page: Box::new(page),
     }
 }
 

@@ -80,6 +80,9 @@ pub struct Record {
     authors: String,
     /// [`super::document::Stored`], encoded.
     document: Vec<u8>,
+    /// The related-incident profile, stored form (see `pages::Page`); attached by the
+    /// import after [`prepare`].
+    profile: Vec<u8>,
     body: String,
     /// What the full-text indexes receive (see `search::index_text`).
     search_title: String,
@@ -168,6 +171,7 @@ pub fn prepare(parsed: Parsed) -> Record {
         started: incident.started.map(|d| d.to_string()),
         authors: json(&incident.authors),
         document,
+        profile: Vec::new(),
         body,
         timeline: serde_json::Value::Array(timeline).to_string(),
         causes: serde_json::Value::Array(causes).to_string(),
@@ -187,6 +191,11 @@ impl Record {
     pub fn body(&self) -> &str {
         &self.body
     }
+
+    /// Attaches the related-incident profile, saved with the incident.
+    pub fn attach_profile(&mut self, page: &super::pages::Page) {
+        self.profile = page.bytes().to_vec();
+    }
 }
 
 /// The few lists stored as JSON: plain strings and numbers, which always serialise.
@@ -195,7 +204,7 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Replaces the extracted rows of the incident whose `source_path` is $2 with the
-/// JSON arrays of a [`Record`] (parameters $13 to $17). The search row is written
+/// JSON arrays of a [`Record`] (parameters $13 to $17) and its profile ($18). The search row is written
 /// separately, by [`index`]. One statement per table, all
 /// sent at once. Parameters are `$N`, not `?N`: SQLite numbers `$N` in order of use,
 /// so a statement that uses only some of the shared parameters has no unbound gaps.
@@ -215,6 +224,9 @@ insert or ignore into incident_tags (incident_id, tag)
 insert or ignore into incident_references (incident_id, target, line)
  select (select id from incidents where source_path = $2), value->>0, value->>1
  from json_each($17);
+insert into incident_profiles (incident_id, profile)
+ values ((select id from incidents where source_path = $2), $18)
+ on conflict (incident_id) do update set profile = excluded.profile;
 ";
 
 const INSERT_INCIDENT: &str = "
@@ -241,13 +253,13 @@ delete from search_brief where rowid = (select id from incidents where source_pa
 ";
 
 /// A new incident in one round trip: its row, its children, and its actions (all new,
-/// parameter $18), inside a savepoint.
+/// parameter $19), inside a savepoint.
 fn insert_sql() -> &'static str {
     static SQL: OnceLock<String> = OnceLock::new();
     SQL.get_or_init(|| {
         format!(
             "{INSERT_INCIDENT}{SAVE_CHILDREN}{};\nrelease save_incident;",
-            actions::insert_new_sql("(select id from incidents where source_path = $2)", 12, 18)
+            actions::insert_new_sql("(select id from incidents where source_path = $2)", 12, 19)
         )
     })
 }
@@ -325,7 +337,7 @@ pub async fn save(
     }
 }
 
-/// Binds parameters $1 to $17 of INSERT_INCIDENT / UPDATE_INCIDENT and SAVE_CHILDREN.
+/// Binds parameters $1 to $18 of INSERT_INCIDENT / UPDATE_INCIDENT and SAVE_CHILDREN.
 fn bind_record<'q>(
     query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
     source: &Source<'q>,
@@ -352,6 +364,7 @@ fn bind_record<'q>(
         .bind(&record.systems)
         .bind(&record.tags)
         .bind(&record.references)
+        .bind(&record.profile)
 }
 
 /// The full-text row of a saved incident.

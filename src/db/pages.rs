@@ -26,27 +26,20 @@ impl Page {
     }
 }
 
+impl Page {
+    /// The stored form of the profile (written by `incidents::save`, in the same
+    /// statement as its incident).
+    pub fn bytes(&self) -> &[u8] {
+        &self.profile
+    }
+}
+
 /// A stored profile: deflated JSON, or plain JSON from before profiles were compressed.
 fn read_profile(stored: &[u8]) -> Profile {
     if stored.first() == Some(&b'{') {
         return serde_json::from_slice(stored).unwrap_or_default();
     }
     serde_json::from_reader(flate2::read::DeflateDecoder::new(stored)).unwrap_or_default()
-}
-
-/// Stores the related-incident profile of an incident that was just saved, in the same
-/// transaction. (Its brief search row is written with the batch's other search rows,
-/// see `incidents::index`.)
-pub async fn save(conn: &mut SqliteConnection, id: i64, page: &Page) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into incident_profiles (incident_id, profile) values (?, ?)
-         on conflict (incident_id) do update set profile = excluded.profile",
-    )
-    .bind(id)
-    .bind(&page.profile)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 /// The file stem a reference points at: `../2019-06-26-x.md#top` -> `2019-06-26-x`.
