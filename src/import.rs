@@ -405,6 +405,7 @@ fn spawn_workers(
     for _ in 0..workers {
         let (jobs, hashes, next, tx) = (jobs.clone(), hashes.clone(), next.clone(), tx.clone());
         std::thread::spawn(move || {
+            lower_priority();
             loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(index) else {
@@ -418,6 +419,19 @@ fn spawn_workers(
         });
     }
     rx
+}
+
+/// Lets the writer run first when cores are short: parsing is the larger share of the
+/// work, but every stored file waits on the writer's chain of hand-overs (the async
+/// task, then SQLite's thread), and a parse worker holding the core it needs stalls
+/// the whole pipeline.
+fn lower_priority() {
+    // Linux nice values are per thread; `0` is the calling thread. Failure only means
+    // the default priority.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 5);
+    }
 }
 
 fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
