@@ -341,31 +341,29 @@ pub struct ProfileInput<'a> {
 
 /// Builds the profile of one incident.
 pub fn profile(input: &ProfileInput<'_>) -> Profile {
-    let mut counts: HashMap<String, f32> = HashMap::new();
-    let mut add = |text: &str, weight: f32| {
-        for word in words(text) {
+    // Lowercased once, into one text: the terms are counted from its parts (borrowed,
+    // not a string per word) and the failure modes are found in the whole.
+    let parts = [(input.title, 3.0), (input.summary, 1.5), (input.body, 1.0)]
+        .into_iter()
+        .chain(input.causes.iter().map(|c| (*c, 2.0)));
+    let mut lowered = String::new();
+    let mut spans = Vec::new();
+    for (text, weight) in parts {
+        let start = lowered.len();
+        lowered.push_str(&text.to_lowercase());
+        spans.push((start..lowered.len(), weight));
+        lowered.push('\n');
+    }
+    let mut counts: HashMap<&str, f32> = HashMap::new();
+    for (span, weight) in &spans {
+        for word in words(&lowered[span.clone()]) {
             *counts.entry(word).or_insert(0.0) += weight;
         }
-    };
-    add(input.title, 3.0);
-    for c in input.causes {
-        add(c, 2.0);
     }
-    add(input.summary, 1.5);
-    add(input.body, 1.0);
-    let mut terms: Vec<(String, f32)> = counts.into_iter().collect();
-    terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut terms: Vec<(&str, f32)> = counts.into_iter().collect();
+    terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     terms.truncate(PROFILE_TERMS);
-
-    let mut lowered = String::new();
-    for part in [input.title, input.summary, input.body] {
-        lowered.push_str(&part.to_lowercase());
-        lowered.push('\n');
-    }
-    for c in input.causes {
-        lowered.push_str(&c.to_lowercase());
-        lowered.push('\n');
-    }
+    let terms = terms.into_iter().map(|(w, n)| (w.to_string(), n)).collect();
     let modes = failure_modes(&lowered);
     let mut systems: Vec<String> = input.systems.iter().map(|s| s.to_lowercase()).collect();
     systems.sort();
@@ -418,14 +416,14 @@ fn failure_modes(text: &str) -> Vec<String> {
 static STOPWORD_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| STOPWORDS.iter().copied().collect());
 
-/// Lowercased words of two or more characters that are not stopwords or numbers.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// Words of two or more characters that are not stopwords or numbers, from lowercased
+/// `text`.
+fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
         .map(|w| w.trim_matches(['-', '_']))
         .filter(|w| w.len() >= 2 && w.len() <= 40)
         .filter(|w| !w.chars().all(|c| c.is_ascii_digit() || c == '-'))
-        .map(str::to_lowercase)
-        .filter(|w| !STOPWORD_SET.contains(w.as_str()))
+        .filter(|w| !STOPWORD_SET.contains(w))
 }
 
 /// One related incident and why.
