@@ -817,7 +817,6 @@ async fn finish(
     })
 }
 
-
 /// Number of incidents with open actions among those matching `query` (for the
 /// `status:open` facet).
 pub async fn open_action_incidents(pool: &SqlitePool) -> sqlx::Result<i64> {

@@ -266,7 +266,11 @@ mod tests {
                     line: 3,
                     message: "no timeline found".into(),
                 }],
-                timeline: vec!["primary failed".into(), "".into(), "replica promoted".into()],
+                timeline: vec![
+                    "primary failed".into(),
+                    "".into(),
+                    "replica promoted".into(),
+                ],
             },
         }
     }

@@ -63,7 +63,10 @@ async fn open_with(path: &Path, mmap_bytes: u64) -> anyhow::Result<SqlitePool> {
         .await
         .with_context(|| format!("upgrading stored documents in {}", path.display()))?;
     if upgraded > 0 {
-        tracing::info!(incidents = upgraded, "stored documents upgraded to the compact layout");
+        tracing::info!(
+            incidents = upgraded,
+            "stored documents upgraded to the compact layout"
+        );
         // Give the space of the old columns back to the file system: a one-time cost.
         sqlx::query("vacuum").execute(&pool).await?;
     }

@@ -74,8 +74,8 @@ pub async fn refresh_links(pool: &SqlitePool) -> sqlx::Result<usize> {
     let mut seen = std::collections::HashSet::new();
     {
         use futures_util::TryStreamExt;
-        let mut refs = sqlx::query("select incident_id, target from incident_references")
-            .fetch(pool);
+        let mut refs =
+            sqlx::query("select incident_id, target from incident_references").fetch(pool);
         while let Some(r) = refs.try_next().await? {
             let from: i64 = r.get(0);
             let target: &str = r.get(1);

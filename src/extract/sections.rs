@@ -284,7 +284,7 @@ fn title_heading(doc: &Document) -> Option<&Heading> {
         && !is_section_name(&first.text)
         && !is_field_label(&first.text)
         && !is_only_a_date(&first.text))
-        .then_some(first)
+    .then_some(first)
 }
 
 /// "April 29, 2011", "Posted on Tuesday, 3 March 2020": a line that says when, not
@@ -295,8 +295,19 @@ fn is_only_a_date(text: &str) -> bool {
         return false;
     };
     const FILLER: &[&str] = &[
-        "on", "posted", "published", "updated", "date", "dated", "monday", "tuesday",
-        "wednesday", "thursday", "friday", "saturday", "sunday",
+        "on",
+        "posted",
+        "published",
+        "updated",
+        "date",
+        "dated",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
     ];
     [&text[..f.start], &text[f.end..]].iter().all(|part| {
         part.split(|c: char| !c.is_alphanumeric())
@@ -340,10 +351,18 @@ mod tests {
 
     #[test]
     fn a_dateline_is_not_a_title() {
-        for line in ["April 29, 2011", "Posted on Tuesday, 3 March 2020", "2019-06-26"] {
+        for line in [
+            "April 29, 2011",
+            "Posted on Tuesday, 3 March 2020",
+            "2019-06-26",
+        ] {
             assert!(is_only_a_date(line), "{line}");
         }
-        for line in ["2019-06-26: Differ Process Pool Broken", "Outage on April 29, 2011", "Summary"] {
+        for line in [
+            "2019-06-26: Differ Process Pool Broken",
+            "Outage on April 29, 2011",
+            "Summary",
+        ] {
             assert!(!is_only_a_date(line), "{line}");
         }
     }

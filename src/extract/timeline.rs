@@ -955,7 +955,11 @@ mod tests {
         );
         assert_eq!(
             ats(&i),
-            ["2024-03-01T14:05Z", "2024-03-01T14:30Z", "2024-03-01T15:00Z"]
+            [
+                "2024-03-01T14:05Z",
+                "2024-03-01T14:30Z",
+                "2024-03-01T15:00Z"
+            ]
         );
         assert_eq!(i.timeline[0].text, "primary database failed");
     }

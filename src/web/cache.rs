@@ -10,6 +10,7 @@
 //! identity.
 
 use super::AppState;
+use crate::render::SafeHtml;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -19,7 +20,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use crate::render::SafeHtml;
 
 /// How long a page is served from memory at most.
 const TTL: Duration = Duration::from_secs(5);
@@ -61,7 +61,12 @@ const MAX_DOCUMENTS: usize = 1000;
 impl DocumentCache {
     /// The rendered document of `incident` at `hash`, rendered by `render` (on a
     /// blocking thread: it is CPU work of a few milliseconds) when not kept yet.
-    pub async fn get_or_render<F>(&self, incident: i64, hash: &str, render: F) -> std::sync::Arc<SafeHtml>
+    pub async fn get_or_render<F>(
+        &self,
+        incident: i64,
+        hash: &str,
+        render: F,
+    ) -> std::sync::Arc<SafeHtml>
     where
         F: FnOnce() -> SafeHtml + Send + 'static,
     {

@@ -46,7 +46,9 @@ async fn texts_of_an_old_database_survive_the_upgrade() {
                 'Rolled back.', '[\"Test rollbacks\"]', '[{\"line\":4,\"message\":\"no owner\"}]',
                 ?, 100, '2020-01-03T00:00:00Z', '2020-01-03T00:00:00Z')",
         )
-        .bind(deflate("Old outage\nThe summary.\nCheckout failed after the deploy."))
+        .bind(deflate(
+            "Old outage\nThe summary.\nCheckout failed after the deploy.",
+        ))
         .execute(&pool)
         .await
         .unwrap();
@@ -66,9 +68,9 @@ async fn texts_of_an_old_database_survive_the_upgrade() {
             "insert into incident_pages (incident_id, html, profile)
              values (7, x'00', '{\"systems\":[\"kafka\"],\"modes\":[],\"terms\":[]}')",
         )
-            .execute(&pool)
-            .await
-            .unwrap();
+        .execute(&pool)
+        .await
+        .unwrap();
         pool.close().await;
     }
 
