@@ -396,14 +396,11 @@ pub fn search_row(id: i64, record: Record) -> SearchRow {
 pub async fn index(conn: &mut SqliteConnection, rows: &[SearchRow]) -> sqlx::Result<()> {
     // Well under SQLite's 32766 parameters per statement.
     for chunk in rows.chunks(1000) {
-        let mut sql =
-            String::from("insert into search_index (rowid, title, causes, summary, body) values ");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str("(?, ?, ?, ?, ?)");
-        }
+        let sql = multi_row_insert(
+            "search_index (rowid, title, causes, summary, body)",
+            5,
+            chunk.len(),
+        );
         let mut query = sqlx::query(&sql);
         for row in chunk {
             query = query
@@ -415,14 +412,11 @@ pub async fn index(conn: &mut SqliteConnection, rows: &[SearchRow]) -> sqlx::Res
         }
         query.execute(&mut *conn).await?;
         // The brief index (title, causes, summary) ranks very common terms cheaply.
-        let mut sql =
-            String::from("insert into search_brief (rowid, title, causes, summary) values ");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str("(?, ?, ?, ?)");
-        }
+        let sql = multi_row_insert(
+            "search_brief (rowid, title, causes, summary)",
+            4,
+            chunk.len(),
+        );
         let mut query = sqlx::query(&sql);
         for row in chunk {
             query = query
@@ -434,6 +428,12 @@ pub async fn index(conn: &mut SqliteConnection, rows: &[SearchRow]) -> sqlx::Res
         query.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// `insert into {target} values (?, …), …` for `rows` rows of `columns` parameters.
+fn multi_row_insert(target: &str, columns: usize, rows: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    format!("insert into {target} values {}", vec![row; rows].join(","))
 }
 
 /// `timeline_entries.precision` (see migration 0010).
@@ -487,4 +487,17 @@ pub async fn count(pool: &SqlitePool) -> sqlx::Result<i64> {
     sqlx::query_scalar("select count(*) from incidents")
         .fetch_one(pool)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_row_inserts_have_a_placeholder_per_value() {
+        assert_eq!(
+            multi_row_insert("t (a, b)", 2, 3),
+            "insert into t (a, b) values (?, ?),(?, ?),(?, ?)"
+        );
+    }
 }
