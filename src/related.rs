@@ -10,8 +10,9 @@
 //! Invariant: pure and deterministic; the same profiles always give the same ranking,
 //! and every related pair carries a reason a reader can check.
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// How many terms a profile keeps.
@@ -354,7 +355,7 @@ pub fn profile(input: &ProfileInput<'_>) -> Profile {
         spans.push((start..lowered.len(), weight));
         lowered.push('\n');
     }
-    let mut counts: HashMap<&str, f32> = HashMap::new();
+    let mut counts: FxHashMap<&str, f32> = FxHashMap::default();
     for (span, weight) in &spans {
         for word in words(&lowered[span.clone()]) {
             *counts.entry(word).or_insert(0.0) += weight;
@@ -413,7 +414,7 @@ fn failure_modes(text: &str) -> Vec<String> {
         .collect()
 }
 
-static STOPWORD_SET: LazyLock<HashSet<&'static str>> =
+static STOPWORD_SET: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| STOPWORDS.iter().copied().collect());
 
 /// Words of two or more characters that are not stopwords or numbers, from lowercased
@@ -448,7 +449,7 @@ pub fn compute(profiles: &[Profile]) -> Vec<Vec<Related>> {
 #[derive(Debug, Default)]
 pub struct Comparer {
     names: Vec<String>,
-    ids: HashMap<String, u32>,
+    ids: FxHashMap<String, u32>,
     docs: Vec<Vec<(u32, f32)>>,
 }
 
@@ -497,7 +498,7 @@ impl Comparer {
         // Only the feature names are needed from here on: the interning map and the
         // raw vectors are freed as the weighted vectors are built (at 100,000
         // incidents they are tens of MB each).
-        self.ids = HashMap::new();
+        self.ids = FxHashMap::default();
         let docs = std::mem::take(&mut self.docs);
         let n = docs.len();
         if n < 2 {
@@ -541,22 +542,33 @@ impl Comparer {
             }
         }
         let mut out = Vec::with_capacity(n);
-        let mut dots: HashMap<u32, f32> = HashMap::new();
+        // Dot products with every other incident, accumulated densely: `touched` lists
+        // the incidents whose entry is not zero, so clearing costs what filling did.
+        let mut dots = vec![0f32; n];
+        let mut touched: Vec<u32> = Vec::new();
         for (i, v) in vectors.iter().enumerate() {
-            dots.clear();
             for (k, w) in v {
                 for (j, wj) in &postings[*k as usize] {
                     if *j as usize != i {
-                        *dots.entry(*j).or_insert(0.0) += w * wj;
+                        let d = &mut dots[*j as usize];
+                        if *d == 0.0 {
+                            touched.push(*j);
+                        }
+                        *d += w * wj;
                     }
                 }
             }
-            let mut scored: Vec<(usize, f64)> = dots
-                .iter()
-                .filter(|(j, _)| norms[i] > 0.0 && norms[**j as usize] > 0.0)
-                .map(|(j, d)| (*j as usize, (*d / (norms[i] * norms[*j as usize])) as f64))
-                .filter(|(_, s)| *s >= MIN_SCORE)
-                .collect();
+            let mut scored: Vec<(usize, f64)> = Vec::new();
+            for j in touched.drain(..) {
+                let j = j as usize;
+                let d = std::mem::take(&mut dots[j]);
+                if norms[i] > 0.0 && norms[j] > 0.0 {
+                    let s = (d / (norms[i] * norms[j])) as f64;
+                    if s >= MIN_SCORE {
+                        scored.push((j, s));
+                    }
+                }
+            }
             scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             scored.truncate(MAX_RELATED);
             out.push(
@@ -575,14 +587,20 @@ impl Comparer {
 
     /// "same failure: IP address conflict; shared systems: kafka; shared terms: ip, dhcp".
     fn reason(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> String {
-        let b: HashMap<u32, f32> = b.iter().copied().collect();
-        let mut shared: Vec<(&str, f32)> = a
-            .iter()
-            .filter_map(|(k, w)| {
-                b.get(k)
-                    .map(|wb| (self.names[*k as usize].as_str(), w * wb))
-            })
-            .collect();
+        // Both vectors are sorted by feature: one merge finds the shared features.
+        let mut shared: Vec<(&str, f32)> = Vec::new();
+        let (mut x, mut y) = (0, 0);
+        while let (Some((ka, wa)), Some((kb, wb))) = (a.get(x), b.get(y)) {
+            match ka.cmp(kb) {
+                std::cmp::Ordering::Less => x += 1,
+                std::cmp::Ordering::Greater => y += 1,
+                std::cmp::Ordering::Equal => {
+                    shared.push((self.names[*ka as usize].as_str(), wa * wb));
+                    x += 1;
+                    y += 1;
+                }
+            }
+        }
         shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(y.0)));
         let pick = |prefix: &str, max: usize| -> Vec<&str> {
             shared

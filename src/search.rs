@@ -319,17 +319,29 @@ pub fn is_noise(token: &str) -> bool {
     if token.len() <= 2 && token.bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
-    // Every stop word is ASCII and at most five letters: lowercase on the stack.
-    let mut lower = [0u8; 5];
-    if token.len() > lower.len() || !token.is_ascii() {
+    // Every stop word is ASCII and at most five letters: packed, lowercased, into an
+    // integer and looked up among the packed stop words (no string compares).
+    if token.len() > 5 || !token.is_ascii() {
         return false;
     }
-    for (l, b) in lower.iter_mut().zip(token.bytes()) {
-        *l = b.to_ascii_lowercase();
-    }
-    let lower = std::str::from_utf8(&lower[..token.len()]).unwrap_or("");
-    STOP_WORDS.binary_search(&lower).is_ok()
+    STOP_KEYS.binary_search(&pack(token.bytes())).is_ok()
 }
+
+/// Up to eight ASCII bytes, lowercased, as one integer (first byte highest, so packed
+/// words sort as the words do).
+fn pack(bytes: impl Iterator<Item = u8>) -> u64 {
+    let mut key = 0u64;
+    let mut n = 0;
+    for b in bytes.take(8) {
+        key = (key << 8) | u64::from(b.to_ascii_lowercase());
+        n += 1;
+    }
+    key << (8 * (8 - n))
+}
+
+/// [`STOP_WORDS`] packed, in the same (sorted) order.
+static STOP_KEYS: std::sync::LazyLock<Vec<u64>> =
+    std::sync::LazyLock::new(|| STOP_WORDS.iter().map(|w| pack(w.bytes())).collect());
 
 /// The text the full-text indexes receive: `text` with its [`is_noise`] tokens blanked
 /// out. Only runs of ASCII letters and digits with ASCII separators (or nothing) on both
@@ -447,6 +459,7 @@ mod tests {
     #[test]
     fn the_stop_list_is_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOP_KEYS.windows(2).all(|w| w[0] < w[1]));
         assert!(STOP_WORDS.iter().all(|w| w.len() <= 5 && w.is_ascii()));
         assert!(is_noise("The") && is_noise("WHICH") && is_noise("07"));
         assert!(!is_noise("thee") && !is_noise("007") && !is_noise("théé"));

@@ -4,7 +4,7 @@
 //! Invariant: a system is reported by its canonical display name, once, in order of
 //! first mention; matching is on whole words, case-insensitive.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::LazyLock;
 
 /// (canonical name, spellings matched as whole words, lowercase).
@@ -93,11 +93,11 @@ pub const DICTIONARY: &[(&str, &[&str])] = &[
 const LONGEST_FIRST_WORD: usize = 14;
 
 /// Spellings indexed by their first word: (remaining words, canonical name).
-type Index = HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>;
+type Index = FxHashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>;
 
 fn index() -> &'static Index {
     static INDEX: LazyLock<Index> = LazyLock::new(|| {
-        let mut map: Index = HashMap::new();
+        let mut map: Index = FxHashMap::default();
         for (name, spellings) in DICTIONARY {
             for spelling in *spellings {
                 let mut words = spelling.split(' ');
@@ -115,7 +115,7 @@ pub fn find(text: &str) -> Vec<String> {
     let lower = text.to_lowercase();
     let words: Vec<&str> = word_spans(&lower).into_iter().map(|(_, w)| w).collect();
     let index = index();
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     let mut found = Vec::new();
     for (i, word) in words.iter().enumerate() {
         // Most words are not in the dictionary: rule them out by length before hashing.
