@@ -6,7 +6,6 @@
 //! survive. Actions that leave their document are marked removed, never deleted.
 
 use crate::model::Action;
-use serde_json::json;
 use sqlx::{Row, SqliteConnection};
 use std::collections::{HashMap, HashSet};
 
@@ -73,7 +72,7 @@ pub async fn sync_from_document(
         seen.insert(action.id.clone());
         let doc = doc_values(action);
         let Some(old) = stored.remove(&action.id) else {
-            new_rows.push(new_row(position, action, now));
+            new_rows.push(new_row(position, action));
             continue;
         };
         // Apply what the document changed since it was last read.
@@ -140,7 +139,7 @@ pub async fn sync_from_document(
         sqlx::query(&insert_new_sql("$1", 2, 3))
             .bind(incident_id)
             .bind(now)
-            .bind(serde_json::Value::Array(new_rows).to_string())
+            .bind(rows_json(new_rows.into_iter()))
             .execute(&mut *conn)
             .await?;
     }
@@ -165,33 +164,45 @@ pub async fn sync_from_document(
 
 /// The row of an action seen for the first time, as a JSON array in the column order
 /// of [`insert_new_sql`].
-fn new_row(position: usize, action: &Action, now: &str) -> serde_json::Value {
-    let doc = doc_values(action);
-    json!([
-        action.id,
+/// One action as a row of [`new_rows_json`], in the column order of [`insert_new_sql`].
+type NewRow<'a> = (
+    &'a str,
+    usize,
+    &'a str,
+    &'a Option<String>,
+    u32,
+    [Option<String>; 4],
+    &'a Option<String>,
+    &'a Option<String>,
+    bool,
+);
+
+fn new_row(position: usize, action: &Action) -> NewRow<'_> {
+    (
+        &action.id,
         position,
-        action.text,
-        action.details,
+        &action.text,
+        &action.details,
         action.line,
-        doc[0],
-        doc[1],
-        doc[2],
-        doc[3],
-        action.priority,
-        action.kind,
-        (action.status == crate::model::ActionStatus::Done).then_some(now),
-    ])
+        doc_values(action),
+        &action.priority,
+        &action.kind,
+        action.status == crate::model::ActionStatus::Done,
+    )
 }
 
 /// The actions of a new incident as one JSON array for [`insert_new_sql`]: a new
 /// incident has no stored actions, so every action is new and nothing needs reading.
-pub(super) fn new_rows_json(actions: &[Action], now: &str) -> String {
-    let rows: Vec<_> = actions
-        .iter()
-        .enumerate()
-        .map(|(position, action)| new_row(position, action, now))
-        .collect();
-    serde_json::Value::Array(rows).to_string()
+/// Independent of the time of the import, so the import's workers build it, not its
+/// writer.
+pub(super) fn new_rows_json(actions: &[Action]) -> String {
+    rows_json(actions.iter().enumerate().map(|(i, a)| new_row(i, a)))
+}
+
+fn rows_json<'a>(rows: impl Iterator<Item = NewRow<'a>>) -> String {
+    let rows: Vec<NewRow<'_>> = rows.collect();
+    // Strings, numbers, booleans and nulls always serialise.
+    serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into())
 }
 
 /// One statement inserting the JSON rows of [`new_rows_json`]: the incident id is the
@@ -202,8 +213,9 @@ pub(super) fn insert_new_sql(incident: &str, now: usize, rows: usize) -> String 
         "insert into actions (id, incident_id, position, text, details, line, doc_status, doc_owner, doc_due,
             doc_ticket, priority, kind, status, owner, due, ticket, created_at, updated_at, updated_by, completed_at)
          select value->>0, {incident}, value->>1, value->>2, value->>3, value->>4,
-            value->>5, value->>6, value->>7, value->>8, value->>9, value->>10,
-            value->>5, value->>6, value->>7, value->>8, ${now}, ${now}, 'document', value->>11
+            value->>'$[5][0]', value->>'$[5][1]', value->>'$[5][2]', value->>'$[5][3]', value->>6,
+            value->>7, value->>'$[5][0]', value->>'$[5][1]', value->>'$[5][2]', value->>'$[5][3]',
+            ${now}, ${now}, 'document', case when value->>8 then ${now} end
          from json_each(${rows})"
     )
 }

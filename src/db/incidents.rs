@@ -92,6 +92,8 @@ pub struct Record {
     systems: String,
     tags: String,
     references: String,
+    /// The actions as rows for `actions::insert_new_sql`, used when the incident is new.
+    actions: String,
     search_causes: String,
     search_summary: String,
 }
@@ -178,6 +180,7 @@ pub fn prepare(parsed: Parsed) -> Record {
         systems: json(&incident.systems),
         tags: json(&incident.tags),
         references: serde_json::Value::Array(references).to_string(),
+        actions: actions::new_rows_json(&incident.actions),
         search_title: index_text(&incident.title),
         search_body,
         search_causes: index_text(&search_causes),
@@ -289,13 +292,13 @@ pub async fn save(
     if slug != incident.slug {
         crate::extract::actions::rekey(&mut incident.actions, &slug);
         incident.slug = slug.clone();
+        record.actions = actions::new_rows_json(&incident.actions);
     }
     let result = match existing {
         None => {
-            let actions = actions::new_rows_json(&incident.actions, now);
             // fetch_all runs every statement; the only row is the new incident's id.
             bind_record(sqlx::query(insert_sql()), source, record, &slug, now)
-                .bind(actions)
+                .bind(&record.actions)
                 .fetch_all(&mut *conn)
                 .await
                 .and_then(|rows| match rows.first() {
