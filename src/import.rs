@@ -186,10 +186,41 @@ pub async fn import_paths(
         .iter()
         .map(|(k, v)| (k.clone(), v.hash.clone()))
         .collect();
-    let mut taken: HashSet<String> = known.values().map(|k| k.slug.clone()).collect();
-    let mut rx = spawn_workers(jobs, hashes, options.max_file_bytes);
-
+    let rx = spawn_workers(jobs, hashes, options.max_file_bytes);
     let now = db::now();
+    let mut tx = store(pool, rx, &known, &now, &mut summary, &mut on_event).await?;
+    // Files that were imported from these folders before and are gone now.
+    let seen: HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let gone: Vec<i64> = known
+        .iter()
+        .filter(|(key, k)| {
+            !k.missing && !seen.contains(key.as_str()) && roots.iter().any(|r| is_under(key, r))
+        })
+        .map(|(_, k)| k.id)
+        .collect();
+    summary.missing = db::incidents::mark_missing(&mut tx, &gone, &now).await?;
+    tx.commit().await?;
+    if summary.imported > 0 || summary.missing > 0 {
+        db::pages::refresh_related(pool).await?;
+        db::pages::refresh_links(pool).await?;
+    }
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// The writer: stores what the workers send, in file order, in batches of [`BATCH`]
+/// files per transaction. Returns the last transaction, still open, so the caller
+/// can add to it before committing.
+async fn store(
+    pool: &SqlitePool,
+    mut rx: tokio::sync::mpsc::Receiver<(usize, Outcome)>,
+    known: &HashMap<String, db::incidents::Known>,
+    now: &str,
+    summary: &mut Report,
+    on_event: &mut impl FnMut(&Event),
+) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    let mut taken: HashSet<String> = known.values().map(|k| k.slug.clone()).collect();
+
     let mut tx = pool.begin().await?;
     let mut in_batch = 0;
     let mut search_rows = Vec::with_capacity(BATCH);
@@ -238,7 +269,7 @@ pub async fn import_paths(
                         &mut record,
                         known.get(&job.key),
                         &mut taken,
-                        &now,
+                        now,
                     )
                     .await;
                     match saved {
@@ -287,22 +318,36 @@ pub async fn import_paths(
             }
         }
     }
-    // Files that were imported from these folders before and are gone now.
-    let seen: HashSet<&str> = keys.iter().map(String::as_str).collect();
-    let gone: Vec<i64> = known
-        .iter()
-        .filter(|(key, k)| {
-            !k.missing && !seen.contains(key.as_str()) && roots.iter().any(|r| is_under(key, r))
-        })
-        .map(|(_, k)| k.id)
-        .collect();
     db::incidents::index(&mut tx, &search_rows).await?;
-    summary.missing = db::incidents::mark_missing(&mut tx, &gone, &now).await?;
+    Ok(tx)
+}
+
+/// A file read and parsed, ready for the writer. Only the import benchmark uses this:
+/// it parses a corpus in advance to time the writer alone.
+pub struct Prepared(Outcome);
+
+/// Reads and parses one file as an import's worker would.
+pub fn prepare_file(path: &Path) -> std::io::Result<Prepared> {
+    Ok(Prepared(process(&job(path)?, &HashMap::new(), u64::MAX)))
+}
+
+/// Stores prepared files into an empty database with the import's own writer (same
+/// batches and statements), without the refresh of related incidents and links.
+pub async fn store_prepared(pool: &SqlitePool, files: Vec<Prepared>) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let (tx, rx) = tokio::sync::mpsc::channel(QUEUE);
+    let feeder = tokio::spawn(async move {
+        for (index, Prepared(outcome)) in files.into_iter().enumerate() {
+            if tx.send((index, outcome)).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut summary = Report::default();
+    let now = db::now();
+    let tx = store(pool, rx, &HashMap::new(), &now, &mut summary, &mut |_| {}).await?;
     tx.commit().await?;
-    if summary.imported > 0 || summary.missing > 0 {
-        db::pages::refresh_related(pool).await?;
-        db::pages::refresh_links(pool).await?;
-    }
+    feeder.await?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
