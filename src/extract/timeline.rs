@@ -356,6 +356,16 @@ fn status_posts(units: &[Unit], status_lines: &mut HashSet<u32>) -> Vec<Candidat
                     })
                 })
                 .flatten();
+            // "Posted on 11 Dec, 2017 14:18 UTC by Mike Packard" is the byline of a
+            // notice or article: when it was published, not an event of the incident.
+            let byline = found.is_some_and(|f| {
+                raw.get(f.end.saturating_sub(start)..)
+                    .is_some_and(|rest| rest.trim_start().starts_with("by "))
+            });
+            if byline {
+                status_lines.insert(line_no);
+                continue;
+            }
             if let Some(found) = found {
                 let text = match &label {
                     Some(l) if !pending.is_empty() => {
@@ -601,6 +611,39 @@ fn section_body(outline: &Outline<'_>, section: usize) -> String {
     sentences::truncate(&sentences::collapse(&text), MAX_ENTRY_TEXT)
 }
 
+/// Whether a sentence says something besides its timestamp (at `start..end`): "At 1239
+/// UTC, a" (a sentence cut short in the document) names a moment but no event.
+fn tells_an_event(sentence: &str, start: usize, end: usize) -> bool {
+    const FILLER: &[&str] = &[
+        "about",
+        "an",
+        "and",
+        "approximately",
+        "around",
+        "at",
+        "by",
+        "from",
+        "gmt",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "the",
+        "then",
+        "to",
+        "utc",
+    ];
+    let (Some(before), Some(after)) = (sentence.get(..start), sentence.get(end..)) else {
+        return true;
+    };
+    [before, after].iter().any(|part| {
+        part.split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().count() >= 2)
+            .any(|w| !FILLER.contains(&w.to_lowercase().as_str()))
+    })
+}
+
 /// Sentences with an explicit time of day, outside the parts that talk about the
 /// future (actions, lessons).
 fn narrative(
@@ -629,8 +672,10 @@ fn narrative(
                 .filter(|f| f.start >= offset && f.start < end)
             {
                 if f.time.is_none()
+                    || status_lines.contains(&sentences::line_at(&unit.text, unit.line, f.start))
                     || taken.contains(&(index, f.start))
                     || is_log_stamp(&unit.text, f)
+                    || !tells_an_event(sentence, f.start - offset, f.end.min(end) - offset)
                 {
                     continue;
                 }
@@ -987,6 +1032,25 @@ mod tests {
             ]
         );
         assert_eq!(i.timeline[1].source_text, "Oct 12, 2017 - 23:57 UTC");
+    }
+
+    #[test]
+    fn a_byline_is_when_a_notice_was_posted_not_an_event() {
+        let i = txt(
+            "Maintenance notice\n\nCategories: Network\nPosted on 11 Dec, 2017 14:18 UTC by Mike Packard\nThe network will be down for an hour.\n\nAt 09:05 CST on 11 Dec, 2017 the switch was rebooted.\n",
+        );
+        assert_eq!(ats(&i), ["2017-12-11T09:05-06:00"]);
+        // Posted lines without a byline still are status updates.
+        let i = txt("Incident\n\nResolved\nAll good.\nPosted Oct 12, 2017 - 23:57 UTC\n");
+        assert_eq!(ats(&i), ["2017-10-12T23:57Z"]);
+    }
+
+    #[test]
+    fn a_sentence_with_nothing_but_its_time_is_not_an_entry() {
+        let i = txt(
+            "Outage\n\nWhat happened\n\nOn June 27th, 2019 at 0105 UTC the host went down. At 1239 UTC, a\n\nLater, at 1413 UTC, DB up.\n",
+        );
+        assert_eq!(ats(&i), ["2019-06-27T01:05Z", "2019-06-27T14:13Z"]);
     }
 
     #[test]
