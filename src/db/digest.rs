@@ -62,31 +62,65 @@ pub struct Send {
 }
 
 /// Actions that existed at `as_of` and were open then, or were completed in
-/// `[since, as_of)`. Removed actions are left out. Times are `db::now()` strings.
+/// `[since, as_of)`, each as it stood at `as_of`: a field changed later is read back
+/// from the action's history (the old value of its first change after `as_of`), so
+/// the digest of a past week shows that week's status, owner, due date and ticket.
+/// Times are `db::now()` strings.
 pub async fn actions(
     pool: &SqlitePool,
     since: &str,
     as_of: &str,
 ) -> sqlx::Result<Vec<DigestActionRow>> {
-    // Status is today's; an action done after `as_of` was still open then, which is
-    // what makes `--as-of` for a past week show that week's open actions.
-    sqlx::query_as(
-        "select a.id, a.text, a.status, a.owner, a.due, a.ticket, a.priority, a.created_at,
-                a.updated_at, a.completed_at,
-                (a.status in ('open', 'in_progress', 'unknown')
-                 or (a.status = 'done' and a.completed_at >= ?2)) as open_at,
-                i.slug as incident_slug, i.title as incident_title
-         from actions a join incidents i on i.id = a.incident_id
-         where a.removed_at is null
-           and a.created_at < ?2
-           and (a.status in ('open', 'in_progress', 'unknown')
-                or (a.status = 'done' and a.completed_at >= ?1))
-         order by a.created_at, i.slug, a.position",
-    )
-    .bind(since)
-    .bind(as_of)
-    .fetch_all(pool)
-    .await
+    sqlx::query_as(actions_sql())
+        .bind(since)
+        .bind(as_of)
+        .fetch_all(pool)
+        .await
+}
+
+fn actions_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        // `?2` is as_of. A later change's old value is what the field was then.
+        let then = |field: &str| {
+            let later = format!(
+                "from action_events e where e.action_id = a.id and e.field = '{field}' and e.at >= ?2"
+            );
+            format!(
+                "case when exists (select 1 {later}) then (select e.old_value {later} order by e.id limit 1)
+                      else a.{field} end as {field}"
+            )
+        };
+        format!(
+            "with then_ as (
+               select a.id, a.text, a.priority, a.created_at, a.position, a.incident_id,
+                      {status}, {owner}, {due}, {ticket},
+                      case when a.updated_at < ?2 then a.updated_at
+                           else coalesce((select max(e.at) from action_events e
+                                          where e.action_id = a.id and e.at < ?2), a.created_at)
+                      end as updated_at,
+                      case when a.completed_at < ?2 then a.completed_at
+                           else (select max(e.at) from action_events e
+                                 where e.action_id = a.id and e.field = 'status'
+                                   and e.new_value = 'done' and e.at < ?2)
+                      end as completed_at
+               from actions a
+               where a.created_at < ?2 and (a.removed_at is null or a.removed_at >= ?2)
+             )
+             select t.id, t.text, t.status, t.owner, t.due, t.ticket, t.priority, t.created_at,
+                    t.updated_at, t.completed_at,
+                    t.status in ('open', 'in_progress', 'unknown') as open_at,
+                    i.slug as incident_slug, i.title as incident_title
+             from then_ t join incidents i on i.id = t.incident_id
+             where t.status in ('open', 'in_progress', 'unknown')
+                or (t.status = 'done' and t.completed_at >= ?1)
+             order by t.created_at, i.slug, t.position",
+            status = then("status"),
+            owner = then("owner"),
+            due = then("due"),
+            ticket = then("ticket"),
+        )
+    })
 }
 
 /// Incidents first imported in `[since, as_of)`, oldest first.

@@ -208,6 +208,55 @@ async fn the_digest_has_every_section_in_order_and_only_what_belongs() {
 }
 
 #[tokio::test]
+async fn a_past_week_shows_each_action_as_it_stood_then() {
+    let f = fixture().await;
+    // After the as-of time, Alice's open action was handed to Dave, given a new due
+    // date and closed; the history records each change.
+    for sql in [
+        "update actions set owner = 'Dave', due = '2026-12-20', status = 'done',
+            completed_at = '2026-12-01T12:00:00Z', updated_at = '2026-12-01T12:00:00Z'
+         where id = 'f6bf931ed671'",
+        "insert into action_events (action_id, at, actor, origin, field, old_value, new_value) values
+            ('f6bf931ed671', '2026-12-01T11:00:00Z', 'dave', 'web', 'owner', 'Alice', 'Dave'),
+            ('f6bf931ed671', '2026-12-01T11:30:00Z', 'dave', 'web', 'due', '2026-11-29', '2026-12-20'),
+            ('f6bf931ed671', '2026-12-01T12:00:00Z', 'dave', 'web', 'status', 'open', 'done')",
+        // Removed from its document after the as-of time: it was still there then.
+        "update actions set removed_at = '2026-12-01T10:00:00Z' where id = '2df9613c9066'",
+    ] {
+        sqlx::query(sql).execute(&f.pool).await.unwrap();
+    }
+    let rows = store::actions(&f.pool, "2026-11-23T09:00:00Z", "2026-11-30T09:00:00Z")
+        .await
+        .unwrap();
+    let row = |id: &str| {
+        rows.iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("{id} missing"))
+    };
+    let handed = row("f6bf931ed671");
+    assert_eq!(handed.owner.as_deref(), Some("Alice"));
+    assert_eq!(handed.due.as_deref(), Some("2026-11-29"));
+    assert_eq!(handed.status, "open");
+    assert!(handed.open_at);
+    assert_eq!(handed.completed_at, None);
+    assert!(handed.updated_at.as_str() < "2026-11-30T09:00:00Z");
+    assert!(row("2df9613c9066").open_at);
+
+    // The week after, it is done, Dave's, and counted as closed that week.
+    let rows = store::actions(&f.pool, "2026-11-30T09:00:00Z", "2026-12-07T09:00:00Z")
+        .await
+        .unwrap();
+    let handed = rows.iter().find(|r| r.id == "f6bf931ed671").unwrap();
+    assert_eq!(handed.owner.as_deref(), Some("Dave"));
+    assert_eq!(handed.status, "done");
+    assert!(!handed.open_at);
+    assert!(
+        !rows.iter().any(|r| r.id == "2df9613c9066"),
+        "removed by then"
+    );
+}
+
+#[tokio::test]
 async fn the_html_part_escapes_document_text_and_links_every_item() {
     let f = fixture().await;
     let settings = DigestSettings::resolve(Some(&digest_config()), None).unwrap();
