@@ -103,6 +103,35 @@ pub fn deflate(bytes: &[u8]) -> Vec<u8> {
     })
 }
 
+/// Inflates a whole raw deflate stream of at most `limit` bytes with a decompressor
+/// kept per thread (a new one allocates its 32 KB window: more than inflating a
+/// profile costs). `None` when the stream is damaged, cut short or too large.
+pub fn inflate(bytes: &[u8], limit: usize) -> Option<Vec<u8>> {
+    use flate2::{Decompress, FlushDecompress, Status};
+    thread_local! {
+        static DECOMPRESSOR: std::cell::RefCell<Decompress> =
+            std::cell::RefCell::new(Decompress::new(false));
+    }
+    DECOMPRESSOR.with_borrow_mut(|d| {
+        d.reset(false);
+        let mut out = Vec::with_capacity((bytes.len() * 4).clamp(64, limit.max(64)));
+        loop {
+            let read = d.total_in() as usize;
+            let before = (d.total_in(), d.total_out());
+            match d.decompress_vec(&bytes[read..], &mut out, FlushDecompress::Finish) {
+                Ok(Status::StreamEnd) => return Some(out),
+                Ok(_) if out.len() >= limit => return None,
+                // No progress with room to spare: the input ended before the stream.
+                Ok(_) if (d.total_in(), d.total_out()) == before && out.len() < out.capacity() => {
+                    return None;
+                }
+                Ok(_) => out.reserve(out.capacity().max(64).min(limit)),
+                Err(_) => return None,
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,7 +147,18 @@ mod tests {
                     .read_to_string(&mut back)
                     .unwrap();
                 assert_eq!(back, text);
+                assert_eq!(inflate(&packed, 1 << 20).unwrap(), text.as_bytes());
             }
         }
+    }
+
+    #[test]
+    fn inflate_refuses_damage_and_excess() {
+        let packed = deflate("incident timeline entry ".repeat(5000).as_bytes());
+        assert_eq!(inflate(&packed[..packed.len() / 2], 1 << 20), None);
+        assert_eq!(inflate(b"not deflate at all", 1 << 20), None);
+        assert_eq!(inflate(&packed, 1000), None);
+        // A good stream after a bad one: the decompressor is reset.
+        assert!(inflate(&deflate(b"ok"), 100).is_some());
     }
 }

@@ -39,7 +39,10 @@ fn read_profile(stored: &[u8]) -> Profile {
     if stored.first() == Some(&b'{') {
         return serde_json::from_slice(stored).unwrap_or_default();
     }
-    serde_json::from_reader(flate2::read::DeflateDecoder::new(stored)).unwrap_or_default()
+    // A profile is a few hundred terms: far below this bound.
+    super::inflate(stored, 1 << 20)
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .unwrap_or_default()
 }
 
 /// The file stem a reference points at: `../2019-06-26-x.md#top` -> `2019-06-26-x`.
