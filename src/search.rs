@@ -336,7 +336,7 @@ fn pack(bytes: impl Iterator<Item = u8>) -> u64 {
         key = (key << 8) | u64::from(b.to_ascii_lowercase());
         n += 1;
     }
-    key << (8 * (8 - n))
+    key.checked_shl(8 * (8 - n)).unwrap_or(0)
 }
 
 /// [`STOP_WORDS`] packed, in the same (sorted) order.

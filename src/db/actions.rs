@@ -139,7 +139,7 @@ pub async fn sync_from_document(
         sqlx::query(&insert_new_sql("$1", 2, 3))
             .bind(incident_id)
             .bind(now)
-            .bind(rows_json(new_rows.into_iter()))
+            .bind(rows_json(&new_rows))
             .execute(&mut *conn)
             .await?;
     }
@@ -162,9 +162,8 @@ pub async fn sync_from_document(
     Ok(())
 }
 
-/// The row of an action seen for the first time, as a JSON array in the column order
-/// of [`insert_new_sql`].
-/// One action as a row of [`new_rows_json`], in the column order of [`insert_new_sql`].
+/// The row of an action seen for the first time, serialised as a JSON array in the
+/// column order of [`insert_new_sql`] (its document values nested at index 5).
 type NewRow<'a> = (
     &'a str,
     usize,
@@ -196,13 +195,17 @@ fn new_row(position: usize, action: &Action) -> NewRow<'_> {
 /// Independent of the time of the import, so the import's workers build it, not its
 /// writer.
 pub(super) fn new_rows_json(actions: &[Action]) -> String {
-    rows_json(actions.iter().enumerate().map(|(i, a)| new_row(i, a)))
+    let rows: Vec<NewRow<'_>> = actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| new_row(i, a))
+        .collect();
+    rows_json(&rows)
 }
 
-fn rows_json<'a>(rows: impl Iterator<Item = NewRow<'a>>) -> String {
-    let rows: Vec<NewRow<'_>> = rows.collect();
+fn rows_json(rows: &[NewRow<'_>]) -> String {
     // Strings, numbers, booleans and nulls always serialise.
-    serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into())
+    serde_json::to_string(rows).unwrap_or_else(|_| "[]".into())
 }
 
 /// One statement inserting the JSON rows of [`new_rows_json`]: the incident id is the

@@ -251,11 +251,9 @@ pub async fn upgrade(pool: &sqlx::SqlitePool) -> sqlx::Result<u64> {
 
 /// The plain text of a database made before migration 0010 (deflate alone).
 fn inflate(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    match flate2::read::DeflateDecoder::new(bytes).read_to_string(&mut out) {
-        Ok(_) => out,
-        Err(_) => String::new(),
-    }
+    super::inflate(bytes, usize::MAX)
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
