@@ -494,7 +494,6 @@ fn find_owner(text: &str) -> Option<String> {
             }
         }
     }
-    let lower = text.to_lowercase();
     for label in [
         "owner:",
         "owner -",
@@ -505,7 +504,7 @@ fn find_owner(text: &str) -> Option<String> {
         "responsible:",
         "dri:",
     ] {
-        if let Some(pos) = lower.find(label) {
+        if let Some(pos) = sentences::find_ignore_case(text, label, 0) {
             let start = pos + label.len();
             let value: String = text[start..]
                 .trim_start()
@@ -529,7 +528,6 @@ fn clean_owner(s: &str) -> String {
 
 /// "due 2021-09-30", "by 2021-09-30", "deadline: Oct 1".
 fn find_due(text: &str, year: Option<i16>) -> Option<Date> {
-    let lower = text.to_lowercase();
     for label in [
         "due date:",
         "due:",
@@ -543,11 +541,10 @@ fn find_due(text: &str, year: Option<i16>) -> Option<Date> {
         "by ",
     ] {
         let mut from = 0;
-        while let Some(pos) = lower[from..].find(label) {
-            let start = from + pos + label.len();
+        while let Some(pos) = sentences::find_ignore_case(text, label, from) {
+            let start = pos + label.len();
             from = start;
-            let word_start = from - label.len();
-            if word_start > 0 && lower.as_bytes()[word_start - 1].is_ascii_alphanumeric() {
+            if pos > 0 && text.as_bytes()[pos - 1].is_ascii_alphanumeric() {
                 continue;
             }
             let window: String = text[start..].chars().take(30).collect();

@@ -106,6 +106,20 @@ pub fn line_at(text: &str, first_line: u32, offset: usize) -> u32 {
             .count() as u32
 }
 
+/// Byte offset in `haystack` of the first match of the ASCII `needle` at or after `from`,
+/// ignoring ASCII case. The offset is one of `haystack` itself: offsets found in a
+/// lowercased copy are not, because lowercasing changes the byte length of some
+/// characters (`İ`, the Kelvin sign).
+pub fn find_ignore_case(haystack: &str, needle: &str, from: usize) -> Option<usize> {
+    debug_assert!(needle.is_ascii());
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    if n.is_empty() || from > h.len() || h.len() - from < n.len() {
+        return None;
+    }
+    // An ASCII needle can only match at a char boundary of the haystack.
+    (from..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
 /// Cuts text to at most `max` chars at a word boundary, adding an ellipsis when cut.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -122,6 +136,15 @@ pub fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_insensitive_search_gives_offsets_in_the_original_text() {
+        let text = "İİ KK Owner: Ana";
+        let at = find_ignore_case(text, "owner:", 0).expect("found");
+        assert_eq!(&text[at..at + 6], "Owner:");
+        assert_eq!(find_ignore_case(text, "owner:", at + 1), None);
+        assert_eq!(find_ignore_case("ab", "abc", 0), None);
+    }
 
     #[test]
     fn splits_on_sentence_ends_but_not_abbreviations_or_numbers() {
