@@ -1,0 +1,180 @@
+//! Times of day as written: `16:13`, `4pm`, `0130`, `noon`, with am/pm and zone.
+
+use super::scan::{Meridiem, Scan, Shape, TimeHit};
+use super::vocabulary::*;
+
+impl Scan<'_> {
+    /// A time of day at `i`, with its am/pm and zone. `iso` reads the time after a `T`
+    /// (two-digit hour, no am/pm, any offset). `check_start` applies the number-start
+    /// rules; a range end after a glued dash skips them.
+    pub(super) fn time_at(&self, i: usize, iso: bool, check_start: bool) -> Option<TimeHit> {
+        if !iso && let Some(hit) = self.word_time(i, false) {
+            return Some(hit);
+        }
+        if check_start && !self.num_start_ok(i) {
+            return None;
+        }
+        let n = self.num(i)?;
+        let mut meridiem = None;
+        let mut marked = false;
+        let mut second = None;
+        let (hour, minute, shape, mut e);
+        if n.len <= 2 && self.at(n.end) == b':' {
+            let m = self.num(n.end + 1).filter(|m| m.len == 2)?;
+            if (iso && n.len != 2) || n.value > 23 || m.value > 59 {
+                return None;
+            }
+            (hour, minute, shape, e) = (n.value as i8, m.value as i8, Shape::Colon, m.end);
+            if self.at(e) == b':' && self.digit(e + 1) {
+                let s = self.num(e + 1).filter(|s| s.len == 2 && s.value <= 59)?;
+                second = Some(s.value as i8);
+                e = s.end;
+                if matches!(self.at(e), b'.' | b',') && self.digit(e + 1) {
+                    // Fractions run to nanoseconds and beyond in logs; their value is
+                    // not kept, so a longer cap than for other numbers is fine.
+                    let mut f = e + 1;
+                    while self.digit(f) && f - e <= 12 {
+                        f += 1;
+                    }
+                    if self.digit(f) {
+                        return None;
+                    }
+                    e = f;
+                }
+            }
+            // "12:34:56:78" and "1:30.5" go on past what a time can hold.
+            if matches!(self.at(e), b':' | b'.') && self.digit(e + 1) {
+                return None;
+            }
+        } else if n.len <= 2 && !iso {
+            let (mer, me) = self.meridiem(n.end)?;
+            if !(1..=12).contains(&n.value) {
+                return None;
+            }
+            // "7p" is a time, but "step 2a" and "figure 3a" are enumerations.
+            let single_letter = me == n.end + 1;
+            if single_letter && self.cue_before(i, ENUMERATION_WORDS, false) {
+                return None;
+            }
+            (hour, minute, shape, e) = (n.value as i8, 0, Shape::Meridiem, me);
+            meridiem = Some(mer);
+        } else if n.len == 4 && !iso {
+            let (h, m) = (n.value / 100, n.value % 100);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            e = n.end;
+            if self.at(e) == b':'
+                || (matches!(self.at(e), b'.' | b'-' | b'/' | b',') && self.digit(e + 1))
+            {
+                return None;
+            }
+            (hour, minute, shape) = (h as i8, m as i8, Shape::FourDigit);
+        } else {
+            return None;
+        }
+
+        if shape == Shape::Colon
+            && !iso
+            && let Some((mer, me)) = self.meridiem(e)
+        {
+            meridiem = Some(mer);
+            e = me;
+        } else if shape != Shape::Meridiem
+            && !iso
+            && let Some(he) = self.hour_suffix(e)
+        {
+            marked = true;
+            e = he;
+        }
+        let mut zone = None;
+        if let Some((z, ze)) = self.zone_after(e, iso || second.is_some()) {
+            zone = Some(z);
+            e = ze;
+        }
+        // Letters glued to a time that are not am/pm or a zone ("10:08OTG") mean this
+        // is some identifier, not a time.
+        if self.alnum_at(e) {
+            return None;
+        }
+        Some(TimeHit {
+            end: e,
+            hour,
+            minute,
+            second,
+            meridiem,
+            shape,
+            marked,
+            zone,
+        })
+    }
+
+    /// "noon" and "midnight", only after "at" (or as a range end) so that "midnight
+    /// deploys" is not read as a time.
+    pub(super) fn word_time(&self, i: usize, range_end: bool) -> Option<TimeHit> {
+        let end = self.word_in(i, &["noon", "midnight"])?;
+        if !range_end && !self.cue_before(i, &["at"], false) {
+            return None;
+        }
+        let hour = if self.slice(i, end).eq_ignore_ascii_case("noon") {
+            12
+        } else {
+            0
+        };
+        let (zone, end) = match self.zone_after(end, false) {
+            Some((z, ze)) => (Some(z), ze),
+            None => (None, end),
+        };
+        Some(TimeHit {
+            end,
+            hour,
+            minute: 0,
+            second: None,
+            meridiem: None,
+            shape: Shape::Word,
+            marked: false,
+            zone,
+        })
+    }
+
+    /// "am", "PM", "a.m.", "p.m." (glued or after a space); "a" and "p" only glued.
+    pub(super) fn meridiem(&self, i: usize) -> Option<(Meridiem, usize)> {
+        let j = if matches!(self.at(i), b' ' | b'\t') {
+            i + 1
+        } else if self.starts_with(i, "\u{202F}") || self.starts_with(i, "\u{2009}") {
+            i + 3
+        } else if self.starts_with(i, "\u{A0}") {
+            i + 2
+        } else {
+            i
+        };
+        let c = self.at(j);
+        let mer = match c.to_ascii_lowercase() {
+            b'a' => Meridiem::Am,
+            b'p' => Meridiem::Pm,
+            _ => return None,
+        };
+        if self.at(j + 1) == b'.' && matches!(self.at(j + 2), b'm' | b'M') {
+            let e = if self.at(j + 3) == b'.' { j + 4 } else { j + 3 };
+            return (!self.alnum_at(e)).then_some((mer, e));
+        }
+        if matches!(self.at(j + 1), b'm' | b'M') && !self.alnum_at(j + 2) {
+            return Some((mer, j + 2));
+        }
+        let glued = j == i;
+        if glued
+            && c.is_ascii_lowercase()
+            && !self.alnum_at(j + 1)
+            && !(self.at(j + 1) == b'.' && self.at(j + 2).is_ascii_alphabetic())
+        {
+            return Some((mer, j + 1));
+        }
+        None
+    }
+
+    /// "h", "hr", "hrs" glued to a time ("1400hrs", "14:00h").
+    pub(super) fn hour_suffix(&self, i: usize) -> Option<usize> {
+        let end = self.word_end(i)?;
+        matches!(self.slice(i, end), "h" | "hr" | "hrs").then_some(end)
+    }
+}
