@@ -3,14 +3,22 @@
 //! Invariant: a re-import changes a tracked value (status, owner, due, ticket) only
 //! when the document's own value for it changed since the last import, and records
 //! that change in the history with origin "document"; values set by people otherwise
-//! survive. Actions that leave their document are marked removed, never deleted.
+//! survive. An edited action line (reworded, given an owner or a due date, a typo
+//! fixed) is the same action: it keeps its id, tracked values and history, and the new
+//! text is recorded (see `action_match`). Actions that leave their document are marked
+//! removed, never deleted.
 
+use super::action_match::{self, Side};
 use crate::model::Action;
 use sqlx::{Row, SqliteConnection};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-/// The tracked and document values of an existing action row.
+/// An action of the incident as stored: what the document said at the last import and
+/// the tracked values.
 struct Stored {
+    id: String,
+    text: String,
+    position: usize,
     doc: [Option<String>; 4],
     tracked: [Option<String>; 4],
     removed: bool,
@@ -27,7 +35,10 @@ fn doc_values(a: &Action) -> [Option<String>; 4] {
     ]
 }
 
-/// Brings the actions of an incident in line with its document.
+/// Brings the actions of an incident in line with a new version of its document: each
+/// new action is paired with the stored action it continues, whatever its extracted id
+/// (`action_match`), and updated in place; the others are inserted; stored actions left
+/// unpaired are marked removed.
 pub async fn sync_from_document(
     conn: &mut SqliteConnection,
     incident_id: i64,
@@ -35,107 +46,78 @@ pub async fn sync_from_document(
     now: &str,
 ) -> sqlx::Result<()> {
     let rows = sqlx::query(
-        "select id, doc_status, doc_owner, doc_due, doc_ticket, status, owner, due, ticket,
-                removed_at is not null as removed
-         from actions where incident_id = ?",
+        "select id, text, position, doc_status, doc_owner, doc_due, doc_ticket, status, owner,
+                due, ticket, removed_at is not null as removed
+         from actions where incident_id = ? order by position, id",
     )
     .bind(incident_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut stored: HashMap<String, Stored> = rows
+    let stored: Vec<Stored> = rows
         .into_iter()
-        .map(|r| {
-            (
-                r.get::<String, _>("id"),
-                Stored {
-                    doc: [
-                        r.get("doc_status"),
-                        r.get("doc_owner"),
-                        r.get("doc_due"),
-                        r.get("doc_ticket"),
-                    ],
-                    tracked: [
-                        r.get("status"),
-                        r.get("owner"),
-                        r.get("due"),
-                        r.get("ticket"),
-                    ],
-                    removed: r.get("removed"),
-                },
-            )
+        .map(|r| Stored {
+            id: r.get("id"),
+            text: r.get("text"),
+            position: r.get::<i64, _>("position").max(0) as usize,
+            doc: [
+                r.get("doc_status"),
+                r.get("doc_owner"),
+                r.get("doc_due"),
+                r.get("doc_ticket"),
+            ],
+            tracked: [
+                r.get("status"),
+                r.get("owner"),
+                r.get("due"),
+                r.get("ticket"),
+            ],
+            removed: r.get("removed"),
         })
         .collect();
+    let docs: Vec<[Option<String>; 4]> = actions.iter().map(doc_values).collect();
+    let old_sides: Vec<Side<'_>> = stored
+        .iter()
+        .map(|s| Side {
+            text: &s.text,
+            owner: s.doc[1].as_deref(),
+            ticket: s.doc[3].as_deref(),
+            due: s.doc[2].as_deref(),
+            position: s.position,
+            removed: s.removed,
+        })
+        .collect();
+    let new_sides: Vec<Side<'_>> = actions
+        .iter()
+        .zip(&docs)
+        .enumerate()
+        .map(|(position, (a, doc))| Side {
+            text: &a.text,
+            owner: a.owner.as_deref(),
+            ticket: a.ticket.as_deref(),
+            due: doc[2].as_deref(),
+            position,
+            removed: false,
+        })
+        .collect();
+    let pairs = action_match::pair(&old_sides, &new_sides);
 
-    let mut new_rows = Vec::new();
-    let mut seen = HashSet::new();
-    for (position, action) in actions.iter().enumerate() {
-        seen.insert(action.id.clone());
-        let doc = doc_values(action);
-        let Some(old) = stored.remove(&action.id) else {
-            new_rows.push(new_row(position, action));
-            continue;
-        };
-        // Apply what the document changed since it was last read.
-        let mut tracked = old.tracked.clone();
-        let mut changed = false;
-        for i in 0..FIELDS.len() {
-            if doc[i] != old.doc[i] && doc[i] != tracked[i] {
-                record(
-                    conn,
-                    &action.id,
-                    now,
-                    "document",
-                    "document",
-                    FIELDS[i],
-                    tracked[i].as_deref(),
-                    doc[i].as_deref(),
-                )
-                .await?;
-                tracked[i] = doc[i].clone();
-                changed = true;
+    let mut kept = vec![false; stored.len()];
+    let mut used: HashSet<String> = stored.iter().map(|s| s.id.clone()).collect();
+    let mut fresh = Vec::new();
+    for (position, (action, pair)) in actions.iter().zip(&pairs).enumerate() {
+        match pair {
+            Some(i) => {
+                kept[*i] = true;
+                keep(conn, &stored[*i], position, action, &docs[position], now).await?;
             }
+            None => fresh.push((position, free_id(&action.id, &mut used))),
         }
-        if old.removed {
-            record(
-                conn, &action.id, now, "document", "document", "restored", None, None,
-            )
-            .await?;
-            changed = true;
-        }
-        let completed = tracked[0].as_deref() == Some("done");
-        sqlx::query(
-            "update actions set position = ?, text = ?, details = ?, line = ?, doc_status = ?, doc_owner = ?,
-                doc_due = ?, doc_ticket = ?, priority = ?, kind = ?, status = ?, owner = ?, due = ?, ticket = ?,
-                removed_at = null,
-                updated_at = case when ? then ? else updated_at end,
-                updated_by = case when ? then 'document' else updated_by end,
-                completed_at = case when ? then coalesce(completed_at, ?) else null end
-             where id = ?",
-        )
-        .bind(position as i64)
-        .bind(&action.text)
-        .bind(&action.details)
-        .bind(action.line)
-        .bind(&doc[0])
-        .bind(&doc[1])
-        .bind(&doc[2])
-        .bind(&doc[3])
-        .bind(&action.priority)
-        .bind(&action.kind)
-        .bind(&tracked[0])
-        .bind(&tracked[1])
-        .bind(&tracked[2])
-        .bind(&tracked[3])
-        .bind(changed)
-        .bind(now)
-        .bind(changed)
-        .bind(completed)
-        .bind(now)
-        .bind(&action.id)
-        .execute(&mut *conn)
-        .await?;
     }
-    if !new_rows.is_empty() {
+    if !fresh.is_empty() {
+        let new_rows: Vec<NewRow<'_>> = fresh
+            .iter()
+            .map(|(position, id)| new_row(id, *position, &actions[*position]))
+            .collect();
         sqlx::query(&insert_new_sql("$1", 2, 3))
             .bind(incident_id)
             .bind(now)
@@ -144,22 +126,121 @@ pub async fn sync_from_document(
             .await?;
     }
     // What is left was in the document before and is not any more.
-    for (id, old) in stored {
-        if old.removed || seen.contains(&id) {
-            continue;
-        }
+    for (old, _) in stored.iter().zip(&kept).filter(|(s, k)| !**k && !s.removed) {
         sqlx::query("update actions set removed_at = ?, updated_at = ?, updated_by = 'document' where id = ?")
             .bind(now)
             .bind(now)
-            .bind(&id)
+            .bind(&old.id)
             .execute(&mut *conn)
             .await?;
         record(
-            conn, &id, now, "document", "document", "removed", None, None,
+            conn, &old.id, now, "document", "document", "removed", None, None,
         )
         .await?;
     }
     Ok(())
+}
+
+/// Updates the stored action `old` to what the document now says of it, keeping its id:
+/// a tracked value follows the document only where the document's own value changed;
+/// every change is recorded.
+async fn keep(
+    conn: &mut SqliteConnection,
+    old: &Stored,
+    position: usize,
+    action: &Action,
+    doc: &[Option<String>; 4],
+    now: &str,
+) -> sqlx::Result<()> {
+    let id = old.id.as_str();
+    let mut tracked = old.tracked.clone();
+    let mut changed = false;
+    if old.text != action.text {
+        record(
+            conn,
+            id,
+            now,
+            "document",
+            "document",
+            "text",
+            Some(&old.text),
+            Some(&action.text),
+        )
+        .await?;
+        changed = true;
+    }
+    // Apply what the document changed since it was last read.
+    for i in 0..FIELDS.len() {
+        if doc[i] != old.doc[i] && doc[i] != tracked[i] {
+            record(
+                conn,
+                id,
+                now,
+                "document",
+                "document",
+                FIELDS[i],
+                tracked[i].as_deref(),
+                doc[i].as_deref(),
+            )
+            .await?;
+            tracked[i] = doc[i].clone();
+            changed = true;
+        }
+    }
+    if old.removed {
+        record(
+            conn, id, now, "document", "document", "restored", None, None,
+        )
+        .await?;
+        changed = true;
+    }
+    let completed = tracked[0].as_deref() == Some("done");
+    sqlx::query(
+        "update actions set position = ?, text = ?, details = ?, line = ?, doc_status = ?, doc_owner = ?,
+            doc_due = ?, doc_ticket = ?, priority = ?, kind = ?, status = ?, owner = ?, due = ?, ticket = ?,
+            removed_at = null,
+            updated_at = case when ? then ? else updated_at end,
+            updated_by = case when ? then 'document' else updated_by end,
+            completed_at = case when ? then coalesce(completed_at, ?) else null end
+         where id = ?",
+    )
+    .bind(position as i64)
+    .bind(&action.text)
+    .bind(&action.details)
+    .bind(action.line)
+    .bind(&doc[0])
+    .bind(&doc[1])
+    .bind(&doc[2])
+    .bind(&doc[3])
+    .bind(&action.priority)
+    .bind(&action.kind)
+    .bind(&tracked[0])
+    .bind(&tracked[1])
+    .bind(&tracked[2])
+    .bind(&tracked[3])
+    .bind(changed)
+    .bind(now)
+    .bind(changed)
+    .bind(completed)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The id for an action seen for the first time: its extracted id, unless a stored
+/// action of the incident holds it (an action that was reworded away from that text
+/// kept it), then the extracted id's hash numbered `-2`, `-3`, ...
+fn free_id(wanted: &str, used: &mut HashSet<String>) -> String {
+    if used.insert(wanted.to_string()) {
+        return wanted.to_string();
+    }
+    let root = wanted.split('-').next().unwrap_or(wanted);
+    (2..)
+        .map(|n| format!("{root}-{n}"))
+        .find(|id| used.insert(id.clone()))
+        .unwrap_or_default()
 }
 
 /// The row of an action seen for the first time, serialised as a JSON array in the
@@ -176,9 +257,9 @@ type NewRow<'a> = (
     bool,
 );
 
-fn new_row(position: usize, action: &Action) -> NewRow<'_> {
+fn new_row<'a>(id: &'a str, position: usize, action: &'a Action) -> NewRow<'a> {
     (
-        &action.id,
+        id,
         position,
         &action.text,
         &action.details,
@@ -198,7 +279,7 @@ pub(super) fn new_rows_json(actions: &[Action]) -> String {
     let rows: Vec<NewRow<'_>> = actions
         .iter()
         .enumerate()
-        .map(|(i, a)| new_row(i, a))
+        .map(|(i, a)| new_row(&a.id, i, a))
         .collect();
     rows_json(&rows)
 }
@@ -546,7 +627,8 @@ pub struct ActionEvent {
     pub actor: String,
     /// web | cli | api | document
     pub origin: String,
-    /// status | owner | due | ticket | note | created | removed | restored
+    /// status | owner | due | ticket | note | text (the document reworded it) | created |
+    /// removed | restored
     pub field: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,

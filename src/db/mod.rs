@@ -5,6 +5,7 @@
 //! runs in WAL mode with a busy timeout so readers proceed while an import writes.
 
 pub mod accounts;
+mod action_match;
 pub mod actions;
 pub mod browse;
 pub mod digest;

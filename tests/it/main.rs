@@ -2,6 +2,7 @@
 //! shared corpus, robustness against hostile input, the web UI in-process and in a real
 //! headless browser.
 
+mod action_identity;
 mod actions;
 mod browser;
 mod cli;
