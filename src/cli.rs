@@ -346,7 +346,10 @@ fn parse(args: &ParseArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             Ok(parsed) => incidents.push(parsed.incident),
             Err(e) => {
                 failed = true;
-                eprintln!("{}:{}: error: {e}", path.display(), e.line());
+                let path = path.display().to_string();
+                let message = e.to_string();
+                let (path, message) = (import::printable(&path), import::printable(&message));
+                eprintln!("{path}:{}: error: {message}", e.line());
             }
         }
     }
@@ -447,6 +450,7 @@ async fn import_command(args: &ImportArgs, settings: &Settings) -> anyhow::Resul
     };
     let options = import::Options {
         max_file_bytes: settings.max_file_bytes,
+        allow_symlinks_outside: settings.allow_symlinks_outside,
     };
     let quiet = args.quiet;
     let report = import::import_paths(&pool, &paths, &options, |event: &Event| match event {

@@ -27,6 +27,9 @@ pub struct FileConfig {
     pub incidents: Option<Vec<PathBuf>>,
     /// Largest file imported, in bytes.
     pub max_file_bytes: Option<u64>,
+    /// Import files that symlinks in the incidents folders point to outside those
+    /// folders (default false: such links are skipped with a warning).
+    pub allow_symlinks_outside: Option<bool>,
     /// An open action unchanged for more than this many days is stale (default 30).
     pub stale_days: Option<u32>,
     /// The web server (`aftermath serve`).
@@ -139,6 +142,8 @@ pub struct Settings {
     pub database: PathBuf,
     pub incidents: Vec<PathBuf>,
     pub max_file_bytes: u64,
+    /// Follow symlinks out of the imported folders.
+    pub allow_symlinks_outside: bool,
     /// An open action unchanged for more than this many days is stale.
     pub stale_days: u32,
 }
@@ -163,6 +168,7 @@ impl Settings {
             max_file_bytes: max_file_bytes
                 .or(file.max_file_bytes)
                 .unwrap_or(DEFAULT_MAX_FILE_BYTES),
+            allow_symlinks_outside: file.allow_symlinks_outside.unwrap_or(false),
             stale_days: file
                 .stale_days
                 .unwrap_or(crate::tracking::DEFAULT_STALE_DAYS),

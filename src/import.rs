@@ -5,16 +5,25 @@
 //! it lands completely or not at all. Unchanged files (same content hash) are skipped
 //! without parsing; files gone from an imported folder mark their incident missing.
 //!
-//! Invariant: one bad file never stops the import of the others, and every problem is
-//! reported with the file's path and a line.
+//! Only regular files inside the imported folders are read: a symlink whose target lies
+//! outside them is skipped with a warning (unless `allow_symlinks_outside`), FIFOs and
+//! devices are skipped, a symlinked folder is walked at most once (no loops), and the
+//! size limit is checked on the open file before a bounded read.
+//!
+//! Invariant: one bad file never stops the import of the others (an unreadable path, a
+//! file over the limit, even a panic in the parser becomes that file's error), and every
+//! problem is reported with the file's path and a line, escaped for the terminal.
 
 use crate::db;
 use crate::ingest;
 use crate::related;
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,11 +39,18 @@ const BATCH: usize = 256;
 /// keep parsing while the writer commits, without holding many files in memory.
 const QUEUE: usize = 256;
 
+/// Folders nested deeper than this below an imported folder are not read.
+const MAX_DEPTH: usize = 32;
+
 /// Import settings.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Files larger than this are reported and skipped.
     pub max_file_bytes: u64,
+    /// Follow symlinks whose target lies outside the imported folders. Off by default:
+    /// anyone who can add a file to a postmortem repository could otherwise publish
+    /// any file the importer can read (`/etc/passwd`, the config file).
+    pub allow_symlinks_outside: bool,
 }
 
 /// How bad a diagnostic is.
@@ -59,8 +75,36 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{}:{}: {kind}: {}", self.path, self.line, self.message)
+        write!(
+            f,
+            "{}:{}: {kind}: {}",
+            printable(&self.path),
+            self.line,
+            printable(&self.message)
+        )
     }
+}
+
+/// `text` with control characters (and the bidirectional overrides that reorder what a
+/// terminal shows) written as `\u{..}` escapes: a file name or a document's text can
+/// hold anything, and none of it may move the cursor or recolour the user's terminal.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    fn hostile(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(hostile) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hostile(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// One file stored by an import, for progress output.
@@ -82,7 +126,7 @@ impl fmt::Display for Stored {
             "{}  {}  {} ({} timeline entries, {} root causes, {} actions)",
             self.started.as_deref().unwrap_or("----------"),
             self.slug,
-            self.title,
+            printable(&self.title),
             self.timeline,
             self.causes,
             self.actions
@@ -161,23 +205,20 @@ pub async fn import_paths(
 ) -> anyhow::Result<Report> {
     let started = Instant::now();
     let mut summary = Report::default();
-    let mut jobs = Vec::new();
-    let mut roots = Vec::new();
-    for path in paths {
-        match collect(path, &mut jobs) {
-            Ok(Some(root)) => roots.push(root),
-            Ok(None) => {}
-            Err(e) => {
-                summary.failed += 1;
-                on_event(&Event::Diagnostic(Diagnostic {
-                    path: path.display().to_string(),
-                    line: 1,
-                    severity: Severity::Error,
-                    message: e.to_string(),
-                }));
-            }
+    let found = collect(paths, options.allow_symlinks_outside);
+    for d in &found.problems {
+        match d.severity {
+            Severity::Error => summary.failed += 1,
+            Severity::Warning => summary.warnings += 1,
         }
+        on_event(&Event::Diagnostic(d.clone()));
     }
+    let Found {
+        mut jobs,
+        roots,
+        unlisted,
+        ..
+    } = found;
     let mut keys = HashSet::new();
     jobs.retain(|j| keys.insert(j.key.clone()));
 
@@ -186,20 +227,31 @@ pub async fn import_paths(
         .iter()
         .map(|(k, v)| (k.clone(), v.hash.clone()))
         .collect();
-    // Files that were imported from these folders before and are gone now.
+    // Files that were imported from these folders before and are gone now (not merely
+    // in a folder that could not be listed this time).
     let gone: Vec<i64> = known
         .iter()
         .filter(|(key, k)| {
-            !k.missing && !keys.contains(key.as_str()) && roots.iter().any(|r| is_under(key, r))
+            !k.missing
+                && !keys.contains(key.as_str())
+                && roots.iter().any(|r| is_under(key, r))
+                && !unlisted.iter().any(|u| is_under(key, u))
         })
         .map(|(_, k)| k.id)
         .collect();
+    let count = jobs.len();
     let rx = spawn_workers(jobs, hashes, options.max_file_bytes);
     // One connection for the whole import: its page cache stays warm from one batch
     // to the next.
     let mut conn = pool.acquire().await?;
-    store(&mut conn, rx, &known, &gone, &mut summary, &mut on_event).await?;
+    let stored = store(&mut conn, rx, &known, &gone, &mut summary, &mut on_event).await?;
     drop(conn);
+    // Every worker catches what goes wrong with its file, so each file sends an outcome;
+    // if one did not, say so rather than report a clean import of fewer files.
+    anyhow::ensure!(
+        stored == count,
+        "the import stopped after {stored} of {count} files"
+    );
     if summary.imported > 0 || summary.missing > 0 {
         db::pages::refresh_related(pool).await?;
         db::pages::refresh_links(pool).await?;
@@ -210,6 +262,7 @@ pub async fn import_paths(
 
 /// The writer: stores what the workers send, in file order, in batches of [`BATCH`]
 /// files per transaction, and marks the incidents of `gone` missing in the last.
+/// Returns how many outcomes it handled.
 async fn store(
     conn: &mut sqlx::SqliteConnection,
     mut rx: tokio::sync::mpsc::Receiver<(usize, Outcome)>,
@@ -217,7 +270,7 @@ async fn store(
     gone: &[i64],
     summary: &mut Report,
     on_event: &mut impl FnMut(&Event),
-) -> anyhow::Result<()> {
+) -> anyhow::Result<usize> {
     let now = &db::now();
     let mut taken: HashSet<String> = known.values().map(|k| k.slug.clone()).collect();
 
@@ -321,7 +374,7 @@ async fn store(
     db::incidents::index(&mut tx, &search_rows).await?;
     summary.missing = db::incidents::mark_missing(&mut tx, gone, now).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(next)
 }
 
 /// A file read and parsed, ready for the writer. Only the import benchmark uses this:
@@ -330,7 +383,12 @@ pub struct Prepared(Outcome);
 
 /// Reads and parses one file as an import's worker would.
 pub fn prepare_file(path: &Path) -> std::io::Result<Prepared> {
-    Ok(Prepared(process(&job(path)?, &HashMap::new(), u64::MAX)))
+    let key = std::fs::canonicalize(path)?.to_string_lossy().into_owned();
+    let job = Job {
+        display: path.display().to_string(),
+        key,
+    };
+    Ok(Prepared(process(&job, &HashMap::new(), u64::MAX)))
 }
 
 /// Stores prepared files into an empty database with the import's own writer (same
@@ -366,56 +424,241 @@ fn is_under(key: &str, root: &str) -> bool {
         .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// Adds the files under `path` to `jobs`; returns the canonical folder when `path` is
-/// a folder (files that vanish from it are marked missing).
-fn collect(path: &Path, jobs: &mut Vec<Job>) -> std::io::Result<Option<String>> {
-    let meta = std::fs::metadata(path)?;
-    if meta.is_file() {
-        jobs.push(job(path)?);
-        return Ok(None);
-    }
-    let mut files = Vec::new();
-    walk(path, &mut files, 0)?;
-    files.sort();
-    for file in files {
-        jobs.push(job(&file)?);
-    }
-    let root = std::fs::canonicalize(path)?;
-    Ok(Some(root.to_string_lossy().into_owned()))
+/// What the walk found: the files to read, the canonical imported folders (files that
+/// vanish from them are marked missing), the folders that could not be listed, and the
+/// paths skipped, with why.
+struct Found {
+    jobs: Vec<Job>,
+    roots: Vec<String>,
+    unlisted: Vec<String>,
+    problems: Vec<Diagnostic>,
 }
 
-fn job(path: &Path) -> std::io::Result<Job> {
-    let key = std::fs::canonicalize(path)?.to_string_lossy().into_owned();
-    Ok(Job {
-        display: path.display().to_string(),
-        key,
-    })
+/// Lists the files to import under `paths`. A path named explicitly is read even when
+/// it is a symlink to a file elsewhere (the user asked for it); inside a folder only
+/// regular files and links to files inside the imported folders are taken.
+fn collect(paths: &[PathBuf], allow_outside: bool) -> Found {
+    let mut found = Found {
+        jobs: Vec::new(),
+        roots: Vec::new(),
+        unlisted: Vec::new(),
+        problems: Vec::new(),
+    };
+    // Every imported folder, resolved first: a link from one to a file in another
+    // stays inside the import.
+    let mut folders = Vec::new();
+    for path in paths {
+        match resolve(path) {
+            Ok((meta, canonical)) if meta.is_dir() => folders.push((path, canonical)),
+            Ok((meta, canonical)) if meta.is_file() => found.jobs.push(Job {
+                display: path.display().to_string(),
+                key: canonical.to_string_lossy().into_owned(),
+            }),
+            Ok(_) => found
+                .problems
+                .push(error(path, "not a regular file (a FIFO, socket or device)")),
+            Err(e) => found.problems.push(error(path, &e.to_string())),
+        }
+    }
+    let mut walker = Walker {
+        roots: folders.iter().map(|(_, c)| c.clone()).collect(),
+        allow_outside,
+        visited: HashSet::new(),
+        files: Vec::new(),
+        unlisted: Vec::new(),
+        problems: Vec::new(),
+    };
+    for (path, canonical) in &folders {
+        walker.files.clear();
+        walker.walk(path, canonical, 0);
+        walker.files.sort();
+        found
+            .jobs
+            .extend(walker.files.drain(..).map(|(display, key)| Job {
+                display: display.display().to_string(),
+                key: key.to_string_lossy().into_owned(),
+            }));
+        found.roots.push(canonical.to_string_lossy().into_owned());
+    }
+    found.problems.append(&mut walker.problems);
+    found.unlisted = walker
+        .unlisted
+        .iter()
+        .map(|u| u.to_string_lossy().into_owned())
+        .collect();
+    found
 }
 
-/// Recursive listing of importable files; hidden entries and symlinked folders are
-/// skipped (no loops), depth is bounded.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
-    if depth > 32 {
-        return Ok(());
+/// What `path` is (following symlinks) and where it leads.
+fn resolve(path: &Path) -> std::io::Result<(std::fs::Metadata, PathBuf)> {
+    Ok((std::fs::metadata(path)?, std::fs::canonicalize(path)?))
+}
+
+fn error(path: &Path, message: &str) -> Diagnostic {
+    diagnostic(path, Severity::Error, message.to_string())
+}
+
+fn diagnostic(path: &Path, severity: Severity, message: String) -> Diagnostic {
+    Diagnostic {
+        path: path.display().to_string(),
+        line: 1,
+        severity,
+        message,
     }
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
+}
+
+/// The recursive listing of one import's folders.
+struct Walker {
+    /// The imported folders, canonical.
+    roots: Vec<PathBuf>,
+    allow_outside: bool,
+    /// Canonical folders already listed: a symlinked folder is walked once, so a link
+    /// back to an ancestor cannot loop.
+    visited: HashSet<PathBuf>,
+    /// Files found in the current folder: (path as shown, canonical path).
+    files: Vec<(PathBuf, PathBuf)>,
+    /// Canonical folders that could not be listed (their files are not missing).
+    unlisted: Vec<PathBuf>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Walker {
+    fn inside(&self, target: &Path) -> bool {
+        self.roots.iter().any(|r| target.starts_with(r))
+    }
+
+    /// Lists `dir` (shown as given, `canonical` resolved); hidden entries are skipped.
+    fn walk(&mut self, dir: &Path, canonical: &Path, depth: usize) {
+        if depth > MAX_DEPTH {
+            self.problems.push(diagnostic(
+                dir,
+                Severity::Warning,
+                format!("folders nested more than {MAX_DEPTH} deep are not read"),
+            ));
+            return;
         }
-        let kind = entry.file_type()?;
-        let path = entry.path();
-        if kind.is_dir() {
-            walk(&path, out, depth + 1)?;
-        } else if (kind.is_file() || kind.is_symlink())
-            && ingest::format_for_path(&path).is_some()
-            && !is_repository_file(&path)
-        {
-            out.push(path);
+        if !self.visited.insert(canonical.to_path_buf()) {
+            return;
+        }
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.problems
+                    .push(error(dir, &format!("cannot read folder: {e}")));
+                self.unlisted.push(canonical.to_path_buf());
+                return;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    self.problems
+                        .push(error(dir, &format!("cannot read folder: {e}")));
+                    self.unlisted.push(canonical.to_path_buf());
+                    continue;
+                }
+            };
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            // The entry itself, not what a symlink points to.
+            let kind = match entry.file_type() {
+                Ok(kind) => kind,
+                Err(e) => {
+                    self.problems
+                        .push(error(&path, &format!("cannot read: {e}")));
+                    continue;
+                }
+            };
+            if kind.is_symlink() {
+                self.link(&path, canonical, depth);
+            } else if kind.is_dir() {
+                self.walk(&path, &canonical.join(&name), depth + 1);
+            } else if importable(&path) {
+                if kind.is_file() {
+                    self.files.push((path, canonical.join(&name)));
+                } else {
+                    self.problems.push(diagnostic(
+                        &path,
+                        Severity::Warning,
+                        "not a regular file (a FIFO, socket or device), skipped".to_string(),
+                    ));
+                }
+            }
         }
     }
-    Ok(())
+
+    /// A symlink found in the folder `parent`: followed only to a regular file or a
+    /// folder inside the imported folders, unless the settings allow more.
+    fn link(&mut self, path: &Path, parent: &Path, depth: usize) {
+        let importable = importable(path);
+        let (meta, target) = match resolve(path) {
+            Ok(resolved) => resolved,
+            // A dangling link or a loop of links. Reported when it would have been
+            // a postmortem; a broken link to anything else is none of our business.
+            Err(e) => {
+                if importable {
+                    self.problems
+                        .push(error(path, &format!("cannot follow symlink: {e}")));
+                }
+                return;
+            }
+        };
+        if meta.is_dir() {
+            if self.inside(&target) {
+                // Listed through its own path; following it again could only repeat
+                // files or loop.
+                return;
+            }
+            if !self.allow_outside {
+                self.problems.push(outside(path, &target, "folder"));
+            } else if parent.starts_with(&target) {
+                self.problems.push(diagnostic(
+                    path,
+                    Severity::Warning,
+                    "symlink loop (it points to a folder that contains it), not followed"
+                        .to_string(),
+                ));
+            } else {
+                self.walk(path, &target, depth + 1);
+            }
+            return;
+        }
+        if !importable {
+            return;
+        }
+        if !self.inside(&target) && !self.allow_outside {
+            self.problems.push(outside(path, &target, "file"));
+        } else if !meta.is_file() {
+            self.problems.push(diagnostic(
+                path,
+                Severity::Warning,
+                "symlink to something that is not a regular file (a FIFO, socket or device), skipped"
+                    .to_string(),
+            ));
+        } else {
+            self.files.push((path.to_path_buf(), target));
+        }
+    }
+}
+
+fn outside(path: &Path, target: &Path, what: &str) -> Diagnostic {
+    diagnostic(
+        path,
+        Severity::Warning,
+        format!(
+            "symlink to a {what} outside the imported folders ({}), skipped; set allow_symlinks_outside = true to import it",
+            target.display()
+        ),
+    )
+}
+
+/// A file name the import reads when it finds it in a folder.
+fn importable(path: &Path) -> bool {
+    ingest::format_for_path(path).is_some() && !is_repository_file(path)
 }
 
 /// README, LICENSE and similar files sit beside postmortems in their repositories but
@@ -497,9 +740,13 @@ fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
         line,
         message,
     };
-    let bytes = match std::fs::read(&job.key) {
+    let bytes = match read_bounded(Path::new(&job.key), limit) {
         Ok(b) => b,
-        Err(e) => return failed(1, format!("cannot read: {e}")),
+        Err(Unreadable::Io(e)) => return failed(1, format!("cannot read: {e}")),
+        Err(Unreadable::NotRegular) => {
+            return failed(1, "not a regular file (a FIFO, socket or device)".into());
+        }
+        Err(Unreadable::TooLarge(e)) => return failed(1, e.to_string()),
     };
     let hash = hex(&Sha256::digest(&bytes));
     if hashes.get(&job.key) == Some(&hash) {
@@ -512,15 +759,115 @@ fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
         Ok(t) => t,
         Err(e) => return failed(e.line(), e.to_string()),
     };
-    let parsed = ingest::parse(&job.display, Path::new(&job.key), text);
-    let mut record = db::incidents::prepare(parsed);
-    record.attach_profile(&page(&record));
-    Outcome::Parsed {
-        job: job.clone(),
-        hash,
-        bytes: size,
-        record: Box::new(record),
+    drop(bytes);
+    // A parser bug must cost one file, not the import: the panic becomes this file's
+    // error and the worker goes on with the next.
+    let parsed = catching_panics(|| {
+        let parsed = ingest::parse(&job.display, Path::new(&job.key), text);
+        let mut record = db::incidents::prepare(parsed);
+        record.attach_profile(&page(&record));
+        record
+    });
+    match parsed {
+        Ok(record) => Outcome::Parsed {
+            job: job.clone(),
+            hash,
+            bytes: size,
+            record: Box::new(record),
+        },
+        Err(panic) => failed(
+            1,
+            format!("Aftermath failed on this file (a bug, please report it): {panic}"),
+        ),
     }
+}
+
+/// Why a file's bytes could not be read.
+enum Unreadable {
+    Io(std::io::Error),
+    NotRegular,
+    TooLarge(ingest::ReadError),
+}
+
+/// Reads a regular file of at most `limit` bytes. The size is checked on the open file
+/// before reading and the read is bounded, so a huge file, `/dev/zero` or a file that
+/// grows while read costs nothing. The final component is opened without following a
+/// symlink (the walk resolved it; one swapped in since is refused) and without blocking
+/// (opening a FIFO waits for a writer), then checked to be a regular file.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Unreadable> {
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = open.open(path).map_err(Unreadable::Io)?;
+    let meta = file.metadata().map_err(Unreadable::Io)?;
+    if !meta.is_file() {
+        return Err(Unreadable::NotRegular);
+    }
+    let too_large = |size| Unreadable::TooLarge(ingest::ReadError::TooLarge { size, limit });
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(Unreadable::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+thread_local! {
+    /// Set while this thread runs [`catching_panics`]: its panics are reported by the
+    /// import, not printed by the panic hook.
+    static CATCHING: Cell<bool> = const { Cell::new(false) };
+    /// Where the last caught panic happened.
+    static PANICKED_AT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Runs `f`, turning a panic into a one-line description (message and place, at most
+/// a few hundred characters: slicing panics quote the document).
+fn catching_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        // Panics outside `catching_panics` go to the hook that was there before;
+        // caught ones are printed (escaped) only when RUST_BACKTRACE asks for them.
+        let previous = std::panic::take_hook();
+        let verbose = std::env::var_os("RUST_BACKTRACE").is_some();
+        std::panic::set_hook(Box::new(move |info| {
+            if !CATCHING.get() {
+                return previous(info);
+            }
+            let at = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()));
+            PANICKED_AT.set(at);
+            if verbose {
+                // The message may quote the document: escaped like every diagnostic.
+                let backtrace = std::backtrace::Backtrace::capture();
+                eprintln!("{}\n{backtrace}", printable(&info.to_string()));
+            }
+        }));
+    });
+    CATCHING.set(true);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.set(false);
+    result.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_string());
+        let mut message: String = message.chars().take(300).collect();
+        if let Some(at) = PANICKED_AT.take() {
+            message.push_str(&format!(" (at {at})"));
+        }
+        message
+    })
 }
 
 /// What the web UI needs besides the extracted record, computed here on the worker
@@ -540,4 +887,66 @@ fn page(record: &db::incidents::Record) -> db::pages::Page {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_message_with_its_place_and_the_thread_goes_on() {
+        let caught = catching_panics(|| -> u32 { panic!("byte index 3 is not a char boundary") });
+        let message = caught.unwrap_err();
+        assert!(
+            message.starts_with("byte index 3 is not a char boundary (at src/import.rs:"),
+            "{message}"
+        );
+        assert_eq!(catching_panics(|| 7), Ok(7));
+        assert!(!CATCHING.get(), "panics outside are printed again");
+    }
+
+    #[test]
+    fn a_panicking_parse_is_that_file_s_error() {
+        let caught = catching_panics(|| {
+            let text = "\u{212a}€".to_string();
+            let cut: usize = std::hint::black_box(1);
+            text[..cut].len()
+        });
+        assert!(caught.unwrap_err().contains("char boundary"));
+    }
+
+    #[test]
+    fn printable_escapes_control_and_reordering_characters_only() {
+        assert!(matches!(
+            printable("incidents/2024 outage é.md"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            printable("a\u{1b}[2Jb\u{7}\u{202e}c\u{9b}d\n"),
+            r"a\u{1b}[2Jb\u{7}\u{202e}c\u{9b}d\u{a}"
+        );
+    }
+
+    #[test]
+    fn a_bounded_read_refuses_a_large_file_from_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.md");
+        std::fs::File::create(&path)
+            .unwrap()
+            .set_len(1536 << 20)
+            .unwrap();
+        match read_bounded(&path, 1024) {
+            Err(Unreadable::TooLarge(e)) => assert_eq!(
+                e.to_string(),
+                "file is 1610612736 bytes, over the 1024-byte limit"
+            ),
+            _ => panic!("a 1.5 GB sparse file is refused"),
+        }
+        std::fs::write(&path, "small").unwrap();
+        assert!(matches!(read_bounded(&path, 5), Ok(b) if b == b"small"));
+        assert!(matches!(
+            read_bounded(Path::new("/dev/zero"), 5),
+            Err(Unreadable::NotRegular)
+        ));
+    }
 }

@@ -47,20 +47,32 @@ pub async fn known_sources(pool: &SqlitePool) -> sqlx::Result<HashMap<String, Kn
 
 /// A slug not used by another incident: the file's own, or it with `-2`, `-3`, ...
 /// `taken` holds every slug in the database (the import loads them once, so finding a
-/// free one costs no query).
+/// free one costs no query). Every candidate is a valid slug (at most [`MAX_SLUG`]
+/// bytes: the stem is cut to leave room for the suffix), and candidates for different
+/// `n > 1` differ (the part after their last hyphen is `n`), so the search ends after
+/// at most `taken.len() + 2` of them.
 fn free_slug(taken: &HashSet<String>, wanted: &Slug) -> Slug {
-    let mut n = 1;
-    loop {
-        let candidate = if n == 1 {
-            wanted.clone()
-        } else {
-            Slug::parse(&format!("{wanted}-{n}")).unwrap_or_else(|| wanted.clone())
-        };
-        if !taken.contains(candidate.as_str()) {
-            return candidate;
-        }
-        n += 1;
-    }
+    (1..)
+        .map(|n| numbered_slug(wanted, n))
+        .find(|candidate| !taken.contains(candidate.as_str()))
+        .expect("an unbounded sequence of distinct slugs has one not taken")
+}
+
+/// The longest slug a URL accepts (`Slug::parse`).
+const MAX_SLUG: usize = 200;
+
+/// `wanted` cut to fit, then `-n` when `n > 1`.
+fn numbered_slug(wanted: &Slug, n: u64) -> Slug {
+    let suffix = if n == 1 {
+        String::new()
+    } else {
+        format!("-{n}")
+    };
+    // Slugs are ASCII, so any byte offset is a character boundary.
+    let stem = wanted.as_str();
+    let stem = stem[..stem.len().min(MAX_SLUG - suffix.len())].trim_end_matches('-');
+    let candidate = format!("{stem}{suffix}");
+    Slug::parse(&candidate).unwrap_or_else(|| panic!("{candidate:?} is not a valid slug"))
 }
 
 /// The file being saved.
@@ -495,6 +507,31 @@ pub async fn count(pool: &SqlitePool) -> sqlx::Result<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_slug_cuts_long_slugs_and_numbers_them_apart() {
+        let long = Slug::from_stem(&"very-long-incident-name-".repeat(20)).unwrap();
+        assert!(long.as_str().len() > MAX_SLUG);
+        let mut taken = HashSet::new();
+        for _ in 0..30 {
+            let slug = free_slug(&taken, &long);
+            assert!(slug.as_str().len() <= MAX_SLUG, "{slug}");
+            assert!(Slug::parse(slug.as_str()).is_some(), "{slug}");
+            assert!(taken.insert(slug.to_string()), "{slug} given twice");
+        }
+        assert!(taken.contains(&format!(
+            "{}-30",
+            &long.as_str()[..197].trim_end_matches('-')
+        )));
+    }
+
+    #[test]
+    fn free_slug_keeps_a_short_free_slug() {
+        let slug = Slug::parse("db-outage").unwrap();
+        assert_eq!(free_slug(&HashSet::new(), &slug), slug);
+        let taken = HashSet::from(["db-outage".to_string(), "db-outage-2".to_string()]);
+        assert_eq!(free_slug(&taken, &slug).as_str(), "db-outage-3");
+    }
 
     #[test]
     fn multi_row_inserts_have_a_placeholder_per_value() {

@@ -66,6 +66,7 @@ async fn import_all(pool: &SqlitePool, settings: &Settings) {
     }
     let options = import::Options {
         max_file_bytes: settings.max_file_bytes,
+        allow_symlinks_outside: settings.allow_symlinks_outside,
     };
     let result = import::import_paths(pool, &paths, &options, |event| {
         if let Event::Diagnostic(d) = event {
@@ -93,10 +94,16 @@ fn snapshot(paths: &[PathBuf]) -> BTreeMap<PathBuf, (SystemTime, u64)> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            let Ok(meta) = entry.metadata() else { continue };
-            if meta.is_dir() {
+            // Symlinked folders are not followed (a link to an ancestor would loop);
+            // a symlinked file's target is, so editing it is seen.
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 walk(&path, depth + 1, out);
-            } else if meta.is_file() {
+                continue;
+            }
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if meta.is_file() {
                 out.insert(
                     path,
                     (

@@ -44,6 +44,7 @@ async fn reimport(env: &Env) -> import::Report {
         std::slice::from_ref(&env.docs),
         &Options {
             max_file_bytes: 64 * 1024,
+            allow_symlinks_outside: false,
         },
         |_| {},
     )

@@ -40,6 +40,7 @@ async fn fixture() -> Fixture {
         &[docs],
         &aftermath::import::Options {
             max_file_bytes: 1 << 20,
+            allow_symlinks_outside: false,
         },
         |_| {},
     )

@@ -33,6 +33,7 @@ async fn run(env: &Env, paths: &[&Path]) -> (import::Report, Vec<Diagnostic>) {
         &paths,
         &Options {
             max_file_bytes: 64 * 1024,
+            allow_symlinks_outside: false,
         },
         |e| {
             if let import::Event::Diagnostic(d) = e {

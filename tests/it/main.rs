@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod corpus;
 mod digest;
+mod hostile;
 mod import;
 mod robustness;
 mod support;

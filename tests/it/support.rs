@@ -101,6 +101,7 @@ pub async fn web_site(with_hostile: bool) -> WebSite {
         &[docs],
         &aftermath::import::Options {
             max_file_bytes: 1024 * 1024,
+            allow_symlinks_outside: false,
         },
         |_| {},
     )

@@ -41,6 +41,7 @@ async fn site_with(extra: &[(&str, &str)]) -> Site_ {
         std::slice::from_ref(&folder),
         &Options {
             max_file_bytes: 5 << 20,
+            allow_symlinks_outside: false,
         },
         |_| {},
     )
@@ -635,6 +636,7 @@ async fn a_status_set_in_the_browser_survives_reimporting_a_changed_file() {
         std::slice::from_ref(&s.folder),
         &Options {
             max_file_bytes: 5 << 20,
+            allow_symlinks_outside: false,
         },
         |_| {},
     )
