@@ -79,11 +79,20 @@ fn push_escaped(out: &mut String, text: &str) {
 /// other formats through the shared document model. Without a kept source (incidents
 /// imported before sources were stored), its plain text is read as a text document.
 pub fn document(format: Format, source: Option<&str>, body: &str) -> SafeHtml {
-    match (format, source) {
+    // A bug in a front end or the renderer costs this document its layout, not the
+    // page: it is then shown as written.
+    std::panic::catch_unwind(|| match (format, source) {
         (Format::Markdown, Some(source)) => markdown(strip_front_matter(source)),
         (format, Some(source)) => from_model(&crate::ingest::document(format, source)),
         (_, None) => from_model(&crate::ingest::document(Format::Text, body)),
-    }
+    })
+    .unwrap_or_else(|_| {
+        tracing::error!("rendering a document failed; it is shown as plain text");
+        let mut out = String::from("<pre>");
+        push_escaped(&mut out, source.unwrap_or(body));
+        out.push_str("</pre>");
+        SafeHtml(out)
+    })
 }
 
 /// Markdown (CommonMark with GFM tables, task lists, strikethrough) to safe HTML.
@@ -235,46 +244,12 @@ fn find_url(text: &str) -> Option<usize> {
     }
 }
 
-/// Wraps each case-insensitive occurrence of `terms` in `text` in `<mark>`, escaping the
-/// rest. Used for search snippets.
+/// Wraps each word of `text` that starts with one of `terms` (ignoring case) in
+/// `<mark>`, escaping the rest. Used for search snippets.
 pub fn highlight(text: &str, terms: &[String]) -> SafeHtml {
-    let lower = text.to_lowercase();
-    // Lowercasing can change byte lengths for some scripts; fall back to plain escaping
-    // rather than risk cutting inside a character.
-    if lower.len() != text.len() || terms.is_empty() {
-        return escape(text);
-    }
-    let mut marks: Vec<(usize, usize)> = Vec::new();
-    for term in terms.iter().filter(|t| !t.is_empty()) {
-        let term = term.to_lowercase();
-        let mut from = 0;
-        while let Some(pos) = lower[from..].find(&term) {
-            let start = from + pos;
-            let at_word_start = lower[..start]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric());
-            let mut end = start + term.len();
-            if at_word_start {
-                // Extend a prefix match to the end of the word.
-                end += lower[end..]
-                    .find(|c: char| !c.is_alphanumeric())
-                    .unwrap_or(lower.len() - end);
-                marks.push((start, end));
-            }
-            from = end.max(start + 1);
-            while !lower.is_char_boundary(from) {
-                from += 1;
-            }
-        }
-    }
-    marks.sort_unstable();
-    let mut out = String::with_capacity(text.len() + marks.len() * 13);
+    let mut out = String::with_capacity(text.len() + 16);
     let mut at = 0;
-    for (start, end) in marks {
-        if start < at {
-            continue;
-        }
+    for (start, end) in word_matches(text, terms) {
         push_escaped(&mut out, &text[at..start]);
         out.push_str("<mark>");
         push_escaped(&mut out, &text[start..end]);
@@ -283,6 +258,78 @@ pub fn highlight(text: &str, terms: &[String]) -> SafeHtml {
     }
     push_escaped(&mut out, &text[at..]);
     SafeHtml(out)
+}
+
+/// The byte ranges of the words of `text` that start with one of `terms`, ignoring
+/// case, in order. A word is a run of alphanumeric characters; a range covers its whole
+/// word (a prefix match is extended to the word's end).
+///
+/// Case is compared character by character on `text` itself, never through a
+/// lowercased copy: lowercasing changes the byte length of some characters (`İ`, the
+/// Kelvin sign, `Ⱥ`), so an offset in the copy is not an offset in `text`, even when
+/// the two have the same length overall. Every range is on character boundaries.
+pub fn word_matches<'a>(
+    text: &'a str,
+    terms: &'a [String],
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut rest = text.char_indices().peekable();
+    let mut previous_alphanumeric = false;
+    std::iter::from_fn(move || {
+        while let Some((i, c)) = rest.next() {
+            let word_start = c.is_alphanumeric() && !previous_alphanumeric;
+            previous_alphanumeric = c.is_alphanumeric();
+            if !word_start {
+                continue;
+            }
+            let Some(matched) = terms
+                .iter()
+                .filter_map(|t| prefix_len_ignoring_case(&text[i..], t))
+                .max()
+            else {
+                continue;
+            };
+            // Skip to the end of the match, then to the end of its word.
+            let mut end = i + matched;
+            while let Some(&(j, c)) = rest.peek() {
+                if j >= end && !c.is_alphanumeric() {
+                    break;
+                }
+                previous_alphanumeric = c.is_alphanumeric();
+                end = end.max(j + c.len_utf8());
+                rest.next();
+            }
+            return Some((i, end));
+        }
+        None
+    })
+}
+
+/// When `text` starts with `term` ignoring case, the byte length in `text` of the
+/// characters that matched it (a character whose lowercase only begins the match counts
+/// whole).
+fn prefix_len_ignoring_case(text: &str, term: &str) -> Option<usize> {
+    let mut wanted = term.chars().flat_map(folded).peekable();
+    wanted.peek()?;
+    for (i, c) in text.char_indices() {
+        for lower in folded(c) {
+            match wanted.next() {
+                Some(w) if w == lower => {}
+                Some(_) => return None,
+                None => return Some(i + c.len_utf8()),
+            }
+        }
+        if wanted.peek().is_none() {
+            return Some(i + c.len_utf8());
+        }
+    }
+    None
+}
+
+/// `c` lowercased, without combining accents: `İ` lowercases to `i` and a combining dot,
+/// and the search index (which removes diacritics) finds it when `istanbul` is typed.
+fn folded(c: char) -> impl Iterator<Item = char> {
+    c.to_lowercase()
+        .filter(|l| !('\u{300}'..='\u{36f}').contains(l))
 }
 
 #[cfg(test)]
@@ -317,6 +364,20 @@ mod tests {
         let s = markdown(strip_front_matter("---\ntitle: x\n---\n# Body\n")).into_string();
         assert!(!s.contains("title: x"), "{s}");
         assert!(s.contains("Body"));
+    }
+
+    #[test]
+    fn highlight_cuts_only_at_character_boundaries_whatever_the_case_changes() {
+        // The Kelvin sign shrinks by two bytes when lowercased and each Ⱥ grows by one:
+        // the lowercased copy has the same length, but not the same offsets.
+        let s = highlight("\u{212a} €outage ȺȺ outage", &["outage".into()]).into_string();
+        assert_eq!(s, "\u{212a} €<mark>outage</mark> ȺȺ <mark>outage</mark>");
+        let s = highlight("İstanbul ıstanbul ISTANBUL", &["istanbul".into()]).into_string();
+        assert_eq!(s, "<mark>İstanbul</mark> ıstanbul <mark>ISTANBUL</mark>");
+        let s = highlight("\u{212a}elvin ẞtraße", &["kel".into(), "ß".into()]).into_string();
+        assert_eq!(s, "<mark>\u{212a}elvin</mark> <mark>ẞtraße</mark>");
+        let s = highlight("ȺȺȺ", &["ⱥⱥ".into()]).into_string();
+        assert_eq!(s, "<mark>ȺȺȺ</mark>");
     }
 
     #[test]

@@ -75,32 +75,28 @@ fn add_filter(q: &str, key: &str, value: &str) -> String {
     format!("{} {key}:{value}", q.trim()).trim().to_string()
 }
 
-/// A window of `text` around the first of `words`, at char boundaries.
+/// A window of about [`SNIPPET_CHARS`] characters of `text` around the first word
+/// that starts with one of `words`, cut at character boundaries of `text` and, inside
+/// the text, at whitespace.
 fn snippet(text: &str, words: &[String]) -> String {
-    let lower = text.to_lowercase();
-    let pos = if lower.len() == text.len() {
-        words
-            .iter()
-            .filter_map(|w| word_start(&lower, &w.to_lowercase()))
-            .min()
-    } else {
-        None
-    }
-    .unwrap_or(0);
-    let mut start = pos.saturating_sub(SNIPPET_CHARS / 3);
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
+    let pos = render::word_matches(text, words)
+        .next()
+        .map_or(0, |(start, _)| start);
+    let mut start = text[..pos]
+        .char_indices()
+        .rev()
+        .nth(SNIPPET_CHARS / 3 - 1)
+        .map_or(0, |(i, _)| i);
     // Start at a word.
     if start > 0
         && let Some(space) = text[start..pos].find(char::is_whitespace)
     {
         start += space + 1;
     }
-    let mut end = (start + SNIPPET_CHARS).min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = text[start..]
+        .char_indices()
+        .nth(SNIPPET_CHARS)
+        .map_or(text.len(), |(i, _)| start + i);
     let mut s = text[start..end]
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -114,14 +110,16 @@ fn snippet(text: &str, words: &[String]) -> String {
     s
 }
 
-/// The first occurrence of `word` in `text` that starts a word.
-fn word_start(text: &str, word: &str) -> Option<usize> {
-    text.match_indices(word).map(|(i, _)| i).find(|&i| {
-        text[..i]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric())
-    })
+/// One hit's snippet. Cutting and highlighting are pure functions of the text, tested
+/// over hostile Unicode; should one still fail on some document, that hit shows no
+/// snippet and the page (every other hit) is served.
+fn hit_snippet(text: &str, words: &[String]) -> SafeHtml {
+    std::panic::catch_unwind(|| render::highlight(&snippet(text, words), words)).unwrap_or_else(
+        |_| {
+            tracing::error!("search snippet failed; the hit is shown without one");
+            SafeHtml::default()
+        },
+    )
 }
 
 async fn search(
@@ -164,11 +162,10 @@ async fn search(
     let mut views = Vec::with_capacity(results.hits.len());
     for hit in results.hits {
         let text = hit.snippet_text(|summary| {
-            let lower = summary.to_lowercase();
-            words.is_empty() || words.iter().any(|w| lower.contains(w.as_str()))
+            words.is_empty() || render::word_matches(summary, &words).next().is_some()
         });
         views.push(ResultView {
-            snippet: render::highlight(&snippet(&text, &words), &words),
+            snippet: hit_snippet(&text, &words),
             incident: hit.summary,
         });
     }
@@ -215,6 +212,18 @@ mod tests {
         let s = snippet(&text, &["kafka".into()]);
         assert!(s.contains("kafka"));
         assert!(s.starts_with('…') && s.ends_with('…'));
+    }
+
+    #[test]
+    fn snippets_cut_at_characters_whatever_the_case_changes() {
+        for filler in ["\u{212a}€ȺȺİẞ ", "é", "ẞ", "\u{212a}"] {
+            let text = format!("{} outage {}", filler.repeat(150), filler.repeat(150));
+            let s = snippet(&text, &["outage".into()]);
+            assert!(s.contains("outage"), "{s}");
+            assert!(s.chars().count() <= SNIPPET_CHARS + 4, "{s}");
+        }
+        let s = snippet("\u{212a} €outage ȺȺ", &["outage".into()]);
+        assert_eq!(s, "\u{212a} €outage ȺȺ");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! that collide, names that hold terminal control characters, characters whose case
 //! changes their length. Each test builds its own folder of real files.
 
-use crate::support::{aftermath, texts};
+use crate::support::{aftermath, encode, texts, texts_of, unicode_case, web_site_with};
 use aftermath::import::{self, Diagnostic, Options, Report, Severity};
 use sqlx::SqlitePool;
 use std::os::unix::fs::symlink;
@@ -302,18 +302,10 @@ fn file_names_and_titles_with_control_characters_are_printed_escaped() {
     );
 }
 
-/// A document using every character whose lowercase has another length, in each field
-/// the extractor fills.
-pub fn case_changing_document() -> String {
-    let set = "İ ẞ \u{212a} Ⱥ";
-    format!(
-        "---\ntitle: İstanbul ẞ \u{212a}elvin Ⱥ outage\nowner: İlker\n---\n\n\
-         # İSTANBUL ẞ \u{212a} Ⱥ OUTAGE\n\n## Summary\n\n{set} İİİ outage ȺȺ in \u{212a}ubernetes.\n\n\
-         ## Timeline\n\n- 2024-01-02 10:00 UTC: İ alert ẞ fired \u{212a} Ⱥ\n\
-         - 2024-01-02 11:00 UTC: ȺȺ resolved İ\n\n## Root cause\n\nİ ẞ \u{212a} Ⱥ: a retry storm İİ.\n\n\
-         ## Action items\n\n- [ ] İ TODO: add jitter ẞ \u{212a} Ⱥ (owner: İlker, due 2024-02-01, OPS-1)\n\
-         - [x] ȺȺ Done: ẞẞ \u{212a}\u{212a} action İ\n- İ Action: Ⱥ fix \u{212a} ẞ\n"
-    )
+/// A document using every character whose lowercase has another byte length, in each
+/// field the extractor fills.
+fn case_changing_document() -> String {
+    std::fs::read_to_string(unicode_case().join("2024-04-01-case-changing.md")).unwrap()
 }
 
 #[tokio::test]
@@ -345,4 +337,30 @@ async fn a_document_that_breaks_the_parser_costs_only_itself() {
         .await
             == 1
     );
+}
+
+#[tokio::test]
+async fn searching_documents_whose_case_changes_their_length_highlights_at_characters() {
+    let site = web_site_with(&[unicode_case()]).await;
+    for q in [
+        "outage",
+        "istanbul",
+        "İstanbul",
+        "ⱥⱥ",
+        "kubernetes",
+        "\u{212a}afka",
+    ] {
+        let html = site.page(&format!("/search?q={}", encode(q))).await;
+        let titles = texts_of(&html, ".results h3 a");
+        assert!(
+            titles.iter().any(|t| t.contains("İstanbul")),
+            "{q}: the document is found: {titles:?}"
+        );
+        assert!(
+            !texts_of(&html, ".snippet mark").is_empty(),
+            "{q}: a word is marked"
+        );
+    }
+    let html = site.page("/incidents/2024-04-01-case-changing").await;
+    assert!(texts_of(&html, "h1")[0].contains("İstanbul ẞ \u{212a}elvin Ⱥ outage"));
 }

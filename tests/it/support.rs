@@ -87,11 +87,28 @@ impl Page {
 /// Imports `incidents/` (and the hostile fixtures, when asked) into a fresh database and
 /// builds the app over it.
 pub async fn web_site(with_hostile: bool) -> WebSite {
+    let extra = if with_hostile {
+        vec![hostile()]
+    } else {
+        vec![]
+    };
+    web_site_with(&extra).await
+}
+
+/// The postmortems whose characters change byte length when their case changes (`İ`,
+/// `ẞ`, the Kelvin sign, `Ⱥ`), in every field the extractor fills.
+pub fn unicode_case() -> PathBuf {
+    root().join("tests/fixtures/unicode-case")
+}
+
+/// Imports `incidents/` and the files of the `extra` folders into a fresh database and
+/// builds the app over it.
+pub async fn web_site_with(extra: &[PathBuf]) -> WebSite {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("incidents");
     copy_incidents(&docs);
-    if with_hostile {
-        copy_folder(&hostile(), &docs);
+    for folder in extra {
+        copy_folder(folder, &docs);
     }
     let pool = aftermath::db::open(&dir.path().join("web.db"))
         .await
