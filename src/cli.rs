@@ -476,7 +476,10 @@ async fn actions_command(args: ActionsArgs, settings: &Settings) -> anyhow::Resu
         None => Some(action_filter(&args.list, settings)?),
         Some(_) => None,
     };
-    let pool = crate::db::open(&settings.database).await?;
+    let pool = match &args.command {
+        Some(ActionsCommand::Set(_)) => crate::db::open(&settings.database).await?,
+        _ => crate::db::open_for_reading(&settings.database).await?,
+    };
     let result = match (args.command, list) {
         (Some(ActionsCommand::Set(set)), _) => actions_set(&pool, &set).await,
         (Some(ActionsCommand::History(h)), _) => {

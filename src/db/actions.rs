@@ -335,6 +335,7 @@ pub async fn record(
 // Changes made by people (web, CLI, API) and the queries behind lists, pages and the
 // digest.
 
+use super::WriteProblem;
 use crate::model::ActionStatus;
 use crate::tracking::{self, ActionUpdate, Origin};
 use jiff::civil::Date;
@@ -354,6 +355,12 @@ pub enum UpdateError {
     /// The update names no field.
     #[error("Nothing to change: give a status, owner, due date, ticket or note.")]
     NothingToChange,
+    /// The database cannot be written (a read-only file or folder).
+    #[error("This database is read-only: the change was not saved.")]
+    ReadOnly,
+    /// The disk holding the database is full.
+    #[error("The disk holding the database is full: the change was not saved.")]
+    DiskFull,
     /// The database failed (other than being busy, which is retried); details are
     /// logged, not shown.
     #[error("The change could not be saved; please try again.")]
@@ -394,29 +401,24 @@ pub async fn update(
     let mut attempt = 0;
     loop {
         match try_update(pool, id, change, actor, origin).await {
-            Err(UpdateError::Database(e)) if is_busy(&e) && attempt < BUSY_RETRIES => {
+            Err(UpdateError::Database(e))
+                if WriteProblem::of(&e) == Some(WriteProblem::Busy) && attempt < BUSY_RETRIES =>
+            {
                 attempt += 1;
                 tracing::debug!(id, attempt, "database busy, retrying the action update");
                 tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
             }
             Err(UpdateError::Database(e)) => {
                 tracing::error!(id, error = %e, "updating an action failed");
-                return Err(UpdateError::Database(e));
+                return Err(match WriteProblem::of(&e) {
+                    Some(WriteProblem::ReadOnly) => UpdateError::ReadOnly,
+                    Some(WriteProblem::DiskFull) => UpdateError::DiskFull,
+                    _ => UpdateError::Database(e),
+                });
             }
             other => return other,
         }
     }
-}
-
-/// Whether SQLite refused because another connection holds the lock.
-fn is_busy(e: &sqlx::Error) -> bool {
-    let sqlx::Error::Database(db) = e else {
-        return false;
-    };
-    // Extended result codes: the primary code is the low byte; 5 = BUSY, 6 = LOCKED.
-    db.code()
-        .and_then(|c| c.parse::<i32>().ok())
-        .is_some_and(|c| matches!(c & 0xff, 5 | 6))
 }
 
 async fn try_update(

@@ -186,14 +186,32 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Whether texts set aside by migration 0010 (a database made before it) are waiting
+/// to be compressed by [`upgrade`]. Only reads.
+pub async fn needs_upgrade(pool: &sqlx::SqlitePool) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (select 1 from legacy_texts) or exists (select 1 from legacy_timeline)",
+    )
+    .fetch_one(pool)
+    .await
+}
+
 /// Compresses the texts migration 0010 set aside (from a database made before it) into
 /// `incidents.document`, a batch per transaction, then empties the tables that held
-/// them. Returns how many incidents were converted; a no-op on other databases.
+/// them. Returns how many incidents were converted. On other databases it only reads:
+/// every command opens the database, and a write there would wait for (or fail on)
+/// any other process writing.
 pub async fn upgrade(pool: &sqlx::SqlitePool) -> sqlx::Result<u64> {
     use sqlx::Row;
+    if !needs_upgrade(pool).await? {
+        return Ok(0);
+    }
     let mut converted = 0;
     loop {
-        let mut tx = pool.begin().await?;
+        // Immediate: the write lock is taken (waiting up to the busy timeout) before
+        // reading, so two processes opening an old database at once take turns
+        // instead of one failing when its read turns into a write.
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         let rows = sqlx::query(
             "select incident_id, summary, body_text, impact, detection, resolution, lessons,
                 warnings

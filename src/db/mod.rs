@@ -1,8 +1,10 @@
 //! The database: the only module that writes SQL. Free functions per entity take a
 //! connection or pool; callers (import, web, CLI, digest) never build queries.
 //!
-//! Invariant: the schema is owned by `migrations/` and applied on every open; SQLite
-//! runs in WAL mode with a busy timeout so readers proceed while an import writes.
+//! Invariant: the schema is owned by `migrations/`; SQLite runs in WAL mode with a busy
+//! timeout so readers proceed while an import writes. Opening never takes the write
+//! lock unless there is something to migrate or upgrade; a database that cannot be
+//! written is opened read-only for reading and refused, with the reason, for writing.
 
 pub mod accounts;
 mod action_match;
@@ -14,52 +16,185 @@ pub mod incidents;
 pub mod pages;
 
 use anyhow::Context;
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use std::path::Path;
+use sqlx::{Connection, SqlitePool};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The migrations in `migrations/`, embedded at compile time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Opens (creating if needed) the database at `path` and brings its schema up to date.
+/// How long a statement waits for another connection's write lock before SQLite
+/// reports the database busy.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens the database at `path` for a command that writes (creating it if needed) and
+/// brings its schema up to date. Refuses, saying why, a database that cannot be
+/// written: a read-only file, or a folder where SQLite cannot create its journal.
 pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
-    open_with(path, 0).await
+    if let Some(why) = Place::of(path).unwritable() {
+        anyhow::bail!("{why}");
+    }
+    open_with(path, 0, false).await
 }
 
-/// Like [`open`], for the web server: the file is also memory-mapped (up to SQLite's
-/// compiled limit of 2 GB), so the eight reader connections share the operating
-/// system's page cache instead of each copying pages into its own cache. At 100,000
-/// incidents this took a common-term search from about 110 to 60 ms (BENCHMARKS.md).
+/// Opens the database at `path` for a command that only reads. A database that cannot
+/// be written is opened read-only (and nothing is migrated or upgraded); a writable one
+/// as [`open`] does, which takes the write lock only when the schema needs it.
+pub async fn open_for_reading(path: &Path) -> anyhow::Result<SqlitePool> {
+    open_with(path, 0, true).await
+}
+
+/// Like [`open_for_reading`], for the web server: the file is also memory-mapped (up to
+/// SQLite's compiled limit of 2 GB), so the eight reader connections share the
+/// operating system's page cache instead of each copying pages into its own cache. At
+/// 100,000 incidents this took a common-term search from about 110 to 60 ms
+/// (BENCHMARKS.md). A read-only database is served read-only: changes are refused with
+/// a message saying so (see [`WriteProblem`]).
 pub async fn open_for_serving(path: &Path) -> anyhow::Result<SqlitePool> {
-    open_with(path, 1 << 31).await
+    open_with(path, 1 << 31, true).await
 }
 
-async fn open_with(path: &Path, mmap_bytes: u64) -> anyhow::Result<SqlitePool> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+/// Whether the pool was opened read-only (see [`open_for_reading`]).
+pub async fn is_read_only(pool: &SqlitePool) -> bool {
+    sqlx::query_scalar::<_, bool>("pragma query_only")
+        .fetch_one(pool)
+        .await
+        .unwrap_or(false)
+}
+
+/// The database file and the folder SQLite keeps its journal in (`-wal`, `-shm`).
+struct Place {
+    file: PathBuf,
+    dir: PathBuf,
+}
+
+impl Place {
+    fn of(path: &Path) -> Place {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Place {
+            file: path.to_path_buf(),
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// Why the database cannot be written here, if it cannot: the reason a writing
+    /// command gives instead of SQLite's "attempt to write a readonly database" at its
+    /// first change.
+    fn unwritable(&self) -> Option<String> {
+        if self.file.exists() && !may_write(&self.file) {
+            return Some(format!(
+                "the database {} is read-only (its file cannot be written); commands that only read, and serve, can still open it",
+                self.file.display()
+            ));
+        }
+        if self.dir.exists() && !may_write(&self.dir) {
+            return Some(format!(
+                "cannot write in directory {} (the database needs it for its journal)",
+                self.dir.display()
+            ));
+        }
+        None
+    }
+
+    /// The file beside the database whose name ends in `suffix`.
+    fn beside(&self, suffix: &str) -> PathBuf {
+        let mut name = self.file.clone().into_os_string();
+        name.push(suffix);
+        name.into()
+    }
+
+    /// The write-ahead log holds changes not yet copied into the database file.
+    fn has_log(&self) -> bool {
+        std::fs::metadata(self.beside("-wal")).is_ok_and(|m| m.len() > 0)
+    }
+
+    /// The log's shared-memory index (`-shm`) exists.
+    fn has_index(&self) -> bool {
+        self.beside("-shm").exists()
+    }
+}
+
+/// Whether this process may write `path` (for a folder: create files in it), as the
+/// operating system judges it: permissions, and read-only mounts.
+fn may_write(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+}
+
+async fn open_with(path: &Path, mmap_bytes: u64, reading: bool) -> anyhow::Result<SqlitePool> {
+    let place = Place::of(path);
+    let read_only = reading && path.exists() && place.unwritable().is_some();
+    if !read_only && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating the folder of {}", path.display()))?;
     }
-    let options = SqliteConnectOptions::new()
+    let mut options = SqliteConnectOptions::new()
         .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10))
+        .busy_timeout(BUSY_TIMEOUT)
         .foreign_keys(true)
         .pragma("temp_store", "memory")
         .pragma("cache_size", "-8000")
         .pragma("mmap_size", mmap_bytes.to_string());
+    if read_only && place.has_log() && !place.has_index() && !may_write(&place.dir) {
+        anyhow::bail!(
+            "cannot read {}: its write-ahead log holds changes, and reading them needs an index file SQLite would create in {}, which cannot be written",
+            path.display(),
+            place.dir.display()
+        );
+    }
+    options = if read_only {
+        // Nothing may be created beside the file either. With no write-ahead log to
+        // read, the file is all there is: opened immutable, SQLite needs no `-shm` (which
+        // it could not create in a read-only folder) and takes no locks. With a log, it
+        // reads through the `-shm` index the writer left.
+        options
+            .read_only(true)
+            .immutable(!place.has_log())
+            .pragma("query_only", "1")
+    } else {
+        options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+    };
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .min_connections(1)
+        .after_release(|conn, _| Box::pin(async move { reusable(conn).await }))
         .connect_with(options)
         .await
         .with_context(|| format!("opening database {}", path.display()))?;
-    MIGRATOR
-        .run(&pool)
-        .await
-        .with_context(|| format!("migrating database {}", path.display()))?;
+    if read_only {
+        tracing::info!(database = %path.display(), "the database cannot be written: opened read-only");
+        let stale = if migrations_pending(&pool).await? {
+            Some("was made by an older version")
+        } else if document::needs_upgrade(&pool).await? {
+            Some("holds documents in the old layout")
+        } else {
+            None
+        };
+        if let Some(stale) = stale {
+            anyhow::bail!(
+                "the database {} {stale} and is read-only: open it once with write access to upgrade it",
+                path.display()
+            );
+        }
+        return Ok(pool);
+    }
+    if migrations_pending(&pool).await? {
+        MIGRATOR
+            .run(&pool)
+            .await
+            .with_context(|| format!("migrating database {}", path.display()))?;
+    }
     let upgraded = document::upgrade(&pool)
         .await
         .with_context(|| format!("upgrading stored documents in {}", path.display()))?;
@@ -72,6 +207,88 @@ async fn open_with(path: &Path, mmap_bytes: u64) -> anyhow::Result<SqlitePool> {
         sqlx::query("vacuum").execute(&pool).await?;
     }
     Ok(pool)
+}
+
+/// Whether a migration is not applied yet, or an applied one changed or is unknown to
+/// this version (which `MIGRATOR.run` then reports). Only reads, so that opening an
+/// up-to-date database never waits for, or blocks, a writer.
+async fn migrations_pending(pool: &SqlitePool) -> anyhow::Result<bool> {
+    let exists: bool = sqlx::query_scalar(
+        "select exists (select 1 from sqlite_master where type = 'table' and name = '_sqlx_migrations')",
+    )
+    .fetch_one(pool)
+    .await
+    .context("reading the database's schema")?;
+    if !exists {
+        return Ok(true);
+    }
+    let applied: Vec<(i64, Vec<u8>, bool)> =
+        sqlx::query_as("select version, checksum, success from _sqlx_migrations")
+            .fetch_all(pool)
+            .await
+            .context("reading the applied migrations")?;
+    let ours: std::collections::HashMap<i64, &[u8]> = MIGRATOR
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .map(|m| (m.version, &m.checksum[..]))
+        .collect();
+    let same = applied.len() == ours.len()
+        && applied
+            .iter()
+            .all(|(version, sum, success)| *success && ours.get(version) == Some(&&sum[..]));
+    Ok(!same)
+}
+
+/// Whether a connection coming back to the pool can serve the next caller. A
+/// transaction whose COMMIT failed (a full disk) and whose rollback failed too (SQLite
+/// had already rolled it back) leaves sqlx counting a transaction that is not there,
+/// and every later `BEGIN` on that connection fails; such a connection is closed
+/// instead. The ping lets a rollback queued by a dropped transaction run first.
+async fn reusable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("a connection left inside a failed transaction was closed");
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// What a failed write ran into, when it is the storage rather than the statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteProblem {
+    /// The disk (or the file system's quota) is full.
+    DiskFull,
+    /// The database, or the folder it keeps its journal in, cannot be written.
+    ReadOnly,
+    /// Another connection held the write lock for longer than the busy timeout.
+    Busy,
+}
+
+impl WriteProblem {
+    /// The problem `e` reports, from SQLite's primary result code, if it is one of these.
+    pub fn of(e: &sqlx::Error) -> Option<WriteProblem> {
+        let sqlx::Error::Database(db) = e else {
+            return None;
+        };
+        // Extended result codes: the primary code is the low byte.
+        let code = db.code()?.parse::<i32>().ok()? & 0xff;
+        match code {
+            13 => Some(WriteProblem::DiskFull),
+            8 => Some(WriteProblem::ReadOnly),
+            5 | 6 => Some(WriteProblem::Busy),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for WriteProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WriteProblem::DiskFull => "the disk is full",
+            WriteProblem::ReadOnly => "the database is read-only",
+            WriteProblem::Busy => "the database is busy: another process is writing",
+        })
+    }
 }
 
 /// The current time as stored in the database (RFC 3339, UTC, seconds).

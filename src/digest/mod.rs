@@ -479,7 +479,13 @@ pub fn run_command(
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async {
-        let pool = db::open(&settings.database).await?;
+        // A run that records nothing only reads: it works on a read-only database and
+        // never waits for a writer.
+        let pool = if args.dry_run || args.to.is_some() {
+            db::open_for_reading(&settings.database).await?
+        } else {
+            db::open(&settings.database).await?
+        };
         let (as_of, occurrence) = match args.as_of {
             Some(day) => {
                 let at = digest.schedule.on_day(day);

@@ -1,5 +1,6 @@
 //! The web boundary's one error type and the error pages.
 
+use crate::db::WriteProblem;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -46,6 +47,16 @@ impl IntoResponse for AppError {
             ),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
+            // Writes the storage refuses: the visitor is told why, and pages still work.
+            AppError::Database(e) if WriteProblem::of(e) == Some(WriteProblem::ReadOnly) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "This database is read-only: pages can be read, but changes cannot be saved."
+                    .to_string(),
+            ),
+            AppError::Database(e) if WriteProblem::of(e) == Some(WriteProblem::DiskFull) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The disk holding the database is full: the change was not saved.".to_string(),
+            ),
             AppError::SignInRequired => (
                 StatusCode::UNAUTHORIZED,
                 "Changing actions needs an identity: sign in at /login, or ask your administrator to configure the reverse proxy's user header."

@@ -27,7 +27,14 @@ const WATCH_INTERVAL: Duration = Duration::from_secs(2);
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(settings: &Settings, options: ServeOptions) -> anyhow::Result<()> {
     let pool = crate::db::open_for_serving(&settings.database).await?;
-    import_all(&pool, settings).await;
+    let read_only = crate::db::is_read_only(&pool).await;
+    if read_only {
+        tracing::warn!(
+            "the database cannot be written: serving it read-only, without importing, watching or sending digests"
+        );
+    } else {
+        import_all(&pool, settings).await;
+    }
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .with_context(|| format!("listening on {}", options.listen))?;
@@ -36,10 +43,10 @@ pub async fn serve(settings: &Settings, options: ServeOptions) -> anyhow::Result
     println!("listening on http://{addr}");
     let digest = options.digest.clone();
     let state = AppState::new(pool.clone(), options.site);
-    if let Some(digest) = digest {
+    if let Some(digest) = digest.filter(|_| !read_only) {
         crate::digest::spawn_scheduler(pool.clone(), digest);
     }
-    if options.watch {
+    if options.watch && !read_only {
         tokio::spawn(watch(state.clone(), settings.clone()));
     }
     axum::serve(

@@ -7,6 +7,7 @@ mod actions;
 mod browser;
 mod cli;
 mod corpus;
+mod database_access;
 mod digest;
 mod hostile;
 mod import;
