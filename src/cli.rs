@@ -302,6 +302,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     trusted_proxies,
                     single_user: single_user.then(local_user),
                     secure_cookies: web.secure_cookies.unwrap_or(false),
+                    public_hosts: public_hosts(&web, file.digest.as_ref()),
+                    remote_images: web.remote_images.unwrap_or(false),
                 },
             };
             runtime()?.block_on(crate::web::serve(&settings, options))?;
@@ -320,6 +322,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::digest::run_command(&args, &settings, &file)
         }
     }
+}
+
+/// The names `serve` answers to besides `localhost` and IP addresses: the configured
+/// ones and the hosts of the site's public URLs.
+fn public_hosts(
+    web: &crate::config::WebConfig,
+    digest: Option<&crate::config::DigestConfig>,
+) -> Vec<String> {
+    let urls = [
+        web.base_url.as_deref(),
+        digest.and_then(|d| d.base_url.as_deref()),
+    ];
+    let from_urls = urls
+        .into_iter()
+        .flatten()
+        .filter_map(crate::web::host::host_of_url);
+    web.public_hosts.iter().cloned().chain(from_urls).collect()
 }
 
 /// The local user's name, for single-user mode.

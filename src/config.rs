@@ -63,6 +63,13 @@ pub struct WebConfig {
     pub secure_cookies: Option<bool>,
     /// Allow writes without an identity; only honoured when listening on loopback.
     pub single_user: Option<bool>,
+    /// Host names the server answers to besides `localhost` and IP addresses (the host
+    /// of `base_url` is added); requests naming any other host are refused.
+    #[serde(default)]
+    pub public_hosts: Vec<String>,
+    /// Let documents show images from other sites (default false: they would tell
+    /// their owner who read the document).
+    pub remote_images: Option<bool>,
 }
 
 /// A ticket system: IDs that start with `prefix` followed by digits link to `url`, where
@@ -97,6 +104,9 @@ pub struct DigestConfig {
     pub recipients: Option<Vec<String>>,
     /// Owner names (as written in documents, any case) to their addresses.
     pub owners: Option<std::collections::BTreeMap<String, String>>,
+    /// Mail domains an owner written as an address in a document may get a digest at
+    /// (default: any). Others are named in the team digest instead.
+    pub allowed_domains: Option<Vec<String>>,
     /// SMTP server in lettre's URL form; `--smtp-url`/`AFTERMATH_SMTP_URL` win.
     pub smtp_url: Option<String>,
     /// File holding the SMTP password; `AFTERMATH_SMTP_PASSWORD` wins.

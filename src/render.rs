@@ -4,7 +4,8 @@
 //!
 //! Invariant: a [`SafeHtml`] is only ever built by [`sanitize`] or [`escape`]; templates
 //! mark nothing else as safe. Links keep only http, https and mailto schemes, no script,
-//! style, event handler or inline style survives.
+//! style, event handler, inline style or form control survives (a task list's box is a
+//! character, [`TASK_OPEN`] or [`TASK_DONE`], not an `<input>`).
 
 use crate::ingest::document::{Block, Document, ListItem};
 use crate::model::Format;
@@ -43,12 +44,16 @@ static POLICY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tags(["mark"])
         .add_generic_attributes(["id"])
         .id_prefix(Some("doc-"))
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("td", ["align"])
-        .add_tag_attributes("th", ["align"])
-        .add_tags(["input"]);
+        .add_tag_attributes("th", ["align"]);
     b
 });
+
+/// How an open task-list item is marked: a character, so no `<input>` is needed (a
+/// document's author could dress any `<input>` up as a password field).
+pub const TASK_OPEN: &str = "\u{2610} ";
+/// How a done task-list item is marked.
+pub const TASK_DONE: &str = "\u{2611} ";
 
 /// Sanitises arbitrary HTML with the project's single policy.
 pub fn sanitize(html: &str) -> SafeHtml {
@@ -103,7 +108,13 @@ pub fn markdown(text: &str) -> SafeHtml {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES;
     let mut out = String::with_capacity(text.len() * 3 / 2);
-    html::push_html(&mut out, Parser::new_ext(text, options));
+    let events = Parser::new_ext(text, options).map(|event| match event {
+        pulldown_cmark::Event::TaskListMarker(done) => {
+            pulldown_cmark::Event::Text(if done { TASK_DONE } else { TASK_OPEN }.into())
+        }
+        other => other,
+    });
+    html::push_html(&mut out, events);
     sanitize(&out)
 }
 
@@ -201,11 +212,7 @@ fn push_block(out: &mut String, block: &Block) {
 fn push_item(out: &mut String, item: &ListItem) {
     out.push_str("<li>");
     if let Some(done) = item.task {
-        let _ = write!(
-            out,
-            "<input type=\"checkbox\" disabled{}> ",
-            if done { " checked" } else { "" }
-        );
+        out.push_str(if done { TASK_DONE } else { TASK_OPEN });
     }
     push_inline(out, &item.text);
     for child in &item.children {
@@ -346,6 +353,30 @@ mod tests {
         assert!(!s.contains("onerror"), "{s}");
         assert!(!s.contains("javascript:"), "{s}");
         assert!(s.contains("<h1"), "{s}");
+    }
+
+    #[test]
+    fn form_controls_are_removed_and_task_boxes_are_characters() {
+        let html = markdown(
+            "- [ ] open\n- [x] done\n\n<form action=/x><input type=password name=p>\
+             <button>Go</button><select><option>a</option></select><textarea>t</textarea></form>\n",
+        );
+        let s = html.as_str();
+        for tag in [
+            "<form",
+            "<input",
+            "<button",
+            "<select",
+            "<textarea",
+            "<option",
+        ] {
+            assert!(!s.contains(tag), "{tag} in {s}");
+        }
+        assert!(s.contains("<li>\u{2610} open</li>"), "{s}");
+        assert!(s.contains("<li>\u{2611} done</li>"), "{s}");
+        let doc = crate::ingest::document(Format::Text, "Title\n\n- [x] fixed\n- [ ] later\n");
+        let s = from_model(&doc).into_string();
+        assert!(!s.contains("<input"), "{s}");
     }
 
     #[test]

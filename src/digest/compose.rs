@@ -28,6 +28,9 @@ pub struct ComposeOptions {
     pub owners: BTreeMap<String, String>,
     /// The team recipients: an owner among them needs no digest of their own.
     pub team: Vec<String>,
+    /// Mail domains (lowercase) an owner written as an address in a document may be
+    /// mailed at; empty: any.
+    pub allowed_domains: Vec<String>,
 }
 
 /// Who a digest is for.
@@ -202,8 +205,14 @@ pub fn week_key(day: Date) -> String {
 }
 
 /// The address an owner's digest goes to: the configured one, else the owner itself
-/// when it is an email address.
-pub fn owner_address(owner: &str, owners: &BTreeMap<String, String>) -> Option<String> {
+/// when it is an email address in one of `allowed_domains` (any domain when empty).
+/// Whoever writes a document chooses its owners, so without the check a document could
+/// have the digest (titles, actions, links) mailed anywhere.
+pub fn owner_address(
+    owner: &str,
+    owners: &BTreeMap<String, String>,
+    allowed_domains: &[String],
+) -> Option<String> {
     let owner = owner.trim();
     if let Some((_, address)) = owners
         .iter()
@@ -212,10 +221,15 @@ pub fn owner_address(owner: &str, owners: &BTreeMap<String, String>) -> Option<S
         return Some(address.trim().to_ascii_lowercase());
     }
     let bare = owner.trim_start_matches('<').trim_end_matches('>');
-    if bare.contains('@') && bare.parse::<lettre::Address>().is_ok() {
-        return Some(bare.to_ascii_lowercase());
-    }
-    None
+    let address = bare.parse::<lettre::Address>().ok()?;
+    let domain = address.domain().trim_end_matches('.').to_ascii_lowercase();
+    let allowed = allowed_domains.is_empty()
+        || allowed_domains.iter().any(|d| {
+            d.trim()
+                .trim_start_matches('@')
+                .eq_ignore_ascii_case(&domain)
+        });
+    allowed.then(|| bare.to_ascii_lowercase())
 }
 
 /// Composes the team digest and one digest per owner address, in that order. Owner
@@ -248,7 +262,7 @@ pub fn compose(
     let mut by_address: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (_, item) in &items {
         let Some(owner) = &item.owner else { continue };
-        let Some(address) = owner_address(owner, &options.owners) else {
+        let Some(address) = owner_address(owner, &options.owners, &options.allowed_domains) else {
             continue;
         };
         if team.contains(&address) {
@@ -303,7 +317,7 @@ fn build(
                 .entry((owner.to_lowercase(), owner.clone()))
                 .or_insert_with(|| OwnerGroup {
                     owner: owner.clone(),
-                    address: owner_address(owner, &options.owners),
+                    address: owner_address(owner, &options.owners, &options.allowed_domains),
                     actions: Vec::new(),
                 })
                 .actions
@@ -390,19 +404,42 @@ mod tests {
     fn owners_get_their_configured_address_or_their_own_when_it_is_one() {
         let map = BTreeMap::from([("Alice".to_string(), "alice@example.org".to_string())]);
         assert_eq!(
-            owner_address(" alice ", &map).as_deref(),
+            owner_address(" alice ", &map, &[]).as_deref(),
             Some("alice@example.org")
         );
         assert_eq!(
-            owner_address("Bob@Example.org", &map).as_deref(),
+            owner_address("Bob@Example.org", &map, &[]).as_deref(),
             Some("bob@example.org")
         );
         assert_eq!(
-            owner_address("<carol@example.org>", &map).as_deref(),
+            owner_address("<carol@example.org>", &map, &[]).as_deref(),
             Some("carol@example.org")
         );
-        assert_eq!(owner_address("Carol", &map), None);
-        assert_eq!(owner_address("@dave", &map), None);
+        assert_eq!(owner_address("Carol", &map, &[]), None);
+        assert_eq!(owner_address("@dave", &map, &[]), None);
+    }
+
+    #[test]
+    fn an_owner_written_as_an_address_outside_the_allowed_domains_gets_no_digest() {
+        let map = BTreeMap::from([("Alice".to_string(), "alice@partner.example".to_string())]);
+        let allowed = ["example.org".to_string()];
+        assert_eq!(
+            owner_address("bob@Example.org", &map, &allowed).as_deref(),
+            Some("bob@example.org")
+        );
+        assert_eq!(
+            owner_address("mallory@attacker.example", &map, &allowed),
+            None
+        );
+        assert_eq!(
+            owner_address("eve@example.org.attacker.example", &map, &allowed),
+            None
+        );
+        // The configuration's own mapping is trusted.
+        assert_eq!(
+            owner_address("alice", &map, &allowed).as_deref(),
+            Some("alice@partner.example")
+        );
     }
 
     #[test]

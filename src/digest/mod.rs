@@ -61,6 +61,9 @@ pub struct DigestSettings {
     pub recipients: Vec<String>,
     /// Owner name to address.
     pub owners: BTreeMap<String, String>,
+    /// Mail domains (lowercase) an owner written as an address may be mailed at;
+    /// empty: any.
+    pub allowed_domains: Vec<String>,
     /// `None` when no SMTP URL is configured: only `--dry-run` works then.
     pub smtp: Option<SmtpSettings>,
     pub schedule: Schedule,
@@ -83,6 +86,7 @@ impl std::fmt::Debug for DigestSettings {
             .field("from", &self.from)
             .field("recipients", &self.recipients)
             .field("owners", &self.owners)
+            .field("allowed_domains", &self.allowed_domains)
             .field("smtp", &self.smtp)
             .field("schedule", &self.schedule)
             .field("stale_days", &self.stale_days)
@@ -132,6 +136,13 @@ impl DigestSettings {
                 .with_context(|| format!("bad address {address:?} for owner {name:?}"))?;
             owners.insert(name.clone(), address.trim().to_ascii_lowercase());
         }
+        let allowed_domains = c
+            .allowed_domains
+            .iter()
+            .flatten()
+            .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+            .filter(|d| !d.is_empty())
+            .collect();
         let url = smtp_url_flag
             .or_else(|| std::env::var("AFTERMATH_SMTP_URL").ok())
             .filter(|u| !u.trim().is_empty())
@@ -180,6 +191,7 @@ impl DigestSettings {
             from,
             recipients,
             owners,
+            allowed_domains,
             smtp,
             schedule,
             stale_days,
@@ -262,6 +274,7 @@ pub async fn compose_run(
         stale_days: settings.stale_days,
         owners: settings.owners.clone(),
         team: settings.recipients.clone(),
+        allowed_domains: settings.allowed_domains.clone(),
     };
     let mut out = Vec::new();
     for digest in compose::compose(&rows, &incidents, &options) {

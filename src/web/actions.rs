@@ -423,14 +423,17 @@ async fn show(
     render_action(&state, visitor, &id, None, None, params.saved.is_some()).await
 }
 
-/// Only same-site paths are followed after a post.
+/// Only same-site paths are followed after a post: a `/` and then printable ASCII (the
+/// pages write `back` percent-encoded). Browsers drop tabs and newlines from a URL and
+/// read `\\` as `/`, so `/\t/host` or `/\\host` would leave the site; control
+/// characters would not even make a header. Anything else goes to the action's page.
 fn safe_back(back: Option<&str>, fallback: String) -> String {
     match back {
         Some(b)
-            if b.starts_with('/')
+            if b.len() < 2000
+                && b.starts_with('/')
                 && !b.starts_with("//")
-                && !b.contains('\\')
-                && b.len() < 2000 =>
+                && b.bytes().all(|c| c.is_ascii_graphic() && c != b'\\') =>
         {
             b.to_string()
         }

@@ -7,7 +7,8 @@
 //!
 //! Invariant: only GET responses with status 200, an HTML body and no Set-Cookie are
 //! stored, and only for requests without a session, token, proxy user or single-user
-//! identity.
+//! identity. Memory is bounded in bytes, whatever the URLs asked for: at most
+//! [`MAX_BYTES`] of pages and [`MAX_DOCUMENT_BYTES`] of rendered documents.
 
 use super::AppState;
 use crate::render::SafeHtml;
@@ -23,8 +24,12 @@ use std::time::{Duration, Instant};
 
 /// How long a page is served from memory at most.
 const TTL: Duration = Duration::from_secs(5);
-/// Pages kept at most; the cache is emptied when full (simple and bounded).
+/// Pages kept at most.
 const MAX_ENTRIES: usize = 2000;
+/// Bytes of pages kept at most. Every query string is its own key (a handler ignores
+/// parameters it does not know, so `?m=1`, `?m=2`... are the same page under new
+/// keys); this bound is what keeps such variants from growing the server.
+const MAX_BYTES: usize = 64 * 1024 * 1024;
 /// Bodies larger than this are not kept.
 const MAX_BODY: usize = 2 * 1024 * 1024;
 
@@ -32,7 +37,7 @@ const MAX_BODY: usize = 2 * 1024 * 1024;
 #[derive(Debug, Default)]
 pub struct PageCache {
     generation: AtomicU64,
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Mutex<Entries>,
     /// One lock per page being rendered, so a burst of requests for a page that is not
     /// cached renders it once while the others wait for the result.
     inflight: Mutex<HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
@@ -51,12 +56,14 @@ pub struct PageCache {
 /// Documents are rendered from their stored source when first viewed, not at import.
 #[derive(Debug, Default)]
 pub struct DocumentCache {
-    entries: Mutex<HashMap<i64, (String, std::sync::Arc<SafeHtml>)>>,
+    entries: Mutex<(HashMap<i64, (String, std::sync::Arc<SafeHtml>)>, usize)>,
 }
 
 /// Documents kept at most; the cache is emptied when full (simple and bounded: about
 /// 30 KB each, so a few tens of MB at most).
 const MAX_DOCUMENTS: usize = 1000;
+/// Bytes of rendered documents kept at most: a document may be megabytes.
+const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
 
 impl DocumentCache {
     /// The rendered document of `incident` at `hash`, rendered by `render` (on a
@@ -71,7 +78,7 @@ impl DocumentCache {
         F: FnOnce() -> SafeHtml + Send + 'static,
     {
         if let Ok(entries) = self.entries.lock()
-            && let Some((h, html)) = entries.get(&incident)
+            && let Some((h, html)) = entries.0.get(&incident)
             && h == hash
         {
             return html.clone();
@@ -82,10 +89,16 @@ impl DocumentCache {
                 .unwrap_or_default(),
         );
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_DOCUMENTS {
-                entries.clear();
+            let (documents, bytes) = &mut *entries;
+            let len = html.as_str().len();
+            if documents.len() >= MAX_DOCUMENTS || *bytes + len > MAX_DOCUMENT_BYTES {
+                documents.clear();
+                *bytes = 0;
             }
-            entries.insert(incident, (hash.to_string(), html.clone()));
+            if let Some((_, old)) = documents.insert(incident, (hash.to_string(), html.clone())) {
+                *bytes -= old.as_str().len();
+            }
+            *bytes += len;
         }
         html
     }
@@ -134,6 +147,35 @@ struct Entry {
     body: Bytes,
 }
 
+/// The kept pages and the bytes of their bodies.
+#[derive(Debug, Default)]
+struct Entries {
+    pages: HashMap<String, Entry>,
+    bytes: usize,
+}
+
+impl Entries {
+    fn clear(&mut self) {
+        self.pages.clear();
+        self.bytes = 0;
+    }
+
+    /// Makes room for a body of `len` bytes: pages that can no longer be served go
+    /// first; if that is not enough, everything (simple, and bounded).
+    fn make_room(&mut self, len: usize, generation: u64) {
+        let full = |e: &Entries| e.pages.len() >= MAX_ENTRIES || e.bytes + len > MAX_BYTES;
+        if !full(self) {
+            return;
+        }
+        self.pages
+            .retain(|_, e| e.generation == generation && e.stored.elapsed() < TTL);
+        self.bytes = self.pages.values().map(|e| e.body.len()).sum();
+        if full(self) {
+            self.clear();
+        }
+    }
+}
+
 impl PageCache {
     /// Forgets every page: the data changed.
     pub fn invalidate(&self) {
@@ -146,16 +188,18 @@ impl PageCache {
     fn get(&self, key: &str) -> Option<Bytes> {
         let generation = self.generation.load(Ordering::SeqCst);
         let entries = self.entries.lock().ok()?;
-        let e = entries.get(key)?;
+        let e = entries.pages.get(key)?;
         (e.generation == generation && e.stored.elapsed() < TTL).then(|| e.body.clone())
     }
 
     fn put(&self, key: String, generation: u64, body: Bytes) {
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+            if let Some(old) = entries.pages.remove(&key) {
+                entries.bytes -= old.body.len();
             }
-            entries.insert(
+            entries.make_room(body.len(), generation);
+            entries.bytes += body.len();
+            entries.pages.insert(
                 key,
                 Entry {
                     generation,
@@ -164,6 +208,11 @@ impl PageCache {
                 },
             );
         }
+    }
+
+    /// Bytes of pages kept now.
+    pub fn kept_bytes(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.bytes)
     }
 }
 
@@ -244,6 +293,14 @@ async fn render(state: &AppState, request: Request, next: Next, key: String) -> 
         || !is_html
         || response.headers().contains_key(header::SET_COOKIE)
     {
+        return response;
+    }
+    // A page too large to keep is sent as it is (reading it first would cost the
+    // memory the limit saves).
+    let fits = axum::body::HttpBody::size_hint(response.body())
+        .upper()
+        .is_some_and(|n| n <= MAX_BODY as u64);
+    if !fits {
         return response;
     }
     let (parts, body) = response.into_parts();

@@ -64,11 +64,19 @@ impl FromRequestParts<AppState> for Visitor {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let site = &state.site;
         let headers = &parts.headers;
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        // Only a trusted proxy knows how the browser reached it; anyone else could
+        // claim https to change how cookies and the Origin check treat them.
+        let from_proxy = peer.is_some_and(|p| site.trusted_proxies.iter().any(|t| t.contains(p)));
         let secure = site.secure_cookies
-            || headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+            || from_proxy
+                && headers
+                    .get("x-forwarded-proto")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
         let csrf_cookie = cookie(headers, CSRF_COOKIE).map(str::to_string);
         let anonymous_csrf = || {
             (
@@ -105,10 +113,6 @@ impl FromRequestParts<AppState> for Visitor {
             });
         }
         let (csrf, new_csrf_cookie) = anonymous_csrf();
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
         if let (Some(name), Some(peer)) = (&site.user_header, peer) {
             let value = headers.get(name).and_then(|v| v.to_str().ok());
             if let Some(user) = identity::trusted_proxy_user(peer, value, &site.trusted_proxies) {
@@ -187,7 +191,9 @@ impl Visitor {
     }
 
     /// Checks a browser form post: the CSRF token must match, and a stated Origin must
-    /// be this site.
+    /// be this site: the same host, over http or https, and https when the site is known
+    /// to be served over TLS (a page served over plain http, which anyone on the network
+    /// can rewrite, must not post to the https site).
     pub fn check_form(&self, token: &str, headers: &HeaderMap) -> Result<(), AppError> {
         let refused = || {
             AppError::Forbidden(
@@ -203,10 +209,15 @@ impl Visitor {
         }
         if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
             let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-            let origin_host = origin
-                .split_once("://")
-                .map(|(_, h)| h.trim_end_matches('/'));
-            if origin == "null" || origin_host.is_none() || origin_host != host {
+            let Some((scheme, origin_host)) = origin.split_once("://") else {
+                return Err(refused());
+            };
+            let scheme_ok = match scheme.to_ascii_lowercase().as_str() {
+                "https" => true,
+                "http" => !self.secure,
+                _ => false,
+            };
+            if !scheme_ok || Some(origin_host.trim_end_matches('/')) != host {
                 return Err(refused());
             }
         }

@@ -1,7 +1,8 @@
 //! The web UI: server-rendered pages over the database (axum + askama).
 //!
-//! Each submodule owns its routes; [`app`] assembles them with the security headers,
-//! request tracing, a timeout and a body limit. Tests drive [`app`] directly.
+//! Each submodule owns its routes; [`app`] assembles them with the Host check
+//! ([`host`]), the security headers (on every response, error pages included), request
+//! tracing, a timeout and a body limit. Tests drive [`app`] directly.
 //!
 //! Invariant: handlers never build SQL (they call `db`), templates receive view structs,
 //! and every string from a document reaches HTML either escaped by askama or as a
@@ -14,6 +15,7 @@ pub mod cache;
 mod error;
 mod format;
 mod home;
+pub mod host;
 pub mod identity;
 mod incidents;
 mod links;
@@ -73,19 +75,42 @@ pub struct Site {
     pub single_user: Option<String>,
     /// Always mark cookies Secure (the site is served over TLS).
     pub secure_cookies: bool,
+    /// Host names the server answers to besides `localhost` and IP addresses (see
+    /// [`host`]).
+    pub public_hosts: Vec<String>,
+    /// Let documents show images from other sites. Off by default: a remote image
+    /// tells its owner who read the document, and when.
+    pub remote_images: bool,
+}
+
+impl Site {
+    /// The Content-Security-Policy of every response: no script at all, styles and
+    /// images from this site (and `data:` images), remote https images only when
+    /// [`Site::remote_images`] allows them.
+    pub fn content_security_policy(&self) -> String {
+        format!(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:{}; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            if self.remote_images { " https:" } else { "" }
+        )
+    }
 }
 
 /// The whole application as one router.
 pub fn app(state: AppState) -> Router {
+    let csp =
+        HeaderValue::from_str(&state.site.content_security_policy()).expect("the policy is ASCII");
     let security = [
+        (header::CONTENT_SECURITY_POLICY, csp),
         (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'self'; img-src 'self' data: https:; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
         ),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "same-origin"),
-        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
     ];
     let mut router = Router::new()
         .merge(home::routes())
@@ -100,14 +125,11 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             cache::layer,
         ))
-        .with_state(state);
-    for (name, value) in security {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            name,
-            HeaderValue::from_static(value),
-        ));
-    }
-    router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            host::check,
+        ))
+        .with_state(state)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -115,12 +137,16 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
-        ))
-        .layer(
-            tower_http::trace::TraceLayer::new_for_http().on_response(
-                tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
-            ),
-        )
+        ));
+    // Outside every layer that can answer by itself (a panic, a timeout, a body over
+    // the limit), so error responses carry the headers too.
+    for (name, value) in security {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    router.layer(
+        tower_http::trace::TraceLayer::new_for_http()
+            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+    )
 }
 
 /// Renders a template into an HTML response.

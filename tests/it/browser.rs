@@ -6,10 +6,10 @@
 //! dependency). chromedriver speaks plain HTTP on loopback, so a few lines of W3C
 //! WebDriver over a `TcpStream` do the same job here.
 
-use crate::support::{copy_folder, copy_incidents, hostile, root};
+use crate::support::{copy_folder, copy_incidents, free_port, hostile, root};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -49,15 +49,6 @@ impl Drop for Group {
         unsafe { libc::kill(-pgid, libc::SIGKILL) };
         let _ = self.0.wait();
     }
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn program(env_var: &str, default: &str) -> String {

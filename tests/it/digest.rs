@@ -3,7 +3,7 @@
 //! scheduler's once-per-week guarantee across restarts and outages, and the HTML part
 //! rendered in headless Chromium.
 
-use crate::support::{aftermath, copy_incidents, root, texts};
+use crate::support::{aftermath, copy_incidents, free_port, root, texts};
 use aftermath::config::DigestConfig;
 use aftermath::db::digest as store;
 use aftermath::digest::{self, DigestSettings, Run};
@@ -375,14 +375,6 @@ fn python() -> PathBuf {
     } else {
         "python3".into()
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A self-signed certificate for 127.0.0.1, made at test time.

@@ -3,8 +3,13 @@
 //! that collide, names that hold terminal control characters, characters whose case
 //! changes their length. Each test builds its own folder of real files.
 
-use crate::support::{aftermath, encode, texts, texts_of, unicode_case, web_site_with};
+use crate::support::{
+    WebSite, aftermath, attrs_of, default_site, encode, free_port, texts, texts_of, unicode_case,
+    web_site_with,
+};
 use aftermath::import::{self, Diagnostic, Options, Report, Severity};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use sqlx::SqlitePool;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
@@ -341,7 +346,7 @@ async fn a_document_that_breaks_the_parser_costs_only_itself() {
 
 #[tokio::test]
 async fn searching_documents_whose_case_changes_their_length_highlights_at_characters() {
-    let site = web_site_with(&[unicode_case()]).await;
+    let site = web_site_with(&[unicode_case()], default_site()).await;
     for q in [
         "outage",
         "istanbul",
@@ -363,4 +368,394 @@ async fn searching_documents_whose_case_changes_their_length_highlights_at_chara
     }
     let html = site.page("/incidents/2024-04-01-case-changing").await;
     assert!(texts_of(&html, "h1")[0].contains("İstanbul ẞ \u{212a}elvin Ⱥ outage"));
+}
+
+/// A single-user site (loopback, writes without signing in), as `serve --single-user`.
+async fn single_user_site() -> WebSite {
+    web_site_with(
+        &[],
+        aftermath::web::Site {
+            single_user: Some("local".into()),
+            ..default_site()
+        },
+    )
+    .await
+}
+
+async fn an_action(site: &WebSite) -> String {
+    sqlx::query_scalar("select id from actions order by id limit 1")
+        .fetch_one(&site.pool)
+        .await
+        .unwrap()
+}
+
+/// The CSRF cookie and form token of an action page, asked for as `host`.
+async fn form_token(site: &WebSite, id: &str, host: &str) -> (String, String) {
+    let request = Request::get(format!("/actions/{id}"))
+        .header(header::HOST, host)
+        .body(Body::empty())
+        .unwrap();
+    let page = site.send(request, Some("127.0.0.1")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let cookie = page.headers[header::SET_COOKIE].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let token = attrs_of(&page.html(), "input[name=csrf]", "value").remove(0);
+    (cookie, token)
+}
+
+fn change(id: &str, host: &str, cookie: &str, form: &str) -> Request<Body> {
+    Request::post(format!("/actions/{id}"))
+        .header(header::HOST, host)
+        .header(header::ORIGIN, format!("http://{host}"))
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_string()))
+        .unwrap()
+}
+
+async fn status_of(site: &WebSite, id: &str) -> String {
+    sqlx::query_scalar("select status from actions where id = ?")
+        .bind(id)
+        .fetch_one(&site.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_page_on_another_name_resolving_here_can_neither_read_nor_write() {
+    let site = single_user_site().await;
+    let id = an_action(&site).await;
+    // DNS rebinding: attacker.example now resolves to 127.0.0.1, and the browser sends
+    // the attacker's name. Neither the page (and its CSRF token) nor a write get through.
+    let read = Request::get(format!("/actions/{id}"))
+        .header(header::HOST, "attacker.example:8080")
+        .body(Body::empty())
+        .unwrap();
+    let page = site.send(read, Some("127.0.0.1")).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(attrs_of(&page.html(), "input[name=csrf]", "value").is_empty());
+    let (cookie, token) = form_token(&site, &id, "127.0.0.1:8080").await;
+    let write = change(
+        &id,
+        "attacker.example:8080",
+        &cookie,
+        &format!("csrf={token}&status=wontfix"),
+    );
+    let reply = site.send(write, Some("127.0.0.1")).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert_ne!(status_of(&site, &id).await, "wontfix");
+    // The same write addressed to the server's own address goes through.
+    for host in ["127.0.0.1:8080", "localhost:8080"] {
+        let (cookie, token) = form_token(&site, &id, host).await;
+        let write = change(&id, host, &cookie, &format!("csrf={token}&status=wontfix"));
+        let reply = site.send(write, Some("127.0.0.1")).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{host}: {}",
+            reply.body
+        );
+        assert_eq!(status_of(&site, &id).await, "wontfix");
+        sqlx::query("update actions set status = 'open' where id = ?")
+            .bind(&id)
+            .execute(&site.pool)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_configured_public_host_is_answered() {
+    let site = web_site_with(
+        &[],
+        aftermath::web::Site {
+            public_hosts: vec!["postmortems.example.org".into()],
+            ..default_site()
+        },
+    )
+    .await;
+    for (host, status) in [
+        ("postmortems.example.org", StatusCode::OK),
+        (
+            "postmortems.example.org.attacker.example",
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let request = Request::get("/")
+            .header(header::HOST, host)
+            .body(Body::empty());
+        let page = site.send(request.unwrap(), Some("10.0.0.1")).await;
+        assert_eq!(page.status, status, "{host}");
+    }
+}
+
+#[tokio::test]
+async fn back_goes_only_to_same_site_paths_whatever_characters_it_holds() {
+    let site = single_user_site().await;
+    let id = an_action(&site).await;
+    let own_page = format!("/actions/{id}?saved=1");
+    let cases = [
+        ("/\t/evil.example", own_page.as_str()),
+        ("/\n/evil.example", own_page.as_str()),
+        ("/\\evil.example", own_page.as_str()),
+        ("//evil.example", own_page.as_str()),
+        ("https://evil.example/", own_page.as_str()),
+        ("/actions\u{1}\u{7f}", own_page.as_str()),
+        ("/actions?owner=\u{e9}", own_page.as_str()),
+        (
+            "/actions?status=open&owner=ana",
+            "/actions?status=open&owner=ana",
+        ),
+    ];
+    for (back, want) in cases {
+        let (cookie, token) = form_token(&site, &id, "127.0.0.1:8080").await;
+        let form = format!("csrf={token}&note=checked&back={}", encode(back));
+        let reply = site
+            .send(
+                change(&id, "127.0.0.1:8080", &cookie, &form),
+                Some("127.0.0.1"),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{back:?}: {}",
+            reply.body
+        );
+        assert_eq!(reply.headers[header::LOCATION], want, "{back:?}");
+    }
+}
+
+#[tokio::test]
+async fn error_responses_carry_the_security_headers_and_images_stay_on_this_site() {
+    let site = single_user_site().await;
+    let check = |page: &crate::support::Page, what: &str| {
+        let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(csp.contains("img-src 'self' data:;"), "{what}: {csp}");
+        assert!(!csp.contains("https:"), "{what}: {csp}");
+        assert_eq!(
+            page.headers[header::X_CONTENT_TYPE_OPTIONS],
+            "nosniff",
+            "{what}"
+        );
+        assert_eq!(page.headers[header::X_FRAME_OPTIONS], "DENY", "{what}");
+    };
+    let page = site.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    check(&page, "a page");
+    let page = site.get("/no/such/page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    check(&page, "404");
+    let huge = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_LENGTH, 300 * 1024)
+        .body(Body::from(vec![b'a'; 300 * 1024]))
+        .unwrap();
+    let page = site.send(huge, Some("127.0.0.1")).await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    check(&page, "413");
+    site.pool.close().await;
+    let page = site.get("/incidents").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    check(&page, "500");
+
+    let remote = web_site_with(
+        &[],
+        aftermath::web::Site {
+            remote_images: true,
+            ..default_site()
+        },
+    )
+    .await;
+    let page = remote.get("/").await;
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("img-src 'self' data: https:;"), "{csp}");
+}
+
+#[tokio::test]
+async fn x_forwarded_proto_is_believed_only_from_a_trusted_proxy() {
+    let site = web_site_with(
+        &[],
+        aftermath::web::Site {
+            trusted_proxies: vec!["10.0.0.1".parse().unwrap()],
+            ..default_site()
+        },
+    )
+    .await;
+    for (peer, secure) in [("10.0.0.1", true), ("203.0.113.5", false)] {
+        let request = Request::get("/login")
+            .header("x-forwarded-proto", "https")
+            .body(Body::empty())
+            .unwrap();
+        let page = site.send(request, Some(peer)).await;
+        let cookie = page.headers[header::SET_COOKIE].to_str().unwrap();
+        assert_eq!(cookie.contains("; Secure"), secure, "{peer}: {cookie}");
+    }
+}
+
+#[tokio::test]
+async fn an_origin_over_plain_http_cannot_post_to_a_site_served_over_https() {
+    let site = web_site_with(
+        &[],
+        aftermath::web::Site {
+            single_user: Some("local".into()),
+            secure_cookies: true,
+            ..default_site()
+        },
+    )
+    .await;
+    let id = an_action(&site).await;
+    for (origin, status) in [
+        ("http://127.0.0.1:8080", StatusCode::FORBIDDEN),
+        ("https://127.0.0.1:8080", StatusCode::SEE_OTHER),
+    ] {
+        let (cookie, token) = form_token(&site, &id, "127.0.0.1:8080").await;
+        let mut request = change(
+            &id,
+            "127.0.0.1:8080",
+            &cookie,
+            &format!("csrf={token}&note=x"),
+        );
+        request
+            .headers_mut()
+            .insert(header::ORIGIN, origin.parse().unwrap());
+        let reply = site.send(request, Some("127.0.0.1")).await;
+        assert_eq!(reply.status, status, "{origin}: {}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn the_sanitiser_removes_form_controls_from_documents() {
+    let form = "# Password reset\n\n- [x] done item\n\n<form action=\"https://evil.example/\">\
+                <input type=\"password\" name=\"p\"><button>Sign in</button></form>\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("2024-05-01-form.md"), form).unwrap();
+    let site = web_site_with(&[dir.path().to_path_buf()], default_site()).await;
+    let html = site.page("/incidents/2024-05-01-form").await;
+    for control in ["form", "input", "button", "select", "textarea"] {
+        let inside = scraper::Selector::parse(&format!(".document {control}")).unwrap();
+        assert_eq!(html.select(&inside).count(), 0, "{control}");
+    }
+    assert!(
+        texts_of(&html, ".document li")
+            .iter()
+            .any(|t| t.contains("\u{2611} done item"))
+    );
+}
+
+/// A running `aftermath serve`, stopped when dropped.
+struct Server {
+    child: std::process::Child,
+    addr: std::net::SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Serves the folder `dir/incidents` from `dir/serve.db` on a free loopback port.
+    fn start(dir: &Path) -> Server {
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_aftermath"))
+            .args([
+                "--database",
+                "serve.db",
+                "serve",
+                "--listen",
+                &addr.to_string(),
+            ])
+            .current_dir(dir)
+            .env_remove("AFTERMATH_DATABASE")
+            .env_remove("AFTERMATH_CONFIG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server { child, addr };
+        let started = Instant::now();
+        while http_get(addr, "/", "127.0.0.1").is_none_or(|(status, _)| status != 200) {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server starts"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    /// The server's resident memory, in KiB.
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+}
+
+/// One GET over a fresh connection: the status and the body's length.
+fn http_get(addr: std::net::SocketAddr, path: &str, host: &str) -> Option<(u16, usize)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).ok()?;
+    let head_end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let status = std::str::from_utf8(&raw[..head_end])
+        .ok()?
+        .split(' ')
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some((status, raw.len() - head_end - 4))
+}
+
+#[test]
+fn eight_hundred_cache_busting_query_strings_do_not_grow_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("incidents");
+    std::fs::create_dir_all(&docs).unwrap();
+    // A large postmortem: its page is about a megabyte.
+    let mut big = good("Large outage");
+    for i in 0..6000 {
+        big.push_str(&format!(
+            "\nParagraph {i}: the replica fell behind while the queue kept growing, and \
+             the operators watched the lag climb past every threshold they had set.\n"
+        ));
+    }
+    std::fs::write(docs.join("2024-06-01-large.md"), big).unwrap();
+    let server = Server::start(dir.path());
+    let page = "/incidents/2024-06-01-large";
+    let (status, bytes) = http_get(server.addr, page, "127.0.0.1").unwrap();
+    assert_eq!(status, 200);
+    assert!(bytes > 800_000, "the page is large: {bytes} bytes");
+    let before = server.rss_kib();
+    std::thread::scope(|s| {
+        for worker in 0..4 {
+            let addr = server.addr;
+            s.spawn(move || {
+                for m in (worker..800).step_by(4) {
+                    let (status, _) =
+                        http_get(addr, &format!("{page}?m={m}"), "127.0.0.1").expect("an answer");
+                    assert_eq!(status, 200);
+                }
+            });
+        }
+    });
+    let grown_mib = server.rss_kib().saturating_sub(before) / 1024;
+    // Unbounded, 800 copies of the page would be about 800 MB; the cache keeps 64 MB.
+    assert!(grown_mib < 200, "the server grew by {grown_mib} MiB");
 }

@@ -29,6 +29,15 @@ pub fn aftermath(args: &[&str], cwd: &Path) -> Output {
         .expect("running aftermath")
 }
 
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Stdout and stderr as text.
 pub fn texts(output: &Output) -> (String, String) {
     (
@@ -92,7 +101,15 @@ pub async fn web_site(with_hostile: bool) -> WebSite {
     } else {
         vec![]
     };
-    web_site_with(&extra).await
+    web_site_with(&extra, default_site()).await
+}
+
+/// The site settings of most tests: nothing configured but the stale-action age.
+pub fn default_site() -> aftermath::web::Site {
+    aftermath::web::Site {
+        stale_days: 30,
+        ..aftermath::web::Site::default()
+    }
 }
 
 /// The postmortems whose characters change byte length when their case changes (`İ`,
@@ -102,8 +119,8 @@ pub fn unicode_case() -> PathBuf {
 }
 
 /// Imports `incidents/` and the files of the `extra` folders into a fresh database and
-/// builds the app over it.
-pub async fn web_site_with(extra: &[PathBuf]) -> WebSite {
+/// builds the app over it with the settings of `site`.
+pub async fn web_site_with(extra: &[PathBuf], site: aftermath::web::Site) -> WebSite {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("incidents");
     copy_incidents(&docs);
@@ -125,13 +142,7 @@ pub async fn web_site_with(extra: &[PathBuf]) -> WebSite {
     .await
     .unwrap();
     assert_eq!(report.failed, 0, "every fixture imports");
-    let app = aftermath::web::app(aftermath::web::AppState::new(
-        pool.clone(),
-        aftermath::web::Site {
-            stale_days: 30,
-            ..aftermath::web::Site::default()
-        },
-    ));
+    let app = aftermath::web::app(aftermath::web::AppState::new(pool.clone(), site));
     WebSite {
         _dir: dir,
         app,
@@ -142,11 +153,26 @@ pub async fn web_site_with(extra: &[PathBuf]) -> WebSite {
 impl WebSite {
     /// GETs `uri` (path and query, already percent-encoded).
     pub async fn get(&self, uri: &str) -> Page {
-        use http_body_util::BodyExt;
-        use tower::ServiceExt;
         let request = axum::http::Request::get(uri)
             .body(axum::body::Body::empty())
             .unwrap();
+        self.send(request, None).await
+    }
+
+    /// Sends `request`, as if it came over a connection from `peer` when one is given.
+    pub async fn send(
+        &self,
+        mut request: axum::http::Request<axum::body::Body>,
+        peer: Option<&str>,
+    ) -> Page {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        if let Some(peer) = peer {
+            let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+        }
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
