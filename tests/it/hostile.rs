@@ -4,8 +4,8 @@
 //! changes their length. Each test builds its own folder of real files.
 
 use crate::support::{
-    WebSite, aftermath, attrs_of, default_site, encode, free_port, texts, texts_of, unicode_case,
-    web_site_with,
+    WebSite, aftermath, aftermath_within, attrs_of, default_site, encode, free_port, texts,
+    texts_of, unicode_case, web_site_with,
 };
 use aftermath::import::{self, Diagnostic, Options, Report, Severity};
 use axum::body::Body;
@@ -229,7 +229,11 @@ fn a_sparse_file_of_one_and_a_half_gigabytes_is_refused_before_reading() {
     huge.set_len(1536 << 20).unwrap();
     drop(huge);
     let started = Instant::now();
-    let out = aftermath(&["--database", "x.db", "import", "incidents"], dir.path());
+    let out = aftermath_within(
+        &["--database", "x.db", "import", "incidents"],
+        dir.path(),
+        Duration::from_secs(60),
+    );
     let (stdout, stderr) = texts(&out);
     assert!(started.elapsed() < Duration::from_secs(30));
     assert_eq!(out.status.code(), Some(1), "{stderr}");
@@ -288,7 +292,11 @@ fn file_names_and_titles_with_control_characters_are_printed_escaped() {
         "# Outage \x1b]0;owned\x07 \u{202e}txt.exe\n\nThe queue stalled.\n",
     )
     .unwrap();
-    let out = aftermath(&["--database", "x.db", "import", "incidents"], dir.path());
+    let out = aftermath_within(
+        &["--database", "x.db", "import", "incidents"],
+        dir.path(),
+        Duration::from_secs(60),
+    );
     let (stdout, stderr) = texts(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     for text in [&stdout, &stderr] {

@@ -38,6 +38,51 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Runs the `aftermath` binary like [`aftermath`], but kills it and fails the test when
+/// it runs longer than `limit` (a FIFO or a device read by mistake would hang it).
+pub fn aftermath_within(args: &[&str], cwd: &Path, limit: std::time::Duration) -> Output {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aftermath"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("AFTERMATH_DATABASE")
+        .env_remove("AFTERMATH_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running aftermath");
+    // Drain both pipes while waiting, so a chatty run cannot block on a full pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = stdout.read_to_end(&mut b);
+        b
+    });
+    let err = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = stderr.read_to_end(&mut b);
+        b
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("aftermath {args:?} ran longer than {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
 /// Stdout and stderr as text.
 pub fn texts(output: &Output) -> (String, String) {
     (
