@@ -398,7 +398,8 @@ fn throughput(server: &Server) {
         let mut s = TcpStream::connect(server.addr).unwrap();
         write!(
             s,
-            "GET /incidents HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            "GET /incidents HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            server.addr
         )
         .unwrap();
         let mut body = String::new();
