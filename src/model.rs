@@ -285,6 +285,8 @@ pub struct TimelineEntry {
     /// Where the zone of `at` came from.
     pub zone_source: ZoneSource,
     pub precision: Precision,
+    /// Which extraction rule took the entry, and where its date and zone came from.
+    pub rule: String,
 }
 
 /// A root cause or contributing factor.

@@ -93,17 +93,14 @@ pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
         ));
     }
 
-    let started = meta_date
-        .or_else(|| {
-            timeline
-                .entries
-                .iter()
-                .filter(|e| e.at.time.is_some())
-                .map(|e| e.at.date)
-                .min()
-        })
-        .or_else(|| timeline.entries.iter().map(|e| e.at.date).min())
-        .or(anchor);
+    let signals = start_signals(&outline, anchor.map(|d| d.year()), timeline.day_first);
+    let started = started(
+        first_date(&title),
+        &signals,
+        meta_date,
+        &timeline.entries,
+        anchor,
+    );
 
     let mut systems_found = doc.meta.systems.clone();
     systems_found.extend(systems::find(&doc.plain_text()));
@@ -137,6 +134,202 @@ pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
         references: references(doc, &outline),
         warnings,
     }
+}
+
+/// What a document says about when its incident began, besides its timeline.
+#[derive(Debug, Default)]
+struct StartSignals {
+    /// "Incident date: ...", "Incident began at ...", "affected users since ...".
+    statement: Option<Date>,
+    /// A "Date:" field or a "Date" section: the incident's date or the report's.
+    date_field: Option<Date>,
+}
+
+/// Labels whose value is when the incident began.
+const START_LABELS: &[&str] = &[
+    "incident date",
+    "incident dates",
+    "incident date(s)",
+    "date of incident",
+    "date of the incident",
+    "impact window",
+    "impact start",
+    "impact started",
+    "incident start",
+    "incident started",
+    "outage start",
+    "outage started",
+    "start time",
+    "start of impact",
+    "began",
+    "started",
+];
+
+/// Words that name the incident in "the outage began at ...".
+const INCIDENT_WORDS: &[&str] = &[
+    "incident",
+    "outage",
+    "impact",
+    "issue",
+    "problem",
+    "disruption",
+    "degradation",
+    "downtime",
+];
+
+/// Reads the document's own statements of when the incident began.
+fn start_signals(outline: &Outline<'_>, year: Option<i16>, day_first: bool) -> StartSignals {
+    let mut signals = StartSignals::default();
+    let date_in = |text: &str| -> Option<Date> {
+        timestamp::find(text)
+            .into_iter()
+            .find_map(|f| date_in_order(f.date?, year, day_first))
+    };
+    let mut date_heading = false;
+    for section in &outline.sections {
+        let heading = section.heading.map_or("", |h| h.text.as_str());
+        // "## Date" with the date as its body.
+        if normalized(heading) == "date" {
+            date_heading = true;
+        }
+        for block in &section.blocks {
+            let texts: Vec<&str> = match block {
+                Block::Paragraph(p) => vec![p.text.as_str()],
+                Block::List(l) => l.items.iter().map(|i| i.text.as_str()).collect(),
+                Block::Heading(h) => vec![h.text.as_str()],
+                _ => Vec::new(),
+            };
+            for text in texts {
+                if date_heading && signals.date_field.is_none() {
+                    signals.date_field = date_in(text);
+                }
+                for line in text.lines() {
+                    let Some((label, value)) = line.split_once(':') else {
+                        continue;
+                    };
+                    let label = normalized(label);
+                    if signals.statement.is_none() && START_LABELS.contains(&label.as_str()) {
+                        signals.statement = date_in(value);
+                    }
+                    if signals.date_field.is_none() && label == "date" {
+                        signals.date_field = date_in(value);
+                    }
+                }
+                if signals.statement.is_none() {
+                    signals.statement = began_statement(text, section.kind, &date_in);
+                }
+            }
+            date_heading = false;
+        }
+        if let Some(h) = section.heading
+            && signals.date_field.is_none()
+            && let Some((label, value)) = h.text.split_once(':')
+            && normalized(label) == "date"
+        {
+            signals.date_field = date_in(value);
+        }
+    }
+    signals
+}
+
+/// "The incident began at 2020-12-09 18:31", "the outage started on March 3", and in
+/// an impact section "affected all users since 09/11/20".
+fn began_statement(
+    text: &str,
+    kind: SectionKind,
+    date_in: &dyn Fn(&str) -> Option<Date>,
+) -> Option<Date> {
+    for (_, sentence) in sentences::split(text) {
+        let lower = sentence.to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let began = words
+            .iter()
+            .position(|w| matches!(*w, "began" | "begun" | "started" | "starting"));
+        let since = (kind == SectionKind::Impact)
+            .then(|| {
+                words
+                    .iter()
+                    .position(|w| matches!(*w, "since" | "beginning"))
+            })
+            .flatten();
+        let names_incident = words.iter().any(|w| INCIDENT_WORDS.contains(w));
+        if !((began.is_some() && names_incident) || since.is_some()) {
+            continue;
+        }
+        // The date must follow the cue word.
+        let at = [
+            "began",
+            "begun",
+            "started",
+            "starting",
+            "since",
+            "beginning",
+        ]
+        .iter()
+        .filter_map(|w| sentences::find_ignore_case(sentence, w, 0))
+        .min()?;
+        if let Some(d) = date_in(&sentence[at..]) {
+            return Some(d);
+        }
+    }
+    None
+}
+
+/// Lowercase words of a label joined by single spaces ("**Incident Date**" ->
+/// "incident date").
+fn normalized(label: &str) -> String {
+    label
+        .trim()
+        .trim_matches(['*', '_', '#', '-', '•', ' '])
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A date part read with the document's day/month order.
+fn date_in_order(part: DatePart, year: Option<i16>, day_first: bool) -> Option<Date> {
+    match part {
+        DatePart::Numeric {
+            first,
+            second,
+            year: y,
+        } if day_first && first <= 12 && second <= 12 => Date::new(y.or(year)?, second, first).ok(),
+        p => date_of_part(p, year),
+    }
+}
+
+/// The day impact began: a date in the title, then what the document states ("Incident
+/// date: ...", "began at ..."), then front matter or a "Date:" field unless it falls
+/// after every event (then it is when the report was written), then the first timed
+/// event, then any event, then the anchor.
+fn started(
+    title_date: Option<Date>,
+    signals: &StartSignals,
+    meta_date: Option<Date>,
+    entries: &[crate::model::TimelineEntry],
+    anchor: Option<Date>,
+) -> Option<Date> {
+    let last_event = entries.iter().map(|e| e.at.date).max();
+    let not_after_events = |d: &Date| last_event.is_none_or(|last| *d <= last);
+    title_date
+        .or(signals.statement)
+        .or(meta_date.filter(not_after_events))
+        .or(signals.date_field.filter(not_after_events))
+        .or_else(|| {
+            entries
+                .iter()
+                .filter(|e| e.at.time.is_some())
+                .map(|e| e.at.date)
+                .min()
+        })
+        .or_else(|| entries.iter().map(|e| e.at.date).min())
+        .or(meta_date)
+        .or(signals.date_field)
+        .or(anchor)
 }
 
 /// The document's zone as reported: "UTC", an IANA name, or a numeric offset.

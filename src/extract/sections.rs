@@ -280,11 +280,90 @@ fn title_heading(doc: &Document) -> Option<&Heading> {
             _ => None,
         })
         .min()?;
-    (first.level == min_level
+    let is_title = first.level == min_level
         && !is_section_name(&first.text)
         && !is_field_label(&first.text)
-        && !is_only_a_date(&first.text))
-    .then_some(first)
+        && !is_only_a_date(&first.text);
+    if !is_title {
+        return None;
+    }
+    if is_banner(&first.text)
+        && let Some(subtitle) = subtitle(doc)
+    {
+        return Some(subtitle);
+    }
+    Some(first)
+}
+
+/// "Cumulo · Technical Incident Report", "Service Health", "Status Dashboard": a
+/// heading that names the kind of page or its publisher, not the incident.
+fn is_banner(text: &str) -> bool {
+    const REPORT: &[&str] = &[
+        "report",
+        "postmortem",
+        "post",
+        "mortem",
+        "rca",
+        "review",
+        "analysis",
+    ];
+    const GENERIC: &[&str] = &[
+        "technical",
+        "incident",
+        "incidents",
+        "report",
+        "reports",
+        "postmortem",
+        "post",
+        "mortem",
+        "rca",
+        "review",
+        "analysis",
+        "public",
+        "summary",
+        "the",
+        "a",
+        "an",
+        "of",
+        "for",
+        "and",
+    ];
+    const CHROME: &[&str] = &["status", "dashboard", "health"];
+    if text.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let has = |set: &[&str]| words.iter().any(|w| set.contains(&w.as_str()));
+    let meaningful = words
+        .iter()
+        .filter(|w| !GENERIC.contains(&w.as_str()))
+        .count();
+    (has(REPORT) && meaningful <= 1) || (has(CHROME) && words.len() <= 5)
+}
+
+/// The heading that names the incident under a banner: the next heading among the
+/// first few blocks that is not a section name, a field, a date or another banner.
+fn subtitle(doc: &Document) -> Option<&Heading> {
+    doc.blocks
+        .iter()
+        .skip(1)
+        .take(4)
+        .filter_map(|b| match b {
+            Block::Heading(h) => Some(h),
+            _ => None,
+        })
+        .next()
+        .filter(|h| {
+            !is_section_name(&h.text)
+                && !is_field_label(&h.text)
+                && !is_only_a_date(&h.text)
+                && !is_banner(&h.text)
+                && h.text.split_whitespace().count() >= 2
+        })
 }
 
 /// "April 29, 2011", "Posted on Tuesday, 3 March 2020": a line that says when, not
@@ -435,6 +514,41 @@ mod tests {
         let kinds: Vec<SectionKind> = outline.sections.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, [Other, Timeline, Timeline, Actions, Actions]);
         assert_eq!(outline.sections[2].blocks.len(), 1);
+    }
+
+    #[test]
+    fn a_banner_gives_way_to_the_heading_that_names_the_incident() {
+        for banner in [
+            "Acme · Technical Incident Report",
+            "Postmortem",
+            "Service Health",
+            "Example Cloud Status Dashboard",
+        ] {
+            assert!(is_banner(banner), "{banner}");
+        }
+        for title in [
+            "Database failover on 2024-03-03",
+            "Incident report: queue backlog in the EU region",
+            "Elevated latency and errors",
+        ] {
+            assert!(!is_banner(title), "{title}");
+        }
+        let doc = Document {
+            blocks: vec![
+                heading(1, "Acme · Technical Incident Report", 1),
+                heading(2, "Queue backlog delays invoices", 2),
+                heading(2, "Summary", 4),
+                para("x", 5),
+            ],
+            ..Document::default()
+        };
+        assert_eq!(outline(&doc).title.map(|h| h.line), Some(2));
+        // A banner over a section name keeps the banner as the title.
+        let doc = Document {
+            blocks: vec![heading(1, "Postmortem", 1), heading(2, "Summary", 3)],
+            ..Document::default()
+        };
+        assert_eq!(outline(&doc).title.map(|h| h.line), Some(1));
     }
 
     #[test]

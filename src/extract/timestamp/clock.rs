@@ -46,6 +46,11 @@ impl Scan<'_> {
             if matches!(self.at(e), b':' | b'.') && self.digit(e + 1) {
                 return None;
             }
+        } else if n.len <= 2
+            && !iso
+            && let Some((h, m)) = self.dotted_or_h_time(&n)
+        {
+            (hour, minute, shape, e) = (h.0, h.1, Shape::Colon, m);
         } else if n.len <= 2 && !iso {
             let (mer, me) = self.meridiem(n.end)?;
             if !(1..=12).contains(&n.value) {
@@ -107,6 +112,35 @@ impl Scan<'_> {
             marked,
             zone,
         })
+    }
+
+    /// "6.15 AM" (a dot needs the am/pm, or it is a decimal) and "14h30" (two-digit
+    /// hour; "2h30" is more often a duration): the hour, minute and where the minutes
+    /// end.
+    fn dotted_or_h_time(&self, n: &super::scan::Num) -> Option<((i8, i8), usize)> {
+        let sep = self.at(n.end);
+        if !matches!(sep, b'.' | b'h') {
+            return None;
+        }
+        let m = self
+            .num(n.end + 1)
+            .filter(|m| m.len == 2 && m.value <= 59)?;
+        let ok = match sep {
+            b'.' => (1..=12).contains(&n.value) && self.meridiem(m.end).is_some(),
+            _ => n.len == 2 && n.value <= 23 && !self.alnum_at(m.end),
+        };
+        (ok && !(matches!(self.at(m.end), b'.' | b':') && self.digit(m.end + 1)))
+            .then_some(((n.value as i8, m.value as i8), m.end))
+    }
+
+    /// Whether a colon time ("17:40") follows after spacing: what makes a year-less
+    /// "03-26" a date.
+    pub(super) fn clock_follows(&self, i: usize) -> bool {
+        let j = self.gap(i, false);
+        j > i
+            && self
+                .time_at(j, false, true)
+                .is_some_and(|t| t.shape == Shape::Colon)
     }
 
     /// "noon" and "midnight", only after "at" (or as a range end) so that "midnight

@@ -53,6 +53,22 @@ impl Scan<'_> {
         if !matches!(sep, b'-' | b'/' | b'.') {
             return None;
         }
+        // "2025-DEC-5", "2025-Dec-05": a month name between dashes.
+        if sep == b'-'
+            && let Some((month, month_end)) = self.month_word(year.end + 1)
+        {
+            if self.at(month_end) != b'-' {
+                return None;
+            }
+            let (day, day_end) = self.day_number(month_end + 1)?;
+            return Some(DateHit {
+                end: day_end,
+                date: DatePart::Full(Date::new(year.value as i16, month, day).ok()?),
+                needs_cue: false,
+                range: false,
+                iso: false,
+            });
+        }
         // Dotted dates need two-digit parts: "2024.1.2" is a calendar version.
         let part_len = |n: &Num| n.len == 2 || (n.len == 1 && sep != b'.');
         let month = self.num(year.end + 1).filter(part_len)?;
@@ -100,8 +116,9 @@ impl Scan<'_> {
                 _ => return None,
             });
             e = y.end;
-        } else if sep != b'/' {
-            // "12-8" and "3.4" are scores, ranges and decimals far more often than dates.
+        } else if sep != b'/' && !(sep == b'-' && self.clock_follows(e)) {
+            // "12-8" and "3.4" are scores, ranges and decimals far more often than dates,
+            // unless a time of day follows ("[03-26 17:40]").
             return None;
         }
         // A following "/" means a path or a fraction chain; ".5", ":30" and "-3" mean
@@ -141,6 +158,21 @@ impl Scan<'_> {
     /// "Oct 12, 2017", "June 27th", "December, 6 2022", "Sept. 18th, 2017".
     pub(super) fn month_first_date(&self, i: usize) -> Option<DateHit> {
         let (month, end) = self.month_word(i)?;
+        // "Aug-27-2021": a dashed form, whole or not at all.
+        if self.at(end) == b'-' && self.digit(end + 1) {
+            let (day, day_end) = self.day_number(end + 1)?;
+            if self.at(day_end) != b'-' {
+                return None;
+            }
+            let (year, year_end) = self.year_number(day_end + 1)?;
+            return Some(DateHit {
+                end: year_end,
+                date: DatePart::Full(Date::new(year, month, day).ok()?),
+                needs_cue: false,
+                range: false,
+                iso: false,
+            });
+        }
         let mut k = self.gap(end, true);
         if self.at(k) == b',' {
             k = self.gap(k + 1, true);
@@ -159,6 +191,22 @@ impl Scan<'_> {
     /// "12 Oct 2017", "11 Dec, 2017", "13 August, 2021", "5th of June", "26-27 June 2019".
     /// The caller has checked that a number may start at `i`.
     pub(super) fn day_first_date(&self, i: usize) -> Option<DateHit> {
+        // "27-Aug-2021": a dashed form, whole or not at all.
+        if let Some(n) = self.num(i).filter(|n| n.len <= 2)
+            && self.at(n.end) == b'-'
+            && let Some((month, month_end)) = self.month_word(n.end + 1)
+        {
+            let (year, year_end) = (self.at(month_end) == b'-')
+                .then(|| self.year_number(month_end + 1))
+                .flatten()?;
+            return Some(DateHit {
+                end: year_end,
+                date: DatePart::Full(Date::new(year, month, n.value as i8).ok()?),
+                needs_cue: false,
+                range: false,
+                iso: false,
+            });
+        }
         let (day, day_end) = self.day_number(i)?;
         let (range, day_end) = match self.day_range(day_end, day) {
             Some(e) => (true, e),

@@ -91,6 +91,8 @@ pub struct TimeOfDay {
     pub minute: i8,
     /// Seconds, when written.
     pub second: Option<i8>,
+    /// Whether "am"/"pm" was written: the hour of a 12-hour clock is then certain.
+    pub meridiem: bool,
 }
 
 /// A zone written in the text.

@@ -73,6 +73,7 @@ impl TimeHit {
             hour: apply_meridiem(self.hour, self.meridiem),
             minute: self.minute,
             second: self.second,
+            meridiem: self.meridiem.is_some(),
         }
     }
 
@@ -540,6 +541,7 @@ impl<'a> Scan<'a> {
                 let end_tod = end_hit.time_of_day();
                 if (candidate, start.minute) <= (end_tod.hour, end_tod.minute) {
                     time.hour = candidate;
+                    time.meridiem = true;
                 }
             }
         }

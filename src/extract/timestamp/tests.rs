@@ -23,6 +23,7 @@ fn hm(hour: i8, minute: i8) -> Option<TimeOfDay> {
         hour,
         minute,
         second: None,
+        meridiem: false,
     })
 }
 
@@ -31,6 +32,22 @@ fn hms(hour: i8, minute: i8, second: i8) -> Option<TimeOfDay> {
         hour,
         minute,
         second: Some(second),
+        meridiem: false,
+    })
+}
+
+/// A time written with am/pm.
+fn hm12(hour: i8, minute: i8) -> Option<TimeOfDay> {
+    hm(hour, minute).map(|t| TimeOfDay {
+        meridiem: true,
+        ..t
+    })
+}
+
+fn hms12(hour: i8, minute: i8, second: i8) -> Option<TimeOfDay> {
+    hms(hour, minute, second).map(|t| TimeOfDay {
+        meridiem: true,
+        ..t
     })
 }
 
@@ -133,22 +150,22 @@ fn iso_date_and_time_separated_by_a_space_are_one_timestamp() {
 
 #[test]
 fn iso_date_with_twelve_hour_time_is_converted() {
-    assert_eq!(whole("2017-12-08 2:45pm").time, hm(14, 45));
-    assert_eq!(whole("2017-12-08 4pm").time, hm(16, 0));
-    assert_eq!(whole("2017-12-11 9:00am").time, hm(9, 0));
+    assert_eq!(whole("2017-12-08 2:45pm").time, hm12(14, 45));
+    assert_eq!(whole("2017-12-08 4pm").time, hm12(16, 0));
+    assert_eq!(whole("2017-12-11 9:00am").time, hm12(9, 0));
 }
 
 #[test]
 fn twenty_four_hour_time_with_a_stray_pm_keeps_its_hour() {
     let f = whole("2018-01-17 17:14pm");
-    assert_eq!(f.time, hm(17, 14));
+    assert_eq!(f.time, hm12(17, 14));
 }
 
 #[test]
 fn iso_date_joined_to_a_time_by_at_is_one_timestamp() {
     let f = whole("2017-12-08 at 4pm");
     assert_eq!(f.date, full(2017, 12, 8));
-    assert_eq!(f.time, hm(16, 0));
+    assert_eq!(f.time, hm12(16, 0));
 }
 
 #[test]
@@ -361,7 +378,7 @@ fn sept_with_a_period_is_september() {
 fn month_day_year_without_comma_then_time_is_one_timestamp() {
     let f = whole("May 1 2019, 3:18 PM");
     assert_eq!(f.date, full(2019, 5, 1));
-    assert_eq!(f.time, hm(15, 18));
+    assert_eq!(f.time, hm12(15, 18));
 }
 
 #[test]
@@ -472,7 +489,7 @@ fn weekday_date_at_time_and_zone_is_one_timestamp() {
     assert_eq!(span(text, &f), "Thursday 12/8/2017 at 8:30pm CST");
     assert_eq!(f.weekday, Some(Weekday::Thursday));
     assert_eq!(f.date, numeric(12, 8, Some(2017)));
-    assert_eq!(f.time, hm(20, 30));
+    assert_eq!(f.time, hm12(20, 30));
     assert_eq!(f.zone, fixed("CST", -6 * 3600));
 }
 
@@ -696,29 +713,29 @@ fn approximation_word_without_a_timestamp_is_nothing() {
 
 #[test]
 fn twelve_hour_times_are_converted() {
-    assert_eq!(whole("4pm").time, hm(16, 0));
-    assert_eq!(whole("2:45pm").time, hm(14, 45));
-    assert_eq!(whole("8:30 PM").time, hm(20, 30));
-    assert_eq!(whole("3:19 PM").time, hm(15, 19));
-    assert_eq!(whole("4 AM").time, hm(4, 0));
-    assert_eq!(whole("8:30 p.m.").time, hm(20, 30));
-    assert_eq!(whole("6 a.m.").time, hm(6, 0));
+    assert_eq!(whole("4pm").time, hm12(16, 0));
+    assert_eq!(whole("2:45pm").time, hm12(14, 45));
+    assert_eq!(whole("8:30 PM").time, hm12(20, 30));
+    assert_eq!(whole("3:19 PM").time, hm12(15, 19));
+    assert_eq!(whole("4 AM").time, hm12(4, 0));
+    assert_eq!(whole("8:30 p.m.").time, hm12(20, 30));
+    assert_eq!(whole("6 a.m.").time, hm12(6, 0));
 }
 
 #[test]
 fn twelve_am_is_midnight_and_twelve_pm_is_noon() {
-    assert_eq!(whole("12am").time, hm(0, 0));
-    assert_eq!(whole("12pm").time, hm(12, 0));
-    assert_eq!(whole("12:30am").time, hm(0, 30));
+    assert_eq!(whole("12am").time, hm12(0, 0));
+    assert_eq!(whole("12pm").time, hm12(12, 0));
+    assert_eq!(whole("12:30am").time, hm12(0, 30));
 }
 
 #[test]
 fn single_letter_meridiem_only_when_glued() {
-    assert_eq!(whole("9:06a").time, hm(9, 6));
-    assert_eq!(whole("7p").time, hm(19, 0));
+    assert_eq!(whole("9:06a").time, hm12(9, 6));
+    assert_eq!(whole("7p").time, hm12(19, 0));
     nothing_in("7 p");
     nothing_in("see step 2a and figure 3p");
-    assert_eq!(one("dinner at 7p").time, hm(19, 0));
+    assert_eq!(one("dinner at 7p").time, hm12(19, 0));
     nothing_in("margin 7px wide");
     nothing_in("13pm");
     nothing_in("0am");
@@ -726,8 +743,8 @@ fn single_letter_meridiem_only_when_glued() {
 
 #[test]
 fn narrow_no_break_space_before_pm_is_accepted() {
-    assert_eq!(whole("8:30\u{202F}PM").time, hm(20, 30));
-    assert_eq!(whole("8:30\u{A0}PM").time, hm(20, 30));
+    assert_eq!(whole("8:30\u{202F}PM").time, hm12(20, 30));
+    assert_eq!(whole("8:30\u{A0}PM").time, hm12(20, 30));
 }
 
 #[test]
@@ -817,13 +834,13 @@ fn en_dash_range_with_trailing_zone_zones_the_start() {
 #[test]
 fn twelve_hour_range_with_to_is_a_range() {
     let f = whole("9am to 11am");
-    assert_eq!(f.time, hm(9, 0));
+    assert_eq!(f.time, hm12(9, 0));
     assert!(f.range);
 }
 
 #[test]
 fn range_end_meridiem_applies_to_the_start_when_it_fits() {
-    assert_eq!(whole("8:00-8:30 PM").time, hm(20, 0));
+    assert_eq!(whole("8:00-8:30 PM").time, hm12(20, 0));
     assert_eq!(whole("11:00-1:00 PM").time, hm(11, 0));
 }
 
@@ -1412,4 +1429,41 @@ fn huge_adversarial_inputs_are_scanned_quickly() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+#[test]
+fn month_names_between_dashes_are_dates() {
+    assert_eq!(whole("2025-DEC-5").date, full(2025, 12, 5));
+    assert_eq!(whole("2024-Mar-03").date, full(2024, 3, 3));
+    assert_eq!(whole("Aug-27-2021").date, full(2021, 8, 27));
+    assert_eq!(whole("27-Aug-2021").date, full(2021, 8, 27));
+    let f = whole("Aug-27-2021 12:50:07 PM");
+    assert_eq!(f.time, hms12(12, 50, 7));
+    // Half a dashed form is not a date.
+    assert!(find("Aug-27 was fine").iter().all(|f| f.date.is_none()));
+}
+
+#[test]
+fn a_year_less_dashed_date_counts_when_a_time_follows() {
+    let f = one("[03-26 17:40] Node upgrade starts");
+    assert_eq!(
+        f.date,
+        Some(DatePart::Numeric {
+            first: 3,
+            second: 26,
+            year: None
+        })
+    );
+    assert_eq!(f.time, hm(17, 40));
+    // Without a time it stays a score or a range.
+    assert!(find("we won 12-8 and moved on").is_empty());
+}
+
+#[test]
+fn dotted_times_need_am_or_pm_and_h_times_two_digit_hours() {
+    let f = whole("6.15 AM PST");
+    assert_eq!(f.time, hm12(6, 15));
+    assert!(f.zone.is_some());
+    assert_eq!(whole("14h30").time, hm(14, 30));
+    assert!(find("pi is 3.14 and it took 2h30").is_empty());
 }

@@ -1,0 +1,344 @@
+//! The pieces of text the timeline pass reads: one unit per heading, paragraph, list
+//! item and table row, in document order, each with the timestamps found in it, the
+//! list item it is nested under and the zone its heading or table header states.
+
+use super::super::sections::{Outline, SectionKind};
+use super::super::timestamp::{self, Found, ZoneMention};
+use crate::ingest::document::{Block, Table};
+
+/// One piece of text that can carry timestamps.
+pub(super) struct Unit {
+    pub section: usize,
+    pub kind: SectionKind,
+    pub role: Role,
+    pub text: String,
+    pub line: u32,
+    pub founds: Vec<Found>,
+    /// The list item this unit is nested under, when it is nested.
+    pub parent: Option<usize>,
+    /// The zone stated by the heading above it or by its table's header, with the text
+    /// that stated it ("Timeline (UTC)").
+    pub zone: Option<ScopedZone>,
+}
+
+/// A zone stated for part of a document, and where.
+#[derive(Debug, Clone)]
+pub(super) struct ScopedZone {
+    pub zone: ZoneMention,
+    pub stated_by: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    /// A heading, with its level.
+    Heading(u8),
+    Paragraph,
+    Item,
+    /// A table row: `table` indexes `Units::tables`; cells start at these byte offsets.
+    Row {
+        table: usize,
+    },
+}
+
+/// What the timeline pass knows about a table.
+pub(super) struct TableInfo {
+    pub header: Vec<String>,
+    /// The column holding the time (or the date and time) of each row.
+    pub time_col: Option<usize>,
+    /// A separate column holding the date ("Day", "Date").
+    pub date_col: Option<usize>,
+    /// Whether a column names the event ("Event", "What happened", "Description").
+    pub event_col: bool,
+}
+
+/// The units of a document, and its tables.
+pub(super) struct Units {
+    pub list: Vec<Unit>,
+    pub tables: Vec<TableInfo>,
+    /// For each row unit, the byte offsets where its cells start.
+    pub cell_starts: Vec<Vec<usize>>,
+}
+
+impl Units {
+    /// The cells of a row unit, trimmed.
+    pub fn cells(&self, unit: usize) -> Vec<&str> {
+        let u = &self.list[unit];
+        let Role::Row { .. } = u.role else {
+            return vec![u.text.as_str()];
+        };
+        let starts = &self.cell_starts[unit];
+        starts
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let end = starts
+                    .get(i + 1)
+                    .map_or(u.text.len(), |n| n.saturating_sub(CELL_SEPARATOR.len()));
+                u.text.get(*s..end).unwrap_or("").trim()
+            })
+            .collect()
+    }
+
+    /// The cell index holding byte `pos` of a row unit.
+    pub fn cell_of(&self, unit: usize, pos: usize) -> usize {
+        self.cell_starts
+            .get(unit)
+            .and_then(|starts| starts.iter().rposition(|s| *s <= pos))
+            .unwrap_or(0)
+    }
+}
+
+const CELL_SEPARATOR: &str = " | ";
+
+/// Builds the units of an outline.
+pub(super) fn collect(outline: &Outline<'_>) -> Units {
+    let mut units = Units {
+        list: Vec::new(),
+        tables: Vec::new(),
+        cell_starts: Vec::new(),
+    };
+    // Zones stated by open headings: (level, zone).
+    let mut stack: Vec<(u8, Option<ScopedZone>)> = Vec::new();
+    for (index, section) in outline.sections.iter().enumerate() {
+        if let Some(h) = section.heading {
+            while stack.last().is_some_and(|(level, _)| *level >= h.level) {
+                stack.pop();
+            }
+            let own = label_zone(&h.text).map(|zone| ScopedZone {
+                zone,
+                stated_by: h.text.trim().to_string(),
+            });
+            stack.push((h.level, own));
+        }
+        let scope = stack.iter().rev().find_map(|(_, z)| z.clone());
+        let mut ctx = Ctx {
+            units: &mut units,
+            section: index,
+            kind: section.kind,
+            zone: scope,
+        };
+        if let Some(h) = section.heading {
+            ctx.push(Role::Heading(h.level), h.text.clone(), h.line, None);
+        }
+        for block in &section.blocks {
+            ctx.block(block, None);
+        }
+    }
+    units
+}
+
+struct Ctx<'u> {
+    units: &'u mut Units,
+    section: usize,
+    kind: SectionKind,
+    zone: Option<ScopedZone>,
+}
+
+impl Ctx<'_> {
+    fn block(&mut self, block: &Block, parent: Option<usize>) {
+        match block {
+            Block::Heading(h) => {
+                self.push(Role::Heading(h.level), h.text.clone(), h.line, parent);
+            }
+            Block::Paragraph(p) => {
+                self.push(Role::Paragraph, p.text.clone(), p.line, parent);
+            }
+            Block::List(list) => {
+                for item in &list.items {
+                    let index = self.push(Role::Item, item.text.clone(), item.line, parent);
+                    for child in &item.children {
+                        self.block(child, Some(index));
+                    }
+                }
+            }
+            Block::Table(table) => self.table(table, parent),
+            Block::Quote(q) => {
+                for b in &q.blocks {
+                    self.block(b, parent);
+                }
+            }
+            // Code is logs and commands: its timestamps are not events of the incident.
+            Block::Code(_) => {}
+        }
+    }
+
+    fn table(&mut self, table: &Table, parent: Option<usize>) {
+        let info = table_info(&table.header);
+        let zone = info
+            .time_col
+            .into_iter()
+            .chain(info.date_col)
+            .find_map(|col| {
+                let label = table.header.get(col)?;
+                label_zone(label).map(|zone| ScopedZone {
+                    zone,
+                    stated_by: label.trim().to_string(),
+                })
+            })
+            .or_else(|| self.zone.clone());
+        let index = self.units.tables.len();
+        self.units.tables.push(info);
+        for row in &table.rows {
+            let mut text = String::new();
+            let mut starts = Vec::new();
+            for (i, cell) in row.cells.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(CELL_SEPARATOR);
+                }
+                starts.push(text.len());
+                text.push_str(cell);
+            }
+            let unit = self.push(Role::Row { table: index }, text, row.line, parent);
+            self.units.list[unit].zone = zone.clone();
+            self.units.cell_starts[unit] = starts;
+        }
+    }
+
+    fn push(&mut self, role: Role, text: String, line: u32, parent: Option<usize>) -> usize {
+        let founds = timestamp::find(&text);
+        self.units.list.push(Unit {
+            section: self.section,
+            kind: self.kind,
+            role,
+            text,
+            line,
+            founds,
+            parent,
+            zone: self.zone.clone(),
+        });
+        self.units.cell_starts.push(Vec::new());
+        self.units.list.len() - 1
+    }
+}
+
+/// Column roles from a table header.
+fn table_info(header: &[String]) -> TableInfo {
+    let words = |h: &str| super::super::sections::normalized_words(h);
+    let has = |h: &str, keys: &[&str]| words(h).iter().any(|w| keys.contains(&w.as_str()));
+    const TIME: &[&str] = &["time", "timestamp", "when", "hour", "utc", "datetime"];
+    const DATE: &[&str] = &["date", "day"];
+    const EVENT: &[&str] = &[
+        "event",
+        "events",
+        "what",
+        "description",
+        "action",
+        "actions",
+        "happened",
+        "details",
+        "detail",
+        "update",
+        "activity",
+        "summary",
+        "note",
+        "notes",
+        "status",
+        "comment",
+        "comments",
+    ];
+    let time_col = header.iter().position(|h| has(h, TIME));
+    let date_col = header.iter().position(|h| has(h, DATE));
+    let (time_col, date_col) = match (time_col, date_col) {
+        (Some(t), Some(d)) if t == d => (Some(t), None),
+        (None, Some(d)) => (Some(d), None),
+        other => other,
+    };
+    TableInfo {
+        header: header.to_vec(),
+        time_col,
+        date_col,
+        event_col: header.iter().any(|h| has(h, EVENT)),
+    }
+}
+
+/// The zone a short label states: "Timeline (UTC)", "Time (UTC)", "Date (CET)",
+/// "Time UTC", "Timeline – all times PDT". Labels only: running text has its own rules.
+pub(super) fn label_zone(label: &str) -> Option<ZoneMention> {
+    let label = label.trim();
+    if label.split_whitespace().count() > 8 {
+        return None;
+    }
+    if let Some(zone) = timestamp::zone_declaration(label) {
+        return Some(zone);
+    }
+    // "(UTC)", "(All times in CET)".
+    if let Some(open) = label.find('(')
+        && let Some(close) = label[open..].find(')')
+    {
+        let inner = &label[open + 1..open + close];
+        if let Some(zone) =
+            timestamp::parse_zone(inner).or_else(|| timestamp::zone_declaration(inner))
+            && !matches!(zone, ZoneMention::Unknown(_))
+        {
+            return Some(zone);
+        }
+    }
+    // "Time UTC": an abbreviation written in capitals as a word of the label.
+    label
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-'))
+        .filter(|w| w.len() >= 2 && w.bytes().all(|b| b.is_ascii_uppercase()))
+        .find_map(timestamp::parse_zone)
+        .filter(|z| !matches!(z, ZoneMention::Unknown(_)))
+}
+
+/// Words that may sit beside the date of a date header ("Day 2 (2024-03-04)",
+/// "Tuesday, March 4", "On 2019-01-22:").
+const DATE_HEADER_FILLER: &[&str] = &[
+    "day", "on", "date", "the", "of", "all", "times", "time", "in", "are", "is", "and",
+];
+
+/// A unit that is only a date: it sets the date of the entries below it.
+pub(super) fn is_date_header(unit: &Unit) -> bool {
+    let [found] = unit.founds.as_slice() else {
+        return false;
+    };
+    if found.time.is_some() || found.date.is_none() || found.range {
+        return false;
+    }
+    let (before, after) = (&unit.text[..found.start], &unit.text[found.end..]);
+    [before, after].iter().all(|part| {
+        part.split(|c: char| !c.is_alphanumeric() && c != '+')
+            .filter(|w| !w.is_empty())
+            .all(|w| {
+                w.chars().all(|c| c.is_ascii_digit())
+                    || DATE_HEADER_FILLER.contains(&w.to_ascii_lowercase().as_str())
+                    || timestamp::parse_zone(w)
+                        .is_some_and(|z| !matches!(z, ZoneMention::Unknown(_)))
+            })
+    }) && unit.text.len() <= 80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_state_zones_in_parentheses_capitals_or_declarations() {
+        for (label, want) in [
+            ("Timeline (UTC)", true),
+            ("2. Timeline (CET)", true),
+            ("Time (UTC)", true),
+            ("Time UTC", true),
+            ("Timeline - all times PDT", true),
+            ("Timeline", false),
+            ("Event", false),
+            ("Time (approx.)", false),
+        ] {
+            assert_eq!(label_zone(label).is_some(), want, "{label}");
+        }
+    }
+
+    #[test]
+    fn table_headers_name_their_time_date_and_event_columns() {
+        let header = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let t = table_info(&header(&["Day", "Time (UTC)", "What happened"]));
+        assert_eq!(
+            (t.date_col, t.time_col, t.event_col),
+            (Some(0), Some(1), true)
+        );
+        let t = table_info(&header(&["Date", "Event"]));
+        assert_eq!((t.date_col, t.time_col, t.event_col), (None, Some(0), true));
+        let t = table_info(&header(&["Slot", "Timestamp", "Relay", "Value"]));
+        assert_eq!((t.time_col, t.event_col), (Some(1), false));
+    }
+}
