@@ -8,6 +8,7 @@
 //! is generated once into `target/bench/corpus-N-S` and reused.
 
 use aftermath::ingest;
+use aftermath::pipeline;
 use pulldown_cmark::Parser;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -98,7 +99,7 @@ fn parse_only(files: &[PathBuf]) -> Duration {
     let start = Instant::now();
     let mut entries = 0usize;
     for f in files {
-        let parsed = ingest::parse_file(f, u64::MAX).unwrap();
+        let parsed = pipeline::parse_file(f, u64::MAX).unwrap();
         entries += parsed.incident.timeline.len() + parsed.incident.actions.len();
     }
     std::hint::black_box(entries);

@@ -6,7 +6,7 @@
 use crate::config::{FileConfig, Settings};
 pub use crate::digest::DigestArgs;
 use crate::import::{self, Event, Severity};
-use crate::ingest;
+use crate::pipeline;
 use crate::model::Incident;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -361,7 +361,7 @@ fn parse(args: &ParseArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let mut incidents = Vec::new();
     let mut failed = false;
     for path in &args.files {
-        match ingest::parse_file(path, settings.max_file_bytes) {
+        match pipeline::parse_file(path, settings.max_file_bytes) {
             Ok(parsed) => incidents.push(parsed.incident),
             Err(e) => {
                 failed = true;

@@ -16,6 +16,7 @@
 
 use crate::db;
 use crate::ingest;
+use crate::pipeline;
 use crate::related;
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
@@ -23,7 +24,6 @@ use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -740,13 +740,10 @@ fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
         line,
         message,
     };
-    let bytes = match read_bounded(Path::new(&job.key), limit) {
+    // The walk resolved symlinks itself: one swapped in since is refused.
+    let bytes = match ingest::read_bounded(Path::new(&job.key), limit, false) {
         Ok(b) => b,
-        Err(Unreadable::Io(e)) => return failed(1, format!("cannot read: {e}")),
-        Err(Unreadable::NotRegular) => {
-            return failed(1, "not a regular file (a FIFO, socket or device)".into());
-        }
-        Err(Unreadable::TooLarge(e)) => return failed(1, e.to_string()),
+        Err(e) => return failed(e.line(), e.to_string()),
     };
     let hash = hex(&Sha256::digest(&bytes));
     if hashes.get(&job.key) == Some(&hash) {
@@ -763,8 +760,9 @@ fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
     // A parser bug must cost one file, not the import: the panic becomes this file's
     // error and the worker goes on with the next.
     let parsed = catching_panics(|| {
-        let parsed = ingest::parse(&job.display, Path::new(&job.key), text);
-        let mut record = db::incidents::prepare(parsed);
+        let parsed = pipeline::parse(&job.display, Path::new(&job.key), text);
+        let body = parsed.document.plain_text();
+        let mut record = db::incidents::prepare(parsed.incident, body, parsed.text);
         record.attach_profile(&page(&record));
         record
     });
@@ -780,45 +778,6 @@ fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
             format!("Aftermath failed on this file (a bug, please report it): {panic}"),
         ),
     }
-}
-
-/// Why a file's bytes could not be read.
-enum Unreadable {
-    Io(std::io::Error),
-    NotRegular,
-    TooLarge(ingest::ReadError),
-}
-
-/// Reads a regular file of at most `limit` bytes. The size is checked on the open file
-/// before reading and the read is bounded, so a huge file, `/dev/zero` or a file that
-/// grows while read costs nothing. The final component is opened without following a
-/// symlink (the walk resolved it; one swapped in since is refused) and without blocking
-/// (opening a FIFO waits for a writer), then checked to be a regular file.
-fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Unreadable> {
-    let mut open = std::fs::OpenOptions::new();
-    open.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        open.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let file = open.open(path).map_err(Unreadable::Io)?;
-    let meta = file.metadata().map_err(Unreadable::Io)?;
-    if !meta.is_file() {
-        return Err(Unreadable::NotRegular);
-    }
-    let too_large = |size| Unreadable::TooLarge(ingest::ReadError::TooLarge { size, limit });
-    if meta.len() > limit {
-        return Err(too_large(meta.len()));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(Unreadable::Io)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64));
-    }
-    Ok(bytes)
 }
 
 thread_local! {
@@ -925,28 +884,5 @@ mod tests {
             printable("a\u{1b}[2Jb\u{7}\u{202e}c\u{9b}d\n"),
             r"a\u{1b}[2Jb\u{7}\u{202e}c\u{9b}d\u{a}"
         );
-    }
-
-    #[test]
-    fn a_bounded_read_refuses_a_large_file_from_its_size() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("big.md");
-        std::fs::File::create(&path)
-            .unwrap()
-            .set_len(1536 << 20)
-            .unwrap();
-        match read_bounded(&path, 1024) {
-            Err(Unreadable::TooLarge(e)) => assert_eq!(
-                e.to_string(),
-                "file is 1610612736 bytes, over the 1024-byte limit"
-            ),
-            _ => panic!("a 1.5 GB sparse file is refused"),
-        }
-        std::fs::write(&path, "small").unwrap();
-        assert!(matches!(read_bounded(&path, 5), Ok(b) if b == b"small"));
-        assert!(matches!(
-            read_bounded(Path::new("/dev/zero"), 5),
-            Err(Unreadable::NotRegular)
-        ));
     }
 }

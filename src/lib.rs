@@ -13,6 +13,7 @@
 //! * [`ingest`]: reading files and the format front ends building the shared
 //!   [`ingest::document::Document`]. Pure.
 //! * [`extract`]: every extraction rule, once, over the shared document. Pure.
+//! * [`pipeline`]: read, front end and extract composed in one call (`parse_file`).
 //! * [`db`]: the only module with SQL; free functions per entity.
 //! * [`tracking`]: validated values people set on actions (status, owner, due,
 //!   ticket, note). Pure.
@@ -37,6 +38,7 @@ pub mod identity;
 pub mod import;
 pub mod ingest;
 pub mod model;
+pub mod pipeline;
 pub mod related;
 pub mod render;
 pub mod search;

@@ -7,7 +7,6 @@
 
 use super::actions;
 use crate::extract::sentences;
-use crate::ingest::Parsed;
 use crate::model::{Incident, Slug};
 use crate::search::index_text;
 use serde_json::json;
@@ -112,13 +111,11 @@ pub struct Record {
 
 /// Computes everything stored for a parsed file that does not depend on the database.
 /// Pure: no SQL runs here.
-pub fn prepare(parsed: Parsed) -> Record {
-    let body = parsed.document.plain_text();
-    let incident = parsed.incident;
+pub fn prepare(incident: Incident, body: String, source: String) -> Record {
     let stored = super::document::Stored {
         summary: incident.summary.clone(),
         body,
-        source: Some(parsed.text),
+        source: Some(source),
         details: super::document::Details {
             impact: incident.impact.clone(),
             detection: incident.detection.clone(),

@@ -1,11 +1,13 @@
-//! Ingest: from bytes on disk to the shared document model and an `Incident`.
+//! Ingest: from bytes on disk to the shared document model.
 //!
-//! `read` decides whether a file is a readable text at all (size, binary, encoding);
-//! `detect` picks the front end; the front ends (`markdown`, `rst`, `text`) each build
-//! a `Document`; `parse` runs the extractor on it.
+//! `read_bounded` reads a regular file of limited size; `decode` decides whether its
+//! bytes are a readable text at all (size, binary, encoding); `detect` picks the front
+//! end; the front ends (`markdown`, `rst`, `text`) each build a `Document`. Extraction
+//! is not called from here: `pipeline` composes the two.
 //!
-//! Invariant: pure and synchronous. Parsing never fails on a readable file: problems
-//! become warnings with line numbers. Only unreadable input is an error.
+//! Invariant: synchronous, and pure but for `read_bounded`. Parsing never fails on a
+//! readable file: problems become warnings with line numbers. Only unreadable input is
+//! an error.
 
 pub mod document;
 pub mod frontmatter;
@@ -15,9 +17,9 @@ pub mod markdown;
 pub mod rst;
 pub mod text;
 
-use crate::extract;
-use crate::model::{Format, Incident};
+use crate::model::Format;
 use document::Document;
+use std::io::Read;
 use std::path::Path;
 
 /// Why a file cannot be imported. Each carries enough to tell the user what to fix.
@@ -45,15 +47,6 @@ impl ReadError {
             _ => 1,
         }
     }
-}
-
-/// A document read and extracted.
-#[derive(Debug, Clone)]
-pub struct Parsed {
-    pub incident: Incident,
-    pub document: Document,
-    /// The decoded source text.
-    pub text: String,
 }
 
 /// Decodes file bytes into text, refusing what is not a text document.
@@ -178,36 +171,55 @@ pub fn document(format: Format, text: &str) -> Document {
     }
 }
 
-/// Parses decoded text: front end, then extractor. `source` is the path to report.
-pub fn parse(source: &str, path: &Path, text: String) -> Parsed {
-    let text = normalize_line_endings(text);
-    let format = detect(path, &text);
-    let document = document(format, &text);
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("incident");
-    let incident = extract::extract(&document, source, stem);
-    Parsed {
-        incident,
-        document,
-        text,
+/// Reads a regular file of at most `limit` bytes. The size is checked on the open file
+/// before reading and the read is bounded, so a huge file, `/dev/zero` or a file that
+/// grows while read costs nothing. The file is opened without blocking (opening a FIFO
+/// waits for a writer) and, unless `follow` is set, without following a final symlink
+/// (a caller that resolved links itself refuses one swapped in since), then checked to
+/// be a regular file.
+pub fn read_bounded(path: &Path, limit: u64, follow: bool) -> Result<Vec<u8>, FileError> {
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+        open.custom_flags(nofollow | libc::O_NONBLOCK);
     }
+    let file = open.open(path).map_err(FileError::Io)?;
+    let meta = file.metadata().map_err(FileError::Io)?;
+    if !meta.is_file() {
+        return Err(FileError::NotRegular);
+    }
+    let too_large = |size| FileError::Read(ReadError::TooLarge { size, limit });
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(FileError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
-/// Reads, decodes and parses one file.
-pub fn parse_file(path: &Path, limit: u64) -> Result<Parsed, FileError> {
-    let bytes = std::fs::read(path).map_err(FileError::Io)?;
-    let text = decode(&bytes, limit).map_err(FileError::Read)?;
-    Ok(parse(&path.display().to_string(), path, text))
+/// Reads and decodes one file: its text with `\n` line endings.
+pub fn read_text(path: &Path, limit: u64, follow: bool) -> Result<String, FileError> {
+    let bytes = read_bounded(path, limit, follow)?;
+    decode(&bytes, limit).map_err(FileError::Read)
 }
 
-/// A file that could not be parsed.
+/// A file that could not be read as a text document.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     /// The file could not be read from disk.
-    #[error("{0}")]
+    #[error("cannot read: {0}")]
     Io(std::io::Error),
+    /// A FIFO, socket or device: reading it could block or never end.
+    #[error("not a regular file (a FIFO, socket or device)")]
+    NotRegular,
     /// The file was read but is not a text document.
     #[error("{0}")]
     Read(ReadError),
@@ -217,7 +229,7 @@ impl FileError {
     /// The line to report the problem on.
     pub fn line(&self) -> u32 {
         match self {
-            FileError::Io(_) => 1,
+            FileError::Io(_) | FileError::NotRegular => 1,
             FileError::Read(e) => e.line(),
         }
     }
@@ -226,6 +238,30 @@ impl FileError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bounded_read_refuses_a_large_file_from_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.md");
+        std::fs::File::create(&path)
+            .unwrap()
+            .set_len(1536 << 20)
+            .unwrap();
+        match read_bounded(&path, 1024, false) {
+            Err(FileError::Read(e)) => assert_eq!(
+                e.to_string(),
+                "file is 1610612736 bytes, over the 1024-byte limit"
+            ),
+            _ => panic!("a 1.5 GB sparse file is refused"),
+        }
+        std::fs::write(&path, "small").unwrap();
+        assert!(matches!(read_bounded(&path, 5, false), Ok(b) if b == b"small"));
+        assert!(matches!(
+            read_bounded(Path::new("/dev/zero"), 5, true),
+            Err(FileError::NotRegular)
+        ));
+    }
+
 
     #[test]
     fn decode_refuses_binary_empty_oversized_and_invalid_utf8() {

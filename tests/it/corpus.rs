@@ -3,12 +3,13 @@
 
 use crate::support::shared;
 use aftermath::ingest;
+use aftermath::pipeline;
 use aftermath::model::Incident;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn parse(path: &Path) -> Incident {
-    ingest::parse_file(path, 1 << 20)
+    pipeline::parse_file(path, 1 << 20)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .incident
 }

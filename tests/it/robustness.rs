@@ -5,6 +5,7 @@
 
 use crate::support::{aftermath_within, default_site, incidents, shared, texts, web_site_with};
 use aftermath::ingest;
+use aftermath::pipeline;
 use aftermath::model::Format;
 use proptest::prelude::*;
 use std::path::Path;
@@ -34,7 +35,7 @@ fn check(text: &str) {
         (Format::Text, "x.txt"),
     ] {
         let doc = ingest::document(format, text);
-        let parsed = ingest::parse(name, Path::new(name), text.to_string());
+        let parsed = pipeline::parse(name, Path::new(name), text.to_string());
         let lines = text.lines().count() as u32 + 1;
         for w in &parsed.incident.warnings {
             assert!(
