@@ -6,8 +6,8 @@
 use crate::config::{FileConfig, Settings};
 pub use crate::digest::DigestArgs;
 use crate::import::{self, Event, Severity};
-use crate::pipeline;
 use crate::model::Incident;
+use crate::pipeline;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
@@ -78,6 +78,10 @@ pub struct ParseArgs {
     /// Print JSON: one object for one file, an array for several.
     #[arg(long)]
     pub json: bool,
+    /// For every extracted item, print its line and the rule that took it (with
+    /// `--json`, the rules are the `rule` and `explanation` fields).
+    #[arg(long)]
+    pub explain: bool,
     /// Largest file parsed, in bytes.
     #[arg(long, env = "AFTERMATH_MAX_FILE_BYTES", value_name = "BYTES")]
     pub max_file_bytes: Option<u64>,
@@ -380,6 +384,10 @@ fn parse(args: &ParseArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             serde_json::to_string_pretty(&incidents)?
         };
         writeln!(out, "{json}")?;
+    } else if args.explain {
+        for incident in &incidents {
+            write_explained(&mut out, incident)?;
+        }
     } else {
         for incident in &incidents {
             write_summary(&mut out, incident)?;
@@ -390,6 +398,58 @@ fn parse(args: &ParseArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `aftermath parse --explain`: every extracted item with its line and the rule that
+/// took it, and why the title, start date, zone and date order are what they are.
+fn write_explained(out: &mut impl Write, i: &Incident) -> std::io::Result<()> {
+    let why = &i.explanation;
+    let truncate = crate::extract::sentences::truncate;
+    writeln!(out, "{} ({})", i.source, i.format.as_str())?;
+    writeln!(out, "  title:      {}", i.title)?;
+    writeln!(out, "              because: {}", why.title)?;
+    writeln!(
+        out,
+        "  started:    {}",
+        i.started.map_or("-".to_string(), |d| d.to_string())
+    )?;
+    writeln!(out, "              because: {}", why.started)?;
+    match (&i.timezone, &why.zone) {
+        (Some(z), Some(note)) => {
+            writeln!(out, "  zone:       {z}")?;
+            writeln!(out, "              because: {note}")?;
+        }
+        _ => writeln!(out, "  zone:       none stated: times are wall-clock times")?,
+    }
+    if let Some((line, note)) = &why.date_order {
+        writeln!(out, "  line {line:>4}: {note}")?;
+    }
+    writeln!(out, "  timeline ({}):", i.timeline.len())?;
+    for e in &i.timeline {
+        writeln!(
+            out,
+            "  line {:>4}: {}  {}",
+            e.line,
+            e.at.to_at_string(),
+            truncate(&e.text, 80)
+        )?;
+        writeln!(out, "             rule: {}", e.rule)?;
+    }
+    writeln!(out, "  root causes ({}):", i.root_causes.len())?;
+    for c in &i.root_causes {
+        writeln!(out, "  line {:>4}: {}", c.line, truncate(&c.text, 100))?;
+    }
+    writeln!(out, "  actions ({}):", i.actions.len())?;
+    for a in &i.actions {
+        writeln!(
+            out,
+            "  line {:>4}: [{}] {}",
+            a.line,
+            a.status,
+            truncate(&a.text, 90)
+        )?;
+    }
+    writeln!(out)
 }
 
 /// The readable summary of `aftermath parse`.

@@ -339,6 +339,20 @@ pub struct Reference {
     pub line: u32,
 }
 
+/// Why the document-level facts were extracted as they were: what `parse --explain`
+/// prints beside the rule of each timeline entry, cause and action.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Explanation {
+    /// Where the title came from ("the first heading, line 1").
+    pub title: String,
+    /// Which signal gave the start date ("a date in the title").
+    pub started: String,
+    /// Where the document's zone came from, when it has one.
+    pub zone: Option<String>,
+    /// How the day/month order of numeric dates was decided, and the line it concerns.
+    pub date_order: Option<(u32, String)>,
+}
+
 /// Everything extracted from one postmortem document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Incident {
@@ -362,6 +376,8 @@ pub struct Incident {
     pub tags: Vec<String>,
     pub references: Vec<Reference>,
     pub warnings: Vec<Warning>,
+    /// Why the title, start date, zone and date order are what they are.
+    pub explanation: Explanation,
 }
 
 #[cfg(test)]

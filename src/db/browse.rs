@@ -277,6 +277,8 @@ pub struct TimelineRow {
     pub precision: String,
     pub source_text: String,
     pub text: String,
+    /// The extraction rule that took the entry ("" when not recorded).
+    pub rule: String,
     pub line: i64,
 }
 
@@ -334,6 +336,7 @@ pub async fn incident(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<Inci
     let stored = super::document::Stored::decode(r.get::<&[u8], _>("document"));
     let mut details = stored.details;
     let mut texts = std::mem::take(&mut details.timeline).into_iter();
+    let mut rules = std::mem::take(&mut details.timeline_rules).into_iter();
     let timeline = sqlx::query(
         "select utc_seconds, wall_time, utc_offset, source_text, line,
                 case precision when 0 then 'day' when 1 then 'minute' else 'second' end as precision
@@ -350,6 +353,7 @@ pub async fn incident(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<Inci
         precision: t.get("precision"),
         source_text: t.get("source_text"),
         text: texts.next().unwrap_or_default(),
+        rule: rules.next().unwrap_or_default(),
         line: t.get("line"),
     })
     .collect();

@@ -47,6 +47,10 @@ pub struct Details {
     /// The text of each timeline entry, in `timeline_entries.position` order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<String>,
+    /// The extraction rule of each timeline entry, in the same order (empty for
+    /// documents imported before rules were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline_rules: Vec<String>,
 }
 
 /// A warning recorded at import.
@@ -246,6 +250,7 @@ pub async fn upgrade(pool: &sqlx::SqlitePool) -> sqlx::Result<u64> {
                     lessons: serde_json::from_str(&json("lessons")).unwrap_or_default(),
                     warnings: serde_json::from_str(&json("warnings")).unwrap_or_default(),
                     timeline,
+                    timeline_rules: Vec::new(),
                 },
             };
             sqlx::query("update incidents set document = ? where id = ?")
@@ -297,6 +302,7 @@ mod tests {
                     "".into(),
                     "replica promoted".into(),
                 ],
+                timeline_rules: vec!["timeline: a line per entry".into(); 3],
             },
         }
     }

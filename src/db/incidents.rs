@@ -130,6 +130,7 @@ pub fn prepare(incident: Incident, body: String, source: String) -> Record {
                 })
                 .collect(),
             timeline: incident.timeline.iter().map(|e| e.text.clone()).collect(),
+            timeline_rules: incident.timeline.iter().map(|e| e.rule.clone()).collect(),
         },
     };
     let document = stored.encode();

@@ -15,7 +15,7 @@ pub mod timeline;
 pub mod timestamp;
 
 use crate::ingest::document::{Block, Document};
-use crate::model::{Format, Incident, Reference, Slug, Warning};
+use crate::model::{Explanation, Format, Incident, Reference, Slug, Warning};
 use jiff::civil::Date;
 use sections::{Outline, SectionKind};
 use std::collections::HashSet;
@@ -32,14 +32,7 @@ pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
     let outline = sections::outline(doc);
     let mut warnings = doc.warnings.clone();
 
-    let title_heading = outline.title.map(|h| h.text.clone());
-    let title = doc
-        .meta
-        .title
-        .clone()
-        .or(title_heading)
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| title_from_stem(stem));
+    let (title, title_rule) = title_of(doc, &outline, stem);
 
     let meta_date = doc.meta.date.as_deref().and_then(|d| {
         let parsed = timestamp::parse_date(d).and_then(|p| date_of_part(p, None));
@@ -66,7 +59,21 @@ pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
         }
         zone
     });
-    let timeline = timeline::extract(&outline, anchor, declared);
+    let mut evidence: Vec<(&str, u32)> = Vec::new();
+    if let Some(h) = outline.title {
+        evidence.push((h.text.as_str(), h.line));
+    }
+    if let Some(d) = doc.meta.date.as_deref() {
+        evidence.push((d, doc.meta.line.max(1)));
+    }
+    let timeline = timeline::extract(
+        &outline,
+        timeline::Context {
+            anchor,
+            declared,
+            evidence,
+        },
+    );
     warnings.extend(timeline.warnings.iter().cloned());
     if timeline.entries.is_empty() {
         warnings.push(Warning::new(1, "no timeline found"));
@@ -94,13 +101,25 @@ pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
     }
 
     let signals = start_signals(&outline, anchor.map(|d| d.year()), timeline.day_first);
-    let started = started(
+    let (started, started_rule) = started(
         first_date(&title),
         &signals,
         meta_date,
         &timeline.entries,
         anchor,
     );
+    let explanation = Explanation {
+        title: title_rule,
+        started: started_rule.to_string(),
+        zone: timeline.zone.as_ref().map(|_| {
+            timeline
+                .zone_note
+                .clone()
+                .unwrap_or_else(|| "the front matter".to_string())
+        }),
+        date_order: timeline.order_note.clone(),
+    };
+    let title = strip_date_prefix(&title);
 
     let mut systems_found = doc.meta.systems.clone();
     systems_found.extend(systems::find(&doc.plain_text()));
@@ -133,6 +152,48 @@ pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
         tags,
         references: references(doc, &outline),
         warnings,
+        explanation,
+    }
+}
+
+/// The title and where it came from: front matter, the document's own title heading,
+/// or the file name.
+fn title_of(doc: &Document, outline: &Outline<'_>, stem: &str) -> (String, String) {
+    if let Some(t) = doc.meta.title.as_ref().filter(|t| !t.trim().is_empty()) {
+        return (t.clone(), "front matter".to_string());
+    }
+    if let Some(h) = outline.title.filter(|h| !h.text.trim().is_empty()) {
+        let first = doc.blocks.first().map(|b| b.line());
+        let rule = if first == Some(h.line) {
+            format!("the document's first heading, line {}", h.line)
+        } else {
+            format!(
+                "the heading on line {} (the one above it names the page, not the incident)",
+                h.line
+            )
+        };
+        return (h.text.clone(), rule);
+    }
+    (title_from_stem(stem), "the file name".to_string())
+}
+
+/// "2018-10-09: API worker reboot loop" -> "API worker reboot loop": the date belongs
+/// to the start date, not the title. A title that is nothing but a date stays.
+fn strip_date_prefix(title: &str) -> String {
+    let Some(f) = timestamp::find(title).into_iter().next() else {
+        return title.to_string();
+    };
+    if f.start > 0 || f.date.is_none() {
+        return title.to_string();
+    }
+    let rest = title[f.end..].trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | ',' | '/' | '|')
+    });
+    let separated = rest.len() < title[f.end..].len();
+    if separated && rest.split_whitespace().count() >= 2 {
+        rest.to_string()
+    } else {
+        title.to_string()
     }
 }
 
@@ -312,24 +373,36 @@ fn started(
     meta_date: Option<Date>,
     entries: &[crate::model::TimelineEntry],
     anchor: Option<Date>,
-) -> Option<Date> {
+) -> (Option<Date>, &'static str) {
     let last_event = entries.iter().map(|e| e.at.date).max();
     let not_after_events = |d: &Date| last_event.is_none_or(|last| *d <= last);
-    title_date
-        .or(signals.statement)
-        .or(meta_date.filter(not_after_events))
-        .or(signals.date_field.filter(not_after_events))
-        .or_else(|| {
-            entries
-                .iter()
-                .filter(|e| e.at.time.is_some())
-                .map(|e| e.at.date)
-                .min()
-        })
-        .or_else(|| entries.iter().map(|e| e.at.date).min())
-        .or(meta_date)
-        .or(signals.date_field)
-        .or(anchor)
+    let first_timed = entries
+        .iter()
+        .filter(|e| e.at.time.is_some())
+        .map(|e| e.at.date)
+        .min();
+    let first_any = entries.iter().map(|e| e.at.date).min();
+    let signals: [(Option<Date>, &'static str); 9] = [
+        (title_date, "a date in the title"),
+        (signals.statement, "the document states when it began"),
+        (
+            meta_date.filter(not_after_events),
+            "the front matter date (not after the timeline)",
+        ),
+        (
+            signals.date_field.filter(not_after_events),
+            "the Date field (not after the timeline)",
+        ),
+        (first_timed, "the first timed event of the timeline"),
+        (first_any, "the first event of the timeline"),
+        (meta_date, "the front matter date"),
+        (signals.date_field, "the Date field"),
+        (anchor, "a date in the file name or text"),
+    ];
+    signals
+        .into_iter()
+        .find(|(d, _)| d.is_some())
+        .unwrap_or((None, "nothing in the document dates it"))
 }
 
 /// The document's zone as reported: "UTC", an IANA name, or a numeric offset.

@@ -297,9 +297,10 @@ async fn list(
 /// One timeline entry as shown.
 pub struct EntryView {
     pub source_text: String,
+    /// Why it was extracted: where it was written, and the rule that took it.
+    pub why: String,
     pub instant: String,
     pub text: String,
-    pub line: i64,
     /// Position on the time axis, 0–1000, when the instant is known.
     pub axis_x: Option<i64>,
 }
@@ -441,9 +442,13 @@ async fn show(
         .iter()
         .map(|r| EntryView {
             source_text: r.source_text.clone(),
+            why: if r.rule.is_empty() {
+                format!("as written, line {}", r.line)
+            } else {
+                format!("as written, line {}; {}", r.line, r.rule)
+            },
             instant: format::entry_instant(r),
             text: r.text.clone(),
-            line: r.line,
             axis_x: r
                 .utc_seconds
                 .filter(|_| hi > lo)

@@ -9,6 +9,7 @@ mod cli;
 mod corpus;
 mod database_access;
 mod digest;
+mod extraction;
 mod hostile;
 mod import;
 mod robustness;

@@ -190,6 +190,22 @@ async fn incident_page_shows_document_timeline_causes_and_actions() {
 }
 
 #[tokio::test]
+async fn each_timeline_entry_says_on_hover_which_rule_took_it() {
+    let site = samples().await;
+    let page = site.page("/incidents/2017-12-08-tacc-power-outage").await;
+    let titles = attrs_of(&page, "ol.timeline li .source", "title");
+    assert!(!titles.is_empty());
+    for t in &titles {
+        assert!(t.starts_with("as written, line "), "{t}");
+        assert!(t.contains("; timeline: ") || t.contains("; narrative: "), "{t}");
+    }
+    assert!(
+        titles.iter().any(|t| t.contains("zone stated for the whole document")),
+        "{titles:?}"
+    );
+}
+
+#[tokio::test]
 async fn timeline_shows_original_text_beside_the_utc_instant() {
     let site = samples().await;
     let page = site

@@ -189,7 +189,7 @@ pub(super) fn structural(outline: &Outline<'_>, units: &Units) -> (Vec<Candidate
                 }
                 let lines = line_entries(unit);
                 if lines.is_empty() {
-                    if let (Some(header_line), Role::Item) = (dated_items, unit.role) {
+                    if let (Some(_), Role::Item) = (dated_items, unit.role) {
                         consumed.insert(index);
                         entries.insert(index);
                         out.push(Candidate {
@@ -201,7 +201,7 @@ pub(super) fn structural(outline: &Outline<'_>, units: &Units) -> (Vec<Candidate
                             ),
                             line: unit.line,
                             source: Source::Structure,
-                            rule: format!("timeline: an item dated by the date line {header_line}"),
+                            rule: "timeline: an untimed item under a date line".into(),
                         });
                     }
                     continue;

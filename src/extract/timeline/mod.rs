@@ -46,21 +46,44 @@ pub struct Timeline {
     pub structured: bool,
     /// Numeric dates are read day first (decided once for the document).
     pub day_first: bool,
+    /// Where the document's zone came from, when the document stated it.
+    pub zone_note: Option<String>,
 }
 
-/// Extracts the timeline. `anchor` is the date context before the first date in the
-/// document; `declared` a zone given by metadata.
-pub fn extract(
-    outline: &Outline<'_>,
-    anchor: Option<Date>,
-    declared: Option<ZoneMention>,
-) -> Timeline {
+/// What the document says outside its sections that bears on its dates: the title and
+/// the front matter date, each with its line.
+#[derive(Debug, Default)]
+pub struct Context<'a> {
+    /// The date context before the first date in the document (front matter, title or
+    /// file name date).
+    pub anchor: Option<Date>,
+    /// A zone given by metadata.
+    pub declared: Option<ZoneMention>,
+    /// Texts whose numeric dates are evidence of the day/month order.
+    pub evidence: Vec<(&'a str, u32)>,
+}
+
+/// Extracts the timeline.
+pub fn extract(outline: &Outline<'_>, context: Context<'_>) -> Timeline {
+    let Context {
+        anchor,
+        declared,
+        evidence,
+    } = context;
     let units = units::collect(outline);
+    let (zone, zone_note) = match declared {
+        Some(z) => (Some(z), None),
+        None => match document_zone(&units) {
+            Some((z, note)) => (Some(z), Some(note)),
+            None => (None, None),
+        },
+    };
     let mut out = Timeline {
-        zone: declared.or_else(|| document_zone(&units)),
+        zone,
+        zone_note,
         ..Timeline::default()
     };
-    let decision = resolve::decide_order(&units, anchor);
+    let decision = resolve::decide_order(&units, &evidence, anchor);
     out.day_first = decision.order == Order::DayFirst;
     let order_name = |o: Order| match o {
         Order::DayFirst => "day first (DD/MM)",
@@ -154,15 +177,17 @@ pub fn extract(
 /// The zone stated for the whole document: a declaration ("All times central"), the
 /// zone a timeline heading or time column states ("Timeline (UTC)"), or the one zone
 /// every explicitly zoned time in the document uses.
-fn document_zone(units: &Units) -> Option<ZoneMention> {
+fn document_zone(units: &Units) -> Option<(ZoneMention, String)> {
     for unit in &units.list {
         // Every declaration says "time(s)"; most text does not, and is skipped cheaply.
         if !contains_ignore_case(&unit.text, "time") {
             continue;
         }
-        for (_, sentence) in sentences::split(&unit.text) {
+        for (offset, sentence) in sentences::split(&unit.text) {
             if let Some(zone) = timestamp::zone_declaration(sentence) {
-                return Some(zone);
+                let line = sentences::line_at(&unit.text, unit.line, offset);
+                let said = sentences::truncate(sentence, 60);
+                return Some((zone, format!("declared on line {line}: \"{said}\"")));
             }
         }
     }
@@ -172,7 +197,7 @@ fn document_zone(units: &Units) -> Option<ZoneMention> {
         .filter(|u| u.kind == SectionKind::Timeline || matches!(u.role, Role::Row { .. }))
         .find_map(|u| u.zone.as_ref())
     {
-        return Some(z.zone.clone());
+        return Some((z.zone.clone(), format!("stated by \"{}\"", z.stated_by)));
     }
     let mut zones = units
         .list
@@ -190,7 +215,12 @@ fn document_zone(units: &Units) -> Option<ZoneMention> {
     }
     rest.into_iter()
         .all(|z| layout::same_zone(first, z))
-        .then(|| first.clone())
+        .then(|| {
+            (
+                first.clone(),
+                format!("{}, written beside every zoned time", first.display_name()),
+            )
+        })
 }
 
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
@@ -447,7 +477,7 @@ mod tests {
         );
         assert_eq!(ats(&i), ["2022-02-01", "2022-02-01", "2022-02-03"]);
         assert!(i.timeline[1].text.contains("Fix released"));
-        assert!(rules(&i)[0].contains("dated by the date line"));
+        assert!(rules(&i)[0].contains("under a date line"));
     }
 
     #[test]

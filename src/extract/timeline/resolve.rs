@@ -6,6 +6,7 @@
 //! to the time, over its table column or section, or for the whole document).
 
 use super::super::sections::SectionKind;
+use super::super::sentences;
 use super::super::timestamp::{DatePart, ZoneMention};
 use super::Timeline;
 use super::layout::{Candidate, Source};
@@ -34,26 +35,37 @@ pub(super) struct OrderDecision {
 /// 12 settles it; otherwise the reading that keeps the dates close together, near the
 /// anchor (title, file name, front matter) and in order wins, and the caller warns that
 /// it was inferred.
-pub(super) fn decide_order(units: &Units, anchor: Option<Date>) -> OrderDecision {
-    let numerics: Vec<(i8, i8, Option<i16>, u32, String)> = units
-        .list
+pub(super) fn decide_order(
+    units: &Units,
+    evidence: &[(&str, u32)],
+    anchor: Option<Date>,
+) -> OrderDecision {
+    let numeric = |text: &str, f: &super::super::timestamp::Found, line: u32| match f.date {
+        Some(DatePart::Numeric {
+            first,
+            second,
+            year,
+        }) => Some((
+            first,
+            second,
+            year,
+            line,
+            text.get(f.start..f.end).unwrap_or("").trim().to_string(),
+        )),
+        _ => None,
+    };
+    let extra: Vec<(&str, u32, Vec<super::super::timestamp::Found>)> = evidence
         .iter()
-        .flat_map(|u| {
-            u.founds.iter().filter_map(move |f| match f.date {
-                Some(DatePart::Numeric {
-                    first,
-                    second,
-                    year,
-                }) => Some((
-                    first,
-                    second,
-                    year,
-                    u.line,
-                    u.text.get(f.start..f.end).unwrap_or("").trim().to_string(),
-                )),
-                _ => None,
-            })
-        })
+        .map(|(text, line)| (*text, *line, super::super::timestamp::find(text)))
+        .collect();
+    let numerics: Vec<(i8, i8, Option<i16>, u32, String)> = extra
+        .iter()
+        .flat_map(|(text, line, founds)| founds.iter().filter_map(|f| numeric(text, f, *line)))
+        .chain(units.list.iter().flat_map(|u| {
+            u.founds
+                .iter()
+                .filter_map(move |f| numeric(&u.text, f, u.line))
+        }))
         .collect();
     let settled = |order, w: Option<&(i8, i8, Option<i16>, u32, String)>| OrderDecision {
         order,
@@ -113,6 +125,8 @@ pub(super) fn decide_order(units: &Units, anchor: Option<Date>) -> OrderDecision
 /// What the walk through the document knows so far.
 struct Walk {
     ctx_date: Option<Date>,
+    /// Where the context date was written, for the entries it dates.
+    ctx_from: String,
     /// The last entry with a time: its section, wall time, whether it came from the
     /// timeline's structure, and whether its am/pm was written.
     last: Option<Last>,
@@ -158,6 +172,7 @@ pub(super) fn resolve(
         .collect();
     let mut walk = Walk {
         ctx_date: anchor,
+        ctx_from: "the title, front matter or file name".to_string(),
         last: None,
         twelve_hour: units
             .list
@@ -197,6 +212,11 @@ pub(super) fn resolve(
                     && !entry_units.contains(&index)
                 {
                     walk.ctx_date = Some(d);
+                    walk.ctx_from = format!(
+                        "line {} (\"{}\")",
+                        sentences::line_at(&unit.text, unit.line, found.start),
+                        unit.text.get(found.start..found.end).unwrap_or("").trim()
+                    );
                     walk.last = None;
                 }
                 continue;
@@ -264,6 +284,9 @@ pub(super) fn resolve(
                     walk.last = None;
                 }
             }
+            if explicit.is_some() {
+                walk.ctx_from = format!("the entry on line {}", c.line);
+            }
             walk.ctx_date = Some(date);
             if let (Some(weekday), Some(DatePart::Full(_) | DatePart::Numeric { .. })) =
                 (found.weekday, found.date)
@@ -310,7 +333,7 @@ pub(super) fn resolve(
                 });
             }
             if explicit.is_none() && found.date.is_none() {
-                rule_notes.push("date from the context above".into());
+                rule_notes.push(format!("date from {}", walk.ctx_from));
             }
             let precision = match found.time {
                 None => Precision::Day,
