@@ -18,7 +18,9 @@ use crate::ingest::document::{Block, Document};
 use crate::model::{Explanation, Format, Incident, Reference, Slug, Warning};
 use jiff::civil::Date;
 use sections::{Outline, SectionKind};
+use aho_corasick::AhoCorasick;
 use std::collections::HashSet;
+use std::sync::LazyLock;
 use timestamp::{DatePart, ZoneMention};
 
 /// Longest summary/impact/detection/resolution text kept.
@@ -268,6 +270,10 @@ fn start_signals(outline: &Outline<'_>, year: Option<i16>, day_first: bool) -> S
                     let Some((label, value)) = line.split_once(':') else {
                         continue;
                     };
+                    // Labels are short; anything longer is a sentence with a colon.
+                    if label.len() > 40 {
+                        continue;
+                    }
                     let label = normalized(label);
                     if signals.statement.is_none() && START_LABELS.contains(&label.as_str()) {
                         signals.statement = date_in(value);
@@ -300,6 +306,16 @@ fn began_statement(
     kind: SectionKind,
     date_in: &dyn Fn(&str) -> Option<Date>,
 ) -> Option<Date> {
+    // Most text names no beginning at all: one case-insensitive pass over it decides.
+    static CUES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["began", "begun", "started", "starting", "since", "beginning"])
+            .expect("literal patterns")
+    });
+    if !CUES.is_match(text) {
+        return None;
+    }
     for (_, sentence) in sentences::split(text) {
         let lower = sentence.to_lowercase();
         let words: Vec<&str> = lower

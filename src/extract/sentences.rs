@@ -116,8 +116,13 @@ pub fn find_ignore_case(haystack: &str, needle: &str, from: usize) -> Option<usi
     if n.is_empty() || from > h.len() || h.len() - from < n.len() {
         return None;
     }
-    // An ASCII needle can only match at a char boundary of the haystack.
-    (from..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+    // An ASCII needle can only match at a char boundary of the haystack. Candidates
+    // are the positions of its first byte in either case, found with memchr.
+    let last = h.len() - n.len();
+    let (lower, upper) = (n[0].to_ascii_lowercase(), n[0].to_ascii_uppercase());
+    memchr::memchr2_iter(lower, upper, &h[from..=last])
+        .map(|p| from + p)
+        .find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 /// Cuts text to at most `max` chars at a word boundary, adding an ellipsis when cut.

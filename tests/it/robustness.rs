@@ -119,6 +119,22 @@ fn markup_soup() -> impl Strategy<Value = String> {
         "Failure #1: ",
         "Resolved",
         "\\",
+        "[03-26 17:40] ",
+        "2025-DEC-5",
+        "Aug-27-2021",
+        "6.15 AM",
+        "14h30",
+        "| Time (UTC) | Event |",
+        "|---|---|",
+        "Incident Date: ",
+        "Posted Nov 06, 2023 - 11:43 PST",
+        "Timeline (UTC)",
+        "Day 2 (2024-03-04)",
+        "Outage begins: ",
+        " at ",
+        "between ",
+        " and ",
+        "<jane at example.org>",
     ]);
     prop::collection::vec(pieces, 0..120).prop_map(|v| v.concat())
 }

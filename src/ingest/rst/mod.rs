@@ -773,29 +773,9 @@ fn display_width(text: &str) -> usize {
 }
 
 fn char_width(c: char) -> usize {
-    match c as u32 {
-        0x300..=0x36F
-        | 0x1AB0..=0x1AFF
-        | 0x1DC0..=0x1DFF
-        | 0x20D0..=0x20FF
-        | 0xFE20..=0xFE2F
-        | 0x200B..=0x200F => 0,
-        0x1100..=0x115F
-        | 0x2E80..=0x303E
-        | 0x3041..=0x33FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x1F300..=0x1F64F
-        | 0x1F900..=0x1F9FF
-        | 0x20000..=0x3FFFD => 2,
-        _ => 1,
-    }
+    // Combining marks take no column and wide (East Asian, emoji) characters two, as
+    // docutils and pandoc count them when they draw a table's borders.
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
 }
 
 /// All text of some blocks, space separated (docinfo values, list-table cells).

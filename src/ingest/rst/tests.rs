@@ -781,6 +781,27 @@ fn grid_table_with_header_and_multiline_cells() {
 }
 
 #[test]
+fn wide_characters_take_two_columns_in_grid_tables() {
+    // Pandoc and docutils draw borders by display width: an emoji or a CJK character
+    // is two columns wide, so its line has one character fewer than its neighbours.
+    let text = "+-------+--------------+
+| when  | what         |
++=======+==============+
+| 14:51 | 🛑 stop sign |
++-------+--------------+
+| 14:57 | 東京 region  |
++-------+--------------+
+";
+    assert_eq!(
+        outline_of(text),
+        "TABLE [\"when\", \"what\"]@1
+| [\"14:51\", \"🛑 stop sign\"]@4
+| [\"14:57\", \"東京 region\"]@6
+"
+    );
+}
+
+#[test]
 fn grid_table_spans_and_multi_line_header() {
     let text = "+------------+------------+-----------+
 | Customers  | Support    | Data      |
