@@ -293,7 +293,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let digest = crate::digest::DigestSettings::resolve(file.digest.as_ref(), None)?;
-            let options = crate::web::ServeOptions {
+            let options = crate::serve::ServeOptions {
                 digest: digest.smtp.is_some().then_some(digest),
                 listen,
                 watch: args.watch || web.watch.unwrap_or(false),
@@ -310,7 +310,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     remote_images: web.remote_images.unwrap_or(false),
                 },
             };
-            runtime()?.block_on(crate::web::serve(&settings, options))?;
+            runtime()?.block_on(crate::serve::serve(&settings, options))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Actions(args) => {

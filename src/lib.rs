@@ -27,6 +27,8 @@
 //! * [`search`]: search queries as typed, turned into safe FTS5 expressions.
 //! * [`related`]: related-incident profiles and similarity.
 //! * [`web`]: the server-rendered web UI (axum + askama).
+//! * [`serve`]: `aftermath serve`, which puts `web`, `import` and the digest scheduler
+//!   together.
 //! * [`synth`]: a deterministic synthetic corpus for benchmarks and load tests.
 
 pub mod cli;
@@ -42,6 +44,7 @@ pub mod pipeline;
 pub mod related;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod synth;
 pub mod tracking;
 pub mod web;

@@ -1,93 +1,25 @@
 //! Follow-up actions as tracked items: the actions page (filters, counts, per-owner
-//! view, CSV), one action with its history and its form, the form post, and sign-in.
+//! view, CSV), one action with its history and its form, and the form post.
 
-use super::identity::{ClientAddr, SESSION_COOKIE, Visitor};
-use super::{AppError, AppState, format, page, throttle};
-use crate::db::accounts;
-use crate::db::actions::{
-    self as db_actions, ActionCounts, ActionEvent, ActionFilter, ActionRow, ActionSort, OwnerLoad,
-};
-use crate::model::ActionStatus;
+use super::forms::{ActionParams, filter_from, status_choices, with_cookie};
+use super::identity::Visitor;
+use super::{AppError, AppState, format, page};
+use crate::db::actions::{self as db_actions, ActionCounts, ActionEvent, ActionRow, OwnerLoad};
 use crate::tracking::{self, ActionUpdate, Origin};
 use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 use serde::Deserialize;
-use std::time::Instant;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/actions", get(list))
         .route("/actions.csv", get(csv))
         .route("/actions/{id}", get(show).post(change))
-        .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
-}
-
-/// Filters of the actions page and the API, as query parameters (all optional, parsed
-/// leniently: a bad value becomes a note, never an error page).
-#[derive(Debug, Default, Deserialize, Clone)]
-pub struct ActionParams {
-    pub status: Option<String>,
-    pub owner: Option<String>,
-    pub incident: Option<String>,
-    pub system: Option<String>,
-    pub overdue: Option<String>,
-    pub stale: Option<String>,
-    pub no_owner: Option<String>,
-    pub sort: Option<String>,
-    pub view: Option<String>,
-    pub removed: Option<String>,
-}
-
-fn flag(v: &Option<String>) -> bool {
-    v.as_deref()
-        .is_some_and(|v| matches!(v, "1" | "true" | "on" | "yes"))
-}
-
-/// Builds the database filter from the parameters; problems become notes.
-pub fn filter_from(params: &ActionParams, stale_days: u32) -> (ActionFilter, Vec<String>) {
-    let mut notes = Vec::new();
-    let mut f = ActionFilter::new(tracking::today(), stale_days);
-    let clean = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && s.len() <= 200)
-            .map(str::to_string)
-    };
-    if let Some(s) = clean(&params.status) {
-        if s != "all" {
-            match tracking::parse_status_filter(&s) {
-                Ok(statuses) => f.statuses = statuses,
-                Err(e) => notes.push(e.to_string()),
-            }
-        }
-    } else {
-        f = f.open();
-    }
-    f.owner = clean(&params.owner);
-    f.incident = clean(&params.incident);
-    f.system = clean(&params.system);
-    f.overdue = flag(&params.overdue);
-    f.stale = flag(&params.stale);
-    f.no_owner = flag(&params.no_owner);
-    f.include_removed = flag(&params.removed);
-    f.sort = match params.sort.as_deref() {
-        None | Some("") | Some("due") => ActionSort::Due,
-        Some("age") => ActionSort::Age,
-        Some("incident") => ActionSort::Incident,
-        Some(other) => {
-            notes.push(format!(
-                "\"{other}\" is not a sort order; sorted by due date."
-            ));
-            ActionSort::Due
-        }
-    };
-    (f, notes)
 }
 
 /// Actions shown on one page; the CSV and the API return all.
@@ -149,14 +81,6 @@ fn href(path: &str, params: &ActionParams, f: impl FnOnce(&mut ActionParams)) ->
     } else {
         format!("{path}?{}", parts.join("&"))
     }
-}
-
-/// Status choices for forms: value and label.
-pub fn status_choices() -> Vec<(&'static str, &'static str)> {
-    ActionStatus::ALL
-        .iter()
-        .map(|s| (s.as_str(), s.label()))
-        .collect()
 }
 
 async fn list(
@@ -251,25 +175,6 @@ async fn list(
     })?;
     let _ = headers;
     Ok(with_cookie(&visitor, html))
-}
-
-/// Adds the CSRF cookie to a page response when the page has forms (the visitor has an
-/// identity) and the visitor has no token yet. Pages without forms set no cookie, so
-/// they stay identical for every anonymous visitor.
-pub fn with_cookie(visitor: &Visitor, html: Html<String>) -> Response {
-    let cookie = if visitor.user.is_some() {
-        visitor.csrf_set_cookie()
-    } else {
-        None
-    };
-    with_csrf_cookie(cookie, html)
-}
-
-fn with_csrf_cookie(cookie: Option<String>, html: Html<String>) -> Response {
-    match cookie {
-        Some(c) => ([(header::SET_COOKIE, c)], html).into_response(),
-        None => html.into_response(),
-    }
 }
 
 /// A CSV field: quoted, quotes doubled, and a leading formula character neutralised so
@@ -516,126 +421,4 @@ async fn change(
             .await
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "login.html")]
-struct LoginPage {
-    title: String,
-    visitor: Visitor,
-    error: Option<String>,
-    name: String,
-}
-
-async fn login_form(
-    State(_state): State<AppState>,
-    visitor: Visitor,
-) -> Result<Response, AppError> {
-    let html = page(&LoginPage {
-        title: "Sign in".into(),
-        visitor: visitor.clone(),
-        error: None,
-        name: String::new(),
-    })?;
-    Ok(with_csrf_cookie(visitor.csrf_set_cookie(), html))
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct LoginForm {
-    csrf: Option<String>,
-    name: Option<String>,
-    password: Option<String>,
-}
-
-/// The sign-in page again, with `message` above the form and the name kept.
-fn login_refused(
-    visitor: &Visitor,
-    name: &str,
-    status: StatusCode,
-    message: String,
-) -> Result<Response, AppError> {
-    let html = page(&LoginPage {
-        title: "Sign in".into(),
-        visitor: visitor.clone(),
-        error: Some(message),
-        name: name.chars().take(100).collect(),
-    })?;
-    let mut r = with_csrf_cookie(visitor.csrf_set_cookie(), html);
-    *r.status_mut() = status;
-    Ok(r)
-}
-
-async fn login(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    ClientAddr(client): ClientAddr,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Result<Response, AppError> {
-    visitor.check_form(form.csrf.as_deref().unwrap_or(""), &headers)?;
-    let name = form.name.unwrap_or_default();
-    let password = form.password.unwrap_or_default();
-    // Refused before the password is looked at, so a locked name cannot be guessed at
-    // and costs no argon2 time.
-    let attempt = match state.login_throttle.attempt(&name, client, Instant::now()) {
-        Ok(attempt) => attempt,
-        Err(wait) => {
-            let shown: String = name.chars().take(100).collect();
-            tracing::warn!(name = ?shown, client = ?client, "sign-in refused after too many failures");
-            let mut r = login_refused(
-                &visitor,
-                &name,
-                StatusCode::TOO_MANY_REQUESTS,
-                format!(
-                    "Too many failed sign-in attempts; try again in {}.",
-                    throttle::wait_in_minutes(wait)
-                ),
-            )?;
-            r.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(wait.as_secs().max(1)),
-            );
-            return Ok(r);
-        }
-    };
-    let user = if name.len() <= 200 && password.len() <= 1000 {
-        accounts::verify_password(&state.pool, name.trim(), &password).await?
-    } else {
-        None
-    };
-    let Some(user) = user else {
-        return login_refused(
-            &visitor,
-            &name,
-            StatusCode::UNAUTHORIZED,
-            "That name and password do not match.".into(),
-        );
-    };
-    state.login_throttle.succeeded(attempt);
-    let (token, _csrf) = accounts::create_session(&state.pool, &user).await?;
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        accounts::SESSION_DAYS * 86400,
-        if visitor.secure { "; Secure" } else { "" }
-    );
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/actions")).into_response())
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct LogoutForm {
-    csrf: Option<String>,
-}
-
-async fn logout(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    Form(form): Form<LogoutForm>,
-) -> Result<Response, AppError> {
-    visitor.check_form(form.csrf.as_deref().unwrap_or(""), &headers)?;
-    if let Some(token) = &visitor.session_token {
-        accounts::delete_session(&state.pool, token).await?;
-    }
-    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
 }

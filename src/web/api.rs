@@ -1,7 +1,7 @@
 //! The JSON API: incidents and actions for scripts, and action updates with the same
 //! identity rules as the browser (a bearer token, a trusted proxy, or single-user mode).
 
-use super::actions::{ActionParams, filter_from};
+use super::forms::{ActionParams, filter_from};
 use super::identity::{Via, Visitor};
 use super::{AppError, AppState};
 use crate::db::actions as db_actions;

@@ -485,7 +485,7 @@ async fn show(
     let html = page(&IncidentPage {
         back: format!("/incidents/{}#actions", i.slug),
         visitor: visitor.clone(),
-        statuses: super::actions::status_choices(),
+        statuses: super::forms::status_choices(),
         title: i.title.clone(),
         document,
         has_axis: !axis.is_empty(),
@@ -500,5 +500,5 @@ async fn show(
         related,
         i,
     })?;
-    Ok(super::actions::with_cookie(&visitor, html))
+    Ok(super::forms::with_cookie(&visitor, html))
 }

@@ -14,19 +14,19 @@ mod assets;
 pub mod cache;
 mod error;
 mod format;
+mod forms;
 mod home;
 pub mod host;
 pub mod identity;
 mod incidents;
 mod links;
+mod login;
 mod query;
 mod search;
-mod server;
 pub mod throttle;
 mod topics;
 
 pub use error::AppError;
-pub use server::{ServeOptions, serve};
 
 use crate::config::TicketLink;
 use axum::Router;
@@ -118,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .merge(search::routes())
         .merge(topics::routes())
         .merge(actions::routes())
+        .merge(login::routes())
         .merge(api::routes())
         .merge(assets::routes())
         .fallback(error::not_found)

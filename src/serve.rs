@@ -1,9 +1,13 @@
-//! `aftermath serve`: import at start-up, optionally watch the folders, listen, and
-//! shut down gracefully on Ctrl-C or SIGTERM.
+//! `aftermath serve`, the composition root of the server: import at start-up,
+//! optionally watch the folders, start the weekly digest, listen, and shut down
+//! gracefully on Ctrl-C or SIGTERM.
+//!
+//! Invariant: this is the only module that puts `web`, `import` and `digest` together;
+//! `web` serves what is in the database and knows neither of the others.
 
-use super::{AppState, Site, app};
 use crate::config::Settings;
 use crate::import::{self, Event, Severity};
+use crate::web::{AppState, Site, app};
 use anyhow::Context;
 use sqlx::SqlitePool;
 use std::collections::BTreeMap;
