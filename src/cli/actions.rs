@@ -1,0 +1,342 @@
+//! `aftermath actions`: the action list, `set` (a change recorded in the history) and
+//! `history`.
+
+use crate::config::Settings;
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Arguments of `aftermath actions`: a list, unless a subcommand is given.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ActionsArgs {
+    #[command(subcommand)]
+    pub command: Option<ActionsCommand>,
+    #[command(flatten)]
+    pub list: ActionsListArgs,
+}
+
+/// Filters and output of the action list.
+#[derive(Debug, Args)]
+pub struct ActionsListArgs {
+    /// Only actions that still need work (open, in progress, unknown).
+    #[arg(long)]
+    pub open: bool,
+    /// Only this status (repeatable; `open` means every status still needing work).
+    #[arg(long, value_name = "STATUS")]
+    pub status: Vec<String>,
+    /// Only actions of this owner (any case).
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
+    /// Only open actions nobody owns.
+    #[arg(long)]
+    pub no_owner: bool,
+    /// Only open actions due before today.
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only open actions unchanged for longer than the stale period.
+    #[arg(long)]
+    pub stale: bool,
+    /// Only actions of this incident.
+    #[arg(long, value_name = "SLUG")]
+    pub incident: Option<String>,
+    /// Only actions of incidents naming this system.
+    #[arg(long, value_name = "SYSTEM")]
+    pub system: Option<String>,
+    /// Order: due (soonest first), age (oldest first) or incident (newest first).
+    #[arg(long, default_value = "due", value_parser = ["due", "age", "incident"])]
+    pub sort: String,
+    /// Also actions no longer in their documents.
+    #[arg(long)]
+    pub all: bool,
+    /// Days without a change after which an open action is stale (default: config, 30).
+    #[arg(long, value_name = "DAYS")]
+    pub stale_days: Option<u32>,
+    /// The day to judge overdue and stale against (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+    /// Print a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Subcommands of `aftermath actions`.
+#[derive(Debug, Subcommand)]
+pub enum ActionsCommand {
+    /// Change an action's status, owner, due date or ticket, or add a note.
+    Set(ActionsSetArgs),
+    /// Show every change made to an action.
+    History(ActionsHistoryArgs),
+}
+
+/// Arguments of `aftermath actions set`.
+#[derive(Debug, Args)]
+pub struct ActionsSetArgs {
+    /// The action's id as `aftermath actions` lists it, or its first 4 or more
+    /// characters if no other id starts with them.
+    pub id: String,
+    /// New status: open, in_progress, done, wontfix or unknown.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// New owner; an empty value clears it.
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
+    /// New due date (YYYY-MM-DD); an empty value clears it.
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    /// New ticket reference; an empty value clears it.
+    #[arg(long, value_name = "TICKET")]
+    pub ticket: Option<String>,
+    /// A note for the history.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Who makes the change (default: the local user name).
+    #[arg(long = "as", value_name = "NAME")]
+    pub actor: Option<String>,
+}
+
+/// Arguments of `aftermath actions history`.
+#[derive(Debug, Args)]
+pub struct ActionsHistoryArgs {
+    /// The action's id, or its first 4 or more characters if no other id starts with
+    /// them.
+    pub id: String,
+    /// Print a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `aftermath actions` and its subcommands.
+pub async fn run(args: ActionsArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    use crate::db::actions;
+    // Validate before opening (and perhaps creating) the database.
+    let list = match &args.command {
+        None => Some(action_filter(&args.list, settings)?),
+        Some(_) => None,
+    };
+    let pool = match &args.command {
+        Some(ActionsCommand::Set(_)) => crate::db::open(&settings.database).await?,
+        _ => crate::db::open_for_reading(&settings.database).await?,
+    };
+    let result = match (args.command, list) {
+        (Some(ActionsCommand::Set(set)), _) => actions_set(&pool, &set).await,
+        (Some(ActionsCommand::History(h)), _) => {
+            let prefix = crate::tracking::ActionIdPrefix::parse(&h.id)?;
+            let id = actions::resolve_id(&pool, &prefix).await?;
+            let events = actions::history(&pool, &id).await?;
+            let mut out = std::io::stdout().lock();
+            if h.json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&events)?)?;
+            } else if events.is_empty() {
+                writeln!(out, "no changes recorded since the first import")?;
+            } else {
+                write_history(&mut out, &events)?;
+            }
+            Ok(())
+        }
+        (None, Some(filter)) => {
+            let rows = actions::list(&pool, &filter).await?;
+            let mut out = std::io::stdout().lock();
+            if args.list.json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+            } else {
+                write_action_table(&mut out, &rows)?;
+            }
+            Ok(())
+        }
+        (None, None) => unreachable!("a list filter is built when no subcommand is given"),
+    };
+    pool.close().await;
+    match result {
+        // `aftermath actions | head` closing the pipe early is not a failure.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(ExitCode::SUCCESS)
+        }
+        other => other.map(|()| ExitCode::SUCCESS),
+    }
+}
+
+fn action_filter(
+    args: &ActionsListArgs,
+    settings: &Settings,
+) -> anyhow::Result<crate::db::actions::ActionFilter> {
+    use crate::db::actions::{ActionFilter, ActionSort};
+    let today = match &args.today {
+        Some(raw) => crate::tracking::DueDate::parse(raw)?.date(),
+        None => crate::tracking::today(),
+    };
+    let mut filter = ActionFilter::new(today, args.stale_days.unwrap_or(settings.stale_days));
+    for raw in &args.status {
+        for status in crate::tracking::parse_status_filter(raw)? {
+            if !filter.statuses.contains(&status) {
+                filter.statuses.push(status);
+            }
+        }
+    }
+    if args.open && filter.statuses.is_empty() {
+        filter = filter.open();
+    } else if args.open {
+        filter.statuses.retain(|s| s.is_open());
+    }
+    filter.owner = args.owner.clone();
+    filter.incident = args.incident.clone();
+    filter.system = args.system.clone();
+    filter.overdue = args.overdue;
+    filter.stale = args.stale;
+    filter.no_owner = args.no_owner;
+    filter.include_removed = args.all;
+    filter.sort = match args.sort.as_str() {
+        "age" => ActionSort::Age,
+        "incident" => ActionSort::Incident,
+        _ => ActionSort::Due,
+    };
+    Ok(filter)
+}
+
+async fn actions_set(pool: &sqlx::SqlitePool, args: &ActionsSetArgs) -> anyhow::Result<()> {
+    use crate::db::actions;
+    use crate::tracking::{ActionUpdate, Origin, TrackingError};
+    let change = ActionUpdate::from_raw(
+        args.status.as_deref(),
+        args.owner.as_deref(),
+        args.due.as_deref(),
+        args.ticket.as_deref(),
+        args.note.as_deref(),
+    )?;
+    if change.is_empty() {
+        return Err(TrackingError::NothingToChange.into());
+    }
+    let actor = local_actor(args.actor.as_deref())?;
+    let prefix = crate::tracking::ActionIdPrefix::parse(&args.id)?;
+    let id = actions::resolve_id(pool, &prefix).await?;
+    let outcome = actions::update(pool, &id, &change, actor.as_str(), Origin::Cli).await?;
+    let mut out = std::io::stdout().lock();
+    if outcome.changes.is_empty() {
+        writeln!(out, "{id}: nothing changed (the values were already set)")?;
+    }
+    let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
+    for c in &outcome.changes {
+        if c.field == "note" {
+            writeln!(out, "{id}: note added")?;
+        } else {
+            writeln!(
+                out,
+                "{id}: {} {} → {}",
+                c.field,
+                shown(&c.old),
+                shown(&c.new)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Who a CLI change is recorded as: `--as`, else the local user name.
+fn local_actor(given: Option<&str>) -> anyhow::Result<crate::identity::UserName> {
+    let name = match given {
+        Some(name) => name.to_string(),
+        None => std::env::var("USER")
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+            .or_else(|| {
+                std::process::Command::new("whoami")
+                    .output()
+                    .ok()
+                    .filter(|o| o.status.success())
+                    .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            })
+            .context("cannot tell who you are: give --as NAME")?,
+    };
+    Ok(crate::identity::UserName::parse(&name)?)
+}
+
+/// The aligned table of `aftermath actions`.
+fn write_action_table(
+    out: &mut impl Write,
+    rows: &[crate::db::actions::ActionRow],
+) -> std::io::Result<()> {
+    if rows.is_empty() {
+        return writeln!(out, "no actions match");
+    }
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    };
+    let table: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            let mut flags = Vec::new();
+            if r.overdue {
+                flags.push("overdue");
+            }
+            if r.stale {
+                flags.push("stale");
+            }
+            if r.removed {
+                flags.push("removed");
+            }
+            let mut text = crate::extract::sentences::truncate(&clean(&r.text), 70);
+            if !flags.is_empty() {
+                text = format!("{text} [{}]", flags.join(", "));
+            }
+            [
+                r.id.clone(),
+                r.status.as_str().to_string(),
+                r.due.clone().unwrap_or_else(|| "-".into()),
+                crate::extract::sentences::truncate(&clean(r.owner.as_deref().unwrap_or("-")), 20),
+                crate::extract::sentences::truncate(&r.incident, 40),
+                text,
+            ]
+        })
+        .collect();
+    let header = ["ID", "STATUS", "DUE", "OWNER", "INCIDENT", "ACTION"];
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &table {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: [&str; 6]| -> std::io::Result<()> {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            }
+        }
+        writeln!(out, "{}", text.trim_end())
+    };
+    line(out, header)?;
+    for row in &table {
+        line(out, row.each_ref().map(String::as_str))?;
+    }
+    writeln!(
+        out,
+        "{} action{}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    )
+}
+
+/// The readable history of `aftermath actions history`.
+fn write_history(
+    out: &mut impl Write,
+    events: &[crate::db::actions::ActionEvent],
+) -> std::io::Result<()> {
+    let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
+    for e in events {
+        let what = match e.field.as_str() {
+            "note" => format!("note: {}", shown(&e.new_value)),
+            "created" | "removed" | "restored" => e.field.clone(),
+            field => format!("{field}: {} → {}", shown(&e.old_value), shown(&e.new_value)),
+        };
+        writeln!(out, "{}  {} ({})  {}", e.at, e.actor, e.origin, what)?;
+    }
+    Ok(())
+}

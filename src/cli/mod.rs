@@ -1,0 +1,125 @@
+//! The command-line interface: argument definitions and one module per command group
+//! (`parse`, `import`, `serve`, `actions`, `user`, `digest`), each with its arguments
+//! and the function that runs it.
+//!
+//! Invariant: commands print results to stdout and diagnostics to stderr; the exit
+//! code is non-zero when any input failed.
+
+mod actions;
+mod digest;
+mod import;
+mod parse;
+mod serve;
+mod user;
+
+pub use actions::{
+    ActionsArgs, ActionsCommand, ActionsHistoryArgs, ActionsListArgs, ActionsSetArgs,
+};
+pub use digest::DigestArgs;
+pub use import::ImportArgs;
+pub use parse::ParseArgs;
+pub use serve::ServeArgs;
+pub use user::{UserAddArgs, UserCommand, UserTokenArgs};
+
+use crate::config::{FileConfig, Settings};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Aftermath: an incident postmortem knowledge base.
+#[derive(Debug, Parser)]
+#[command(name = "aftermath", version, about)]
+pub struct Cli {
+    /// SQLite database file (created on first use).
+    #[arg(long, global = true, env = "AFTERMATH_DATABASE", value_name = "PATH")]
+    pub database: Option<PathBuf>,
+    /// Config file (default: ./aftermath.toml if it exists).
+    #[arg(long, global = true, env = "AFTERMATH_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// More log output (-v, -vv).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse postmortem files and print what was extracted (the database is not touched).
+    Parse(ParseArgs),
+    /// Import files and folders (recursively) into the database.
+    Import(ImportArgs),
+    /// Import the incidents folders and serve the web UI.
+    Serve(ServeArgs),
+    /// List follow-up actions; `set` changes one, `history` shows its changes.
+    Actions(ActionsArgs),
+    /// Manage user accounts and API tokens.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Send (or print) the weekly action-item digest.
+    Digest(DigestArgs),
+}
+
+/// Sets up logging to stderr; `RUST_LOG` overrides the verbosity flags. A server logs
+/// its imports at the default level and every request with `-v`; other commands only
+/// warnings.
+pub fn init_tracing(verbose: u8, serving: bool) {
+    let default = match (verbose, serving) {
+        // sqlx warns about any statement over a second, which a large import has by
+        // design (loading every profile); it is not news at the default level.
+        (0, false) => "warn,sqlx=error",
+        // One line per request costs real throughput under load; -v turns it on.
+        (0, true) => "warn,aftermath=info,sqlx=error",
+        (1, _) => "info,sqlx=warn",
+        _ => "debug,sqlx=info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let (file, _) = FileConfig::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Parse(args) => {
+            let settings = Settings::resolve(cli.database, args.max_file_bytes, &file);
+            parse::run(&args, &settings)
+        }
+        Command::Import(args) => {
+            let settings = Settings::resolve(cli.database, args.max_file_bytes, &file);
+            runtime()?.block_on(import::run(&args, &settings))
+        }
+        Command::Serve(args) => {
+            let settings = Settings::resolve(cli.database, args.max_file_bytes, &file);
+            serve::run(args, &settings, &file)
+        }
+        Command::Actions(args) => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            runtime()?.block_on(actions::run(args, &settings))
+        }
+        Command::User(command) => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            runtime()?.block_on(user::run(command, &settings))
+        }
+        Command::Digest(args) => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            digest::run(&args, &settings, &file)
+        }
+    }
+}
+
+/// The async runtime of the commands that use the database.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
