@@ -18,9 +18,9 @@ use crate::db;
 use crate::ingest;
 use crate::pipeline;
 use crate::related;
+use crate::text::printable;
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
-use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -83,28 +83,6 @@ impl fmt::Display for Diagnostic {
             printable(&self.message)
         )
     }
-}
-
-/// `text` with control characters (and the bidirectional overrides that reorder what a
-/// terminal shows) written as `\u{..}` escapes: a file name or a document's text can
-/// hold anything, and none of it may move the cursor or recolour the user's terminal.
-pub fn printable(text: &str) -> Cow<'_, str> {
-    fn hostile(c: char) -> bool {
-        c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    }
-    if !text.chars().any(hostile) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if hostile(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// One file stored by an import, for progress output.
@@ -872,17 +850,5 @@ mod tests {
             text[..cut].len()
         });
         assert!(caught.unwrap_err().contains("char boundary"));
-    }
-
-    #[test]
-    fn printable_escapes_control_and_reordering_characters_only() {
-        assert!(matches!(
-            printable("incidents/2024 outage é.md"),
-            Cow::Borrowed(_)
-        ));
-        assert_eq!(
-            printable("a\u{1b}[2Jb\u{7}\u{202e}c\u{9b}d\n"),
-            r"a\u{1b}[2Jb\u{7}\u{202e}c\u{9b}d\u{a}"
-        );
     }
 }

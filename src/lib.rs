@@ -29,6 +29,8 @@
 //! * [`web`]: the server-rendered web UI (axum + askama).
 //! * [`serve`]: `aftermath serve`, which puts `web`, `import` and the digest scheduler
 //!   together.
+//! * [`text`]: plain-text helpers every layer may use (collapse, truncate, find a
+//!   word in any case, escape for the terminal). Pure.
 //! * [`synth`]: a deterministic synthetic corpus for benchmarks and load tests.
 
 pub mod cli;
@@ -46,5 +48,6 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod synth;
+pub mod text;
 pub mod tracking;
 pub mod web;

@@ -280,7 +280,7 @@ fn write_action_table(
             if r.removed {
                 flags.push("removed");
             }
-            let mut text = crate::extract::sentences::truncate(&clean(&r.text), 70);
+            let mut text = crate::text::truncate(&clean(&r.text), 70);
             if !flags.is_empty() {
                 text = format!("{text} [{}]", flags.join(", "));
             }
@@ -288,8 +288,8 @@ fn write_action_table(
                 r.id.clone(),
                 r.status.as_str().to_string(),
                 r.due.clone().unwrap_or_else(|| "-".into()),
-                crate::extract::sentences::truncate(&clean(r.owner.as_deref().unwrap_or("-")), 20),
-                crate::extract::sentences::truncate(&r.incident, 40),
+                crate::text::truncate(&clean(r.owner.as_deref().unwrap_or("-")), 20),
+                crate::text::truncate(&r.incident, 40),
                 text,
             ]
         })

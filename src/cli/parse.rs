@@ -2,7 +2,6 @@
 //! database is not touched.
 
 use crate::config::Settings;
-use crate::import;
 use crate::model::Incident;
 use crate::pipeline;
 use clap::Args;
@@ -39,7 +38,10 @@ pub fn run(args: &ParseArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                 failed = true;
                 let path = path.display().to_string();
                 let message = e.to_string();
-                let (path, message) = (import::printable(&path), import::printable(&message));
+                let (path, message) = (
+                    crate::text::printable(&path),
+                    crate::text::printable(&message),
+                );
                 eprintln!("{path}:{}: error: {message}", e.line());
             }
         }
@@ -72,7 +74,7 @@ pub fn run(args: &ParseArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
 /// took it, and why the title, start date, zone and date order are what they are.
 fn write_explained(out: &mut impl Write, i: &Incident) -> std::io::Result<()> {
     let why = &i.explanation;
-    let truncate = crate::extract::sentences::truncate;
+    let truncate = crate::text::truncate;
     writeln!(out, "{} ({})", i.source, i.format.as_str())?;
     writeln!(out, "  title:      {}", i.title)?;
     writeln!(out, "              because: {}", why.title)?;
@@ -141,7 +143,7 @@ fn write_summary(out: &mut impl Write, i: &Incident) -> std::io::Result<()> {
             "    {:<24} {:<28} {}",
             e.at.to_at_string(),
             format!("[{}]", e.source_text),
-            crate::extract::sentences::truncate(&e.text, 90)
+            crate::text::truncate(&e.text, 90)
         )?;
     }
     writeln!(out, "  root causes ({}):", i.root_causes.len())?;
@@ -149,7 +151,7 @@ fn write_summary(out: &mut impl Write, i: &Incident) -> std::io::Result<()> {
         writeln!(
             out,
             "    - {} (line {})",
-            crate::extract::sentences::truncate(&c.text, 110),
+            crate::text::truncate(&c.text, 110),
             c.line
         )?;
     }
@@ -174,7 +176,7 @@ fn write_summary(out: &mut impl Write, i: &Incident) -> std::io::Result<()> {
             out,
             "    - [{}] {}{} [{}]",
             a.status,
-            crate::extract::sentences::truncate(&a.text, 100),
+            crate::text::truncate(&a.text, 100),
             extra,
             a.id
         )?;

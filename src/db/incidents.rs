@@ -6,9 +6,9 @@
 //! what people changed.
 
 use super::actions;
-use crate::extract::sentences;
 use crate::model::{Incident, Slug};
 use crate::search::index_text;
+use crate::text;
 use serde_json::json;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use std::collections::{HashMap, HashSet};
@@ -194,7 +194,7 @@ pub fn prepare(incident: Incident, body: String, source: String) -> Record {
         search_title: index_text(&incident.title),
         search_body,
         search_causes: index_text(&search_causes),
-        search_summary: index_text(&sentences::collapse(&summary)),
+        search_summary: index_text(&text::collapse(&summary)),
         incident,
     }
 }

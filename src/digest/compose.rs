@@ -374,7 +374,7 @@ fn item(r: &DigestActionRow, options: &ComposeOptions) -> ActionItem {
         .unwrap_or(0);
     ActionItem {
         id: r.id.clone(),
-        text: crate::extract::sentences::truncate(&one_line(&r.text), MAX_TEXT),
+        text: crate::text::truncate(&one_line(&r.text), MAX_TEXT),
         status: r.status.clone(),
         owner: r.owner.as_deref().map(one_line).filter(|o| !o.is_empty()),
         due: r.due.clone().filter(|d| !d.trim().is_empty()),

@@ -3,6 +3,9 @@
 //! Invariant: sentence offsets are byte offsets into the given text, on char
 //! boundaries, so callers can map a sentence back to its source line.
 
+// The generic helpers live in `crate::text`; extraction code keeps reaching them here.
+pub use crate::text::{collapse, find_ignore_case, truncate};
+
 /// Words whose trailing period does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "e.g", "i.e", "etc", "vs", "approx", "dr", "mr", "mrs", "ms", "st", "no", "fig", "jan", "feb",
@@ -91,11 +94,6 @@ fn ends_sentence(text: &str, i: usize) -> bool {
     !ABBREVIATIONS.contains(&lower.as_str())
 }
 
-/// Collapses runs of whitespace (including line breaks) into single spaces.
-pub fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The line of the byte `offset` inside a text that starts on `first_line`.
 pub fn line_at(text: &str, first_line: u32, offset: usize) -> u32 {
     let offset = offset.min(text.len());
@@ -106,50 +104,9 @@ pub fn line_at(text: &str, first_line: u32, offset: usize) -> u32 {
             .count() as u32
 }
 
-/// Byte offset in `haystack` of the first match of the ASCII `needle` at or after `from`,
-/// ignoring ASCII case. The offset is one of `haystack` itself: offsets found in a
-/// lowercased copy are not, because lowercasing changes the byte length of some
-/// characters (`İ`, the Kelvin sign).
-pub fn find_ignore_case(haystack: &str, needle: &str, from: usize) -> Option<usize> {
-    debug_assert!(needle.is_ascii());
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    if n.is_empty() || from > h.len() || h.len() - from < n.len() {
-        return None;
-    }
-    // An ASCII needle can only match at a char boundary of the haystack. Candidates
-    // are the positions of its first byte in either case, found with memchr.
-    let last = h.len() - n.len();
-    let (lower, upper) = (n[0].to_ascii_lowercase(), n[0].to_ascii_uppercase());
-    memchr::memchr2_iter(lower, upper, &h[from..=last])
-        .map(|p| from + p)
-        .find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
-}
-
-/// Cuts text to at most `max` chars at a word boundary, adding an ellipsis when cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = match cut.rfind(' ') {
-        Some(i) if i > max / 2 => &cut[..i],
-        _ => cut.as_str(),
-    };
-    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn case_insensitive_search_gives_offsets_in_the_original_text() {
-        let text = "İİ KK Owner: Ana";
-        let at = find_ignore_case(text, "owner:", 0).expect("found");
-        assert_eq!(&text[at..at + 6], "Owner:");
-        assert_eq!(find_ignore_case(text, "owner:", at + 1), None);
-        assert_eq!(find_ignore_case("ab", "abc", 0), None);
-    }
 
     #[test]
     fn splits_on_sentence_ends_but_not_abbreviations_or_numbers() {
@@ -173,11 +130,5 @@ mod tests {
         let got = split(text);
         assert_eq!(got[1], (5, "Two is here."));
         assert_eq!(line_at(text, 10, got[1].0), 11);
-    }
-
-    #[test]
-    fn truncate_cuts_at_a_word() {
-        assert_eq!(truncate("short", 10), "short");
-        assert_eq!(truncate("one two three four", 12), "one two…");
     }
 }
