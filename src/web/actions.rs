@@ -5,6 +5,7 @@ use super::forms::{ActionParams, filter_from, status_choices, with_cookie};
 use super::identity::Visitor;
 use super::{AppError, AppState, format, page};
 use crate::db::actions::{self as db_actions, ActionCounts, ActionEvent, ActionRow, OwnerLoad};
+use crate::model::ActionStatus;
 use crate::tracking::{self, ActionUpdate, Origin};
 use askama::Template;
 use axum::Form;
@@ -22,6 +23,81 @@ pub fn routes() -> Router<AppState> {
         .route("/actions/{id}", get(show).post(change))
 }
 
+/// A tracked action as the actions page and its own page show it.
+struct ActionItem {
+    id: String,
+    /// The incident's slug.
+    incident: String,
+    incident_title: String,
+    text: String,
+    details: Option<String>,
+    status: ActionStatus,
+    owner: Option<String>,
+    due: Option<String>,
+    ticket: Option<String>,
+    priority: Option<String>,
+    kind: Option<String>,
+    created_at: String,
+    updated_at: String,
+    updated_by: Option<String>,
+    completed_at: Option<String>,
+    removed: bool,
+    overdue: bool,
+    stale: bool,
+    no_owner: bool,
+}
+
+impl From<ActionRow> for ActionItem {
+    fn from(row: ActionRow) -> ActionItem {
+        ActionItem {
+            id: row.id,
+            incident: row.incident,
+            incident_title: row.incident_title,
+            text: row.text,
+            details: row.details,
+            status: row.status,
+            owner: row.owner,
+            due: row.due,
+            ticket: row.ticket,
+            priority: row.priority,
+            kind: row.kind,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            updated_by: row.updated_by,
+            completed_at: row.completed_at,
+            removed: row.removed,
+            overdue: row.overdue,
+            stale: row.stale,
+            no_owner: row.no_owner,
+        }
+    }
+}
+
+/// One change in an action's history.
+struct HistoryEntry {
+    at: String,
+    actor: String,
+    /// web | cli | api | document
+    origin: String,
+    /// What changed: status, owner, due, ticket, note, text, created, removed, restored.
+    field: String,
+    old_value: Option<String>,
+    new_value: Option<String>,
+}
+
+impl From<ActionEvent> for HistoryEntry {
+    fn from(row: ActionEvent) -> HistoryEntry {
+        HistoryEntry {
+            at: row.at,
+            actor: row.actor,
+            origin: row.origin,
+            field: row.field,
+            old_value: row.old_value,
+            new_value: row.new_value,
+        }
+    }
+}
+
 /// Actions shown on one page; the CSV and the API return all.
 const PAGE_LIMIT: i64 = 300;
 
@@ -36,7 +112,7 @@ pub struct FilterLink {
 #[template(path = "actions.html")]
 struct ActionsPage {
     title: String,
-    actions: Vec<ActionRow>,
+    actions: Vec<ActionItem>,
     counts: ActionCounts,
     owners: Vec<OwnerLoad>,
     by_owner: bool,
@@ -149,7 +225,7 @@ async fn list(
     let back = href("/actions", &params, |_| {});
     let html = page(&ActionsPage {
         title: "Actions".into(),
-        actions,
+        actions: actions.into_iter().map(ActionItem::from).collect(),
         counts,
         owners,
         by_owner: params.view.as_deref() == Some("owners"),
@@ -250,8 +326,8 @@ pub struct ChangeForm {
 #[template(path = "action.html")]
 struct ActionPage {
     title: String,
-    a: ActionRow,
-    history: Vec<ActionEvent>,
+    a: ActionItem,
+    history: Vec<HistoryEntry>,
     visitor: Visitor,
     statuses: Vec<(&'static str, &'static str)>,
     error: Option<String>,
@@ -304,8 +380,8 @@ async fn render_action(
     };
     let html = page(&ActionPage {
         title: a.text.chars().take(80).collect(),
-        a,
-        history,
+        a: a.into(),
+        history: history.into_iter().map(HistoryEntry::from).collect(),
         visitor: visitor.clone(),
         statuses: status_choices(),
         error,

@@ -1,7 +1,8 @@
 //! The home page: recent incidents, action counts, incidents per month, top systems.
 
+use super::views::{IncidentItem, incident_items};
 use super::{AppError, AppState, format, page};
-use crate::db::browse::{self, IncidentSummary};
+use crate::db::browse;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -29,7 +30,7 @@ struct HomePage {
     incidents: i64,
     open_actions: i64,
     overdue_actions: i64,
-    recent: Vec<IncidentSummary>,
+    recent: Vec<IncidentItem>,
     bars: Vec<Bar>,
     chart_width: i64,
     /// Incidents older than the chart's window, said under the chart.
@@ -111,7 +112,7 @@ async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
         incidents: overview.incidents,
         open_actions: overview.open_actions,
         overdue_actions: overview.overdue_actions,
-        recent,
+        recent: incident_items(recent),
         bars,
         chart_width,
         older,

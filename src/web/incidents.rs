@@ -2,8 +2,9 @@
 
 use super::links::{self, Link, Target};
 use super::query::LenientQuery;
+use super::views::{ActionLine, IncidentItem, incident_items};
 use super::{AppError, AppState, format, page};
-use crate::db::browse::{self, ActionBrief, IncidentSummary, ListFilter, RelatedRow};
+use crate::db::browse::{self, ListFilter, RelatedRow};
 use crate::render::SafeHtml;
 use askama::Template;
 use axum::Router;
@@ -46,7 +47,7 @@ pub struct Choice {
 #[template(path = "incidents.html")]
 struct ListPage {
     title: String,
-    incidents: Vec<IncidentSummary>,
+    incidents: Vec<IncidentItem>,
     total: i64,
     page: i64,
     pages: i64,
@@ -290,7 +291,7 @@ async fn list(
         ascending,
         notes,
         active_filters,
-        incidents,
+        incidents: incident_items(incidents),
     })
 }
 
@@ -307,16 +308,43 @@ pub struct EntryView {
 
 /// An action as shown on the incident page.
 pub struct ActionView {
-    pub action: ActionBrief,
+    pub action: ActionLine,
     pub ticket_url: Option<String>,
     pub overdue: bool,
+}
+
+/// A related incident and why it is related.
+pub struct Related {
+    pub slug: String,
+    pub title: String,
+    pub started: Option<String>,
+    pub reason: String,
+}
+
+impl From<RelatedRow> for Related {
+    fn from(row: RelatedRow) -> Related {
+        Related {
+            slug: row.slug,
+            title: row.title,
+            started: row.started,
+            reason: row.reason,
+        }
+    }
 }
 
 #[derive(Template)]
 #[template(path = "incident.html")]
 struct IncidentPage {
     title: String,
-    i: browse::IncidentDetail,
+    /// When the source file went missing from the imported folders.
+    missing_since: Option<String>,
+    /// Root causes with their lines.
+    causes: Vec<(String, i64)>,
+    source_path: String,
+    format: String,
+    imported_at: String,
+    /// Import warnings: line and message.
+    warnings: Vec<(u32, String)>,
     document: std::sync::Arc<SafeHtml>,
     timeline: Vec<EntryView>,
     axis: Vec<(i64, String)>,
@@ -327,7 +355,7 @@ struct IncidentPage {
     tags: Vec<(String, String)>,
     references: Vec<Link>,
     backlinks: Vec<(String, String)>,
-    related: Vec<RelatedRow>,
+    related: Vec<Related>,
     visitor: super::identity::Visitor,
     statuses: Vec<(&'static str, &'static str)>,
     back: String,
@@ -474,7 +502,7 @@ async fn show(
             overdue: !a.removed
                 && matches!(a.status.as_str(), "open" | "in_progress" | "unknown")
                 && a.due.as_deref().is_some_and(|d| d < today.as_str()),
-            action: a.clone(),
+            action: ActionLine::from(a.clone()),
         })
         .collect();
     let pair = |v: &Vec<String>| {
@@ -497,8 +525,17 @@ async fn show(
         tags: pair(&i.tags),
         references,
         backlinks,
-        related,
-        i,
+        related: related.into_iter().map(Related::from).collect(),
+        missing_since: i.missing_since,
+        causes: i.causes,
+        source_path: i.source_path,
+        format: i.format,
+        imported_at: i.imported_at,
+        warnings: i
+            .warnings
+            .into_iter()
+            .map(|w| (w.line, w.message))
+            .collect(),
     })?;
     Ok(super::forms::with_cookie(&visitor, html))
 }

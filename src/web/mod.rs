@@ -25,6 +25,7 @@ mod query;
 mod search;
 pub mod throttle;
 mod topics;
+mod views;
 
 pub use error::AppError;
 

@@ -1,8 +1,9 @@
 //! Full-text search over every postmortem.
 
 use super::query::LenientQuery;
+use super::views::IncidentItem;
 use super::{AppError, AppState, format, page};
-use crate::db::browse::{self, IncidentSummary};
+use crate::db::browse;
 use crate::render::{self, SafeHtml};
 use crate::search::Query as SearchQuery;
 use askama::Template;
@@ -27,7 +28,7 @@ pub struct SearchParams {
 
 /// One result as shown.
 pub struct ResultView {
-    pub incident: IncidentSummary,
+    pub incident: IncidentItem,
     pub snippet: SafeHtml,
 }
 
@@ -166,7 +167,7 @@ async fn search(
         });
         views.push(ResultView {
             snippet: hit_snippet(&text, &words),
-            incident: hit.summary,
+            incident: hit.summary.into(),
         });
     }
     let facet = |values: Vec<(String, i64)>, key: &str| -> Vec<FacetView> {

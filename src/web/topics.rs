@@ -1,8 +1,9 @@
 //! System and tag pages: every incident touching a system (or carrying a tag) and its
 //! open actions.
 
+use super::views::{ActionLine, IncidentItem, incident_items};
 use super::{AppError, AppState, page};
-use crate::db::browse::{self, ActionBrief, IncidentSummary, Topic};
+use crate::db::browse::{self, Topic};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -22,8 +23,8 @@ struct TopicPage {
     title: String,
     kind: &'static str,
     name: String,
-    incidents: Vec<IncidentSummary>,
-    actions: Vec<ActionBrief>,
+    incidents: Vec<IncidentItem>,
+    actions: Vec<ActionLine>,
 }
 
 #[derive(Template)]
@@ -55,8 +56,8 @@ async fn show(
         title: format!("{} {name}", if kind == "system" { "System" } else { "Tag" }),
         kind,
         name,
-        incidents,
-        actions,
+        incidents: incident_items(incidents),
+        actions: actions.into_iter().map(ActionLine::from).collect(),
     })
 }
 
