@@ -12,6 +12,7 @@ mod digest;
 mod extraction;
 mod hostile;
 mod import;
+mod layers;
 mod robustness;
 mod support;
 mod tracking_web;
