@@ -174,15 +174,7 @@ fn get(addr: SocketAddr, path: &str) -> (u16, usize) {
 }
 
 fn encode(q: &str) -> String {
-    q.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// Query sets drawn from the corpus vocabulary: frequent and rare words, adjacent

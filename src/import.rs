@@ -723,7 +723,7 @@ fn process(job: &Job, hashes: &HashMap<String, String>, limit: u64) -> Outcome {
         Ok(b) => b,
         Err(e) => return failed(e.line(), e.to_string()),
     };
-    let hash = hex(&Sha256::digest(&bytes));
+    let hash = format!("{:x}", Sha256::digest(&bytes));
     if hashes.get(&job.key) == Some(&hash) {
         return Outcome::Unchanged {
             key: job.key.clone(),
@@ -820,10 +820,6 @@ fn page(record: &db::incidents::Record) -> db::pages::Page {
         systems: &i.systems,
     });
     db::pages::Page::new(&profile)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -145,23 +145,20 @@ fn split_host_port(hostport: &str) -> anyhow::Result<(String, Option<u16>)> {
     Ok((host.to_ascii_lowercase(), port))
 }
 
+/// The user info of the SMTP URL decoded. `percent-encoding` passes a malformed escape
+/// through as written; a typo in a password is refused here instead, as before.
 fn percent_decode(s: &str) -> anyhow::Result<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s
-                .get(i + 1..i + 3)
-                .context("bad %-escape in the smtp url")?;
-            out.push(u8::from_str_radix(hex, 16).context("bad %-escape in the smtp url")?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).context("the smtp url's user info is not UTF-8")
+    let well_formed = s.split('%').skip(1).all(|after| {
+        after
+            .as_bytes()
+            .get(..2)
+            .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    anyhow::ensure!(well_formed, "bad %-escape in the smtp url");
+    Ok(percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .context("the smtp url's user info is not UTF-8")?
+        .into_owned())
 }
 
 /// True for `localhost` and loopback IP addresses.

@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use std::borrow::Cow;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -253,15 +254,14 @@ async fn list(
     Ok(with_cookie(&visitor, html))
 }
 
-/// A CSV field: quoted, quotes doubled, and a leading formula character neutralised so
-/// a spreadsheet never evaluates text from a document.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+/// A field with a leading formula character neutralised, so a spreadsheet never
+/// evaluates text from a document (the `csv` crate quotes, but cannot know this).
+fn neutralised(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
     } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
+        Cow::Borrowed(s)
+    }
 }
 
 async fn csv(
@@ -270,33 +270,34 @@ async fn csv(
 ) -> Result<Response, AppError> {
     let (filter, _) = filter_from(&params, state.site.stale_days);
     let actions = db_actions::list(&state.pool, &filter).await?;
-    let mut out = String::from(
-        "id,incident,text,status,owner,due,ticket,priority,type,overdue,stale,updated_at\r\n",
-    );
+    // The header row as it always was, then every field quoted.
+    let columns =
+        "id,incident,text,status,owner,due,ticket,priority,type,overdue,stale,updated_at\r\n";
+    let mut out = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(columns.as_bytes().to_vec());
     for a in actions {
+        let overdue = a.overdue.to_string();
+        let stale = a.stale.to_string();
         let fields = [
-            a.id.clone(),
-            a.incident.clone(),
-            a.text.clone(),
-            a.status.as_str().to_string(),
-            a.owner.clone().unwrap_or_default(),
-            a.due.clone().unwrap_or_default(),
-            a.ticket.clone().unwrap_or_default(),
-            a.priority.clone().unwrap_or_default(),
-            a.kind.clone().unwrap_or_default(),
-            a.overdue.to_string(),
-            a.stale.to_string(),
-            a.updated_at.clone(),
+            a.id.as_str(),
+            &a.incident,
+            &a.text,
+            a.status.as_str(),
+            a.owner.as_deref().unwrap_or_default(),
+            a.due.as_deref().unwrap_or_default(),
+            a.ticket.as_deref().unwrap_or_default(),
+            a.priority.as_deref().unwrap_or_default(),
+            a.kind.as_deref().unwrap_or_default(),
+            &overdue,
+            &stale,
+            &a.updated_at,
         ];
-        out.push_str(
-            &fields
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
+        out.write_record(fields.map(neutralised).iter().map(|f| f.as_bytes()))
+            .expect("a record of twelve fields written to memory");
     }
+    let out = out.into_inner().expect("writing to memory does not fail");
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

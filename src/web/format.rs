@@ -1,6 +1,7 @@
 //! Small display helpers shared by the pages: dates, durations, URL-safe path parts.
 
 use crate::db::browse::TimelineRow;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// `2017-12-08 20:30 UTC` for an instant in seconds.
 pub fn utc(seconds: i64) -> String {
@@ -32,17 +33,17 @@ pub fn entry_instant(row: &TimelineRow) -> String {
     }
 }
 
+/// What stays as it is in a path segment or a query value: RFC 3986's unreserved
+/// characters. Everything else is percent-encoded.
+const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Percent-encodes a value for use as one path segment.
 pub fn path_segment(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(value, ESCAPED).to_string()
 }
 
 /// Percent-encodes a query-string value.

@@ -254,15 +254,13 @@ pub fn attrs_of(html: &scraper::Html, selector: &str, attr: &str) -> Vec<String>
         .collect()
 }
 
-/// Percent-encodes a query-string value.
+/// Percent-encodes a query-string or form value (all but RFC 3986's unreserved
+/// characters).
 pub fn encode(value: &str) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, ESCAPED).to_string()
 }

@@ -2,7 +2,7 @@
 //! the JSON API, and tracking that survives a re-import. Driven in-process through
 //! `web::app` over a real SQLite file.
 
-use super::support::copy_incidents;
+use super::support::{copy_incidents, encode};
 use aftermath::db;
 use aftermath::import::{self, Options};
 use aftermath::web::{AppState, Site, app};
@@ -167,18 +167,6 @@ async fn login_csrf(app: &Router) -> (String, String) {
     (cookie, token)
 }
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn a_trusted_proxy_user_changes_an_action_and_the_history_says_who() {
     let s = site().await;
@@ -332,7 +320,10 @@ async fn bad_values_get_a_message_next_to_the_form_never_a_500() {
         (format!("csrf={token}&due=2026-02-30"), "due"),
         (format!("csrf={token}&due=tomorrow"), "due"),
         (format!("csrf={token}&owner={long_owner}"), "owner"),
-        (format!("csrf={token}&owner={}", enc("bob\u{7}")), "owner"),
+        (
+            format!("csrf={token}&owner={}", encode("bob\u{7}")),
+            "owner",
+        ),
         (format!("csrf={token}&note={}", "n".repeat(5000)), "note"),
     ] {
         let r = send(
@@ -436,7 +427,11 @@ async fn sign_in(app: &Router, name: &str, password: &str, peer: &str) -> Reply 
         app,
         post(
             "/login",
-            &format!("csrf={token}&name={}&password={}", enc(name), enc(password)),
+            &format!(
+                "csrf={token}&name={}&password={}",
+                encode(name),
+                encode(password)
+            ),
             &[("cookie", &cookie)],
         ),
         peer,
