@@ -2,7 +2,7 @@
 //! re-imports, concurrent writers, the list queries, the `actions` command and
 //! accounts.
 
-use crate::support::{aftermath, copy_incidents, texts};
+use crate::support::{Env, aftermath, copy_incidents, texts};
 use aftermath::db::accounts;
 use aftermath::db::actions::{self, ActionFilter, UpdateError};
 use aftermath::identity::{self, TrustedProxy};
@@ -12,44 +12,22 @@ use aftermath::tracking::{ActionUpdate, Origin, TrackingError};
 use jiff::civil::date;
 use serde_json::Value;
 use sqlx::SqlitePool;
-use std::path::PathBuf;
 
 const CERNPHONE: &str = "2024-07-05-cernphone-outages.txt";
 
-struct Env {
-    _dir: tempfile::TempDir,
-    docs: PathBuf,
-    pool: SqlitePool,
-}
-
+/// The sample incidents, imported.
 async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("incidents");
-    copy_incidents(&docs);
-    let pool = aftermath::db::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
-    let env = Env {
-        _dir: dir,
-        docs,
-        pool,
-    };
+    let env = Env::samples().await;
     reimport(&env).await;
     env
 }
 
 async fn reimport(env: &Env) -> import::Report {
-    import::import_paths(
-        &env.pool,
-        std::slice::from_ref(&env.docs),
-        &Options {
-            max_file_bytes: 64 * 1024,
-            allow_symlinks_outside: false,
-        },
-        |_| {},
-    )
-    .await
-    .unwrap()
+    let options = Options {
+        max_file_bytes: 64 * 1024,
+        allow_symlinks_outside: false,
+    };
+    env.import(&[&env.docs], &options).await.0
 }
 
 fn edit(env: &Env, file: &str, from: &str, to: &str) {

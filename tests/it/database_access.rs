@@ -3,14 +3,14 @@
 //! Real SQLite files, the real binary, a second connection holding the write lock, a
 //! process without write permission, and a full tmpfs.
 
-use crate::support::{aftermath, copy_incidents, texts};
+use crate::support::{self, ProcessGroup, aftermath, aftermath_command, copy_incidents, texts};
 use aftermath::db::WriteProblem;
 use serde_json::Value;
 use sqlx::{Connection, SqliteConnection};
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const CERNPHONE: &str = "2024-07-05-cernphone-outages.txt";
@@ -130,60 +130,17 @@ async fn reading_commands_succeed_and_a_change_waits_while_another_process_write
 
 /// Runs `aftermath serve` in `dir` on a free loopback port (as `nobody` when `as_nobody`
 /// and this process is root) and waits for its address.
-fn serve(dir: &Path, extra: &[&str]) -> (String, Server) {
+fn serve(dir: &Path, extra: &[&str]) -> (String, ProcessGroup) {
     serve_as(dir, extra, false)
 }
 
-fn serve_as(dir: &Path, extra: &[&str], as_nobody: bool) -> (String, Server) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aftermath"));
-    command
-        .args(["--database", "a.db", "serve", "--listen", "127.0.0.1:0"])
-        .args(extra)
-        .current_dir(dir)
-        .env_remove("AFTERMATH_DATABASE")
-        .env_remove("AFTERMATH_CONFIG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+fn serve_as(dir: &Path, extra: &[&str], as_nobody: bool) -> (String, ProcessGroup) {
+    let mut command = aftermath_command(dir);
+    command.args(["--database", "a.db", "serve"]).args(extra);
     if as_nobody {
         without_write_permission(&mut command);
     }
-    let mut child = Server(command.spawn().unwrap());
-    let mut stdout = child.0.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut seen = Vec::new();
-        let mut byte = [0u8; 1];
-        while stdout.read(&mut byte).is_ok_and(|n| n == 1) {
-            seen.push(byte[0]);
-            if byte[0] == b'\n' {
-                let line = String::from_utf8_lossy(&seen).to_string();
-                if let Some(url) = line.trim().strip_prefix("listening on ") {
-                    let _ = tx.send(url.trim_end_matches('/').to_string());
-                }
-                seen.clear();
-            }
-        }
-    });
-    match rx.recv_timeout(Duration::from_secs(30)) {
-        Ok(url) => (url, child),
-        Err(_) => {
-            let _ = child.0.kill();
-            let mut err = String::new();
-            let _ = child.0.stderr.take().unwrap().read_to_string(&mut err);
-            panic!("serve did not start:\n{err}");
-        }
-    }
-}
-
-/// A server process, stopped when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    support::serve(&mut command)
 }
 
 /// One HTTP/1.1 request; the status and the body.

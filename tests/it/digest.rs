@@ -3,6 +3,7 @@
 //! scheduler's once-per-week guarantee across restarts and outages, and the HTML part
 //! rendered in headless Chromium.
 
+use crate::chromium::Browser;
 use crate::support::{aftermath, copy_incidents, free_port, root, texts};
 use aftermath::config::DigestConfig;
 use aftermath::db::digest as store;
@@ -11,7 +12,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 use sqlx::SqlitePool;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -760,108 +761,9 @@ async fn the_cli_sends_once_per_week_with_the_password_from_the_environment() {
     assert_eq!(server.messages().len(), 3);
 }
 
-// ---------------------------------------------------------------------------------
-// The HTML part in headless Chromium, over chromedriver's WebDriver protocol.
-
-/// chromedriver in its own process group, killed (with its browsers) on drop.
-struct Chromedriver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        // SAFETY: kill(2) on the process group this guard started; no memory involved.
-        unsafe {
-            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
-        }
-        let _ = self.child.wait();
-    }
-}
-
-fn start_chromedriver() -> Chromedriver {
-    use std::os::unix::process::CommandExt;
-    let port = free_port();
-    let child = Command::new("/usr/bin/chromedriver")
-        .arg(format!("--port={port}"))
-        .arg("--allowed-ips=127.0.0.1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .expect("starting chromedriver");
-    let driver = Chromedriver { child, port };
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(20) {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return driver;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("chromedriver did not start");
-}
-
-/// One WebDriver command over HTTP/1.1 (fantoccini needs a plain-HTTP hyper connector
-/// that is not among the dependencies; see the module's history).
-fn webdriver(port: u16, method: &str, path: &str, body: Option<Value>) -> Value {
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    // Read the head, then exactly the body: chromedriver may keep the connection open.
-    let mut reader = BufReader::new(stream);
-    let mut head = String::new();
-    let mut length = None;
-    let mut chunked = false;
-    for _ in 0..200 {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
-            break;
-        }
-        let lower = line.to_ascii_lowercase();
-        if let Some(v) = lower.strip_prefix("content-length:") {
-            length = v.trim().parse::<usize>().ok();
-        }
-        chunked |= lower.starts_with("transfer-encoding:") && lower.contains("chunked");
-        head.push_str(&line);
-    }
-    let json = if let Some(n) = length {
-        let mut body = vec![0; n];
-        reader.read_exact(&mut body).unwrap();
-        String::from_utf8(body).unwrap()
-    } else if chunked {
-        let mut body = String::new();
-        for _ in 0..100_000 {
-            let mut size = String::new();
-            reader.read_line(&mut size).unwrap();
-            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            let mut chunk = vec![0; n + 2];
-            reader.read_exact(&mut chunk).unwrap();
-            body.push_str(std::str::from_utf8(&chunk[..n]).unwrap());
-        }
-        body
-    } else {
-        let mut body = String::new();
-        reader.read_to_string(&mut body).unwrap();
-        body
-    };
-    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {head}"))
-}
-
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver"]
 async fn the_html_part_renders_in_headless_chromium() {
-    use base64::Engine;
     let f = fixture().await;
     let settings = DigestSettings::resolve(Some(&digest_config()), None).unwrap();
     let messages = digest::compose_run(&f.pool, &settings, &fixed_run())
@@ -869,32 +771,13 @@ async fn the_html_part_renders_in_headless_chromium() {
         .unwrap();
     let page = f.dir.path().join("digest.html");
     std::fs::write(&page, &messages[0].rendered.html).unwrap();
-    let profile = tempfile::tempdir().unwrap();
-    let driver = start_chromedriver();
-    let port = driver.port;
-    let page_url = format!("file://{}", page.display());
-    let profile_arg = format!("--user-data-dir={}", profile.path().display());
-    let (title, headings, shot) = tokio::task::spawn_blocking(move || {
-        let caps = serde_json::json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-sync",
-                "--window-size=900,1400", profile_arg]}}}});
-        let session = webdriver(port, "POST", "/session", Some(caps));
-        let id = session["value"]["sessionId"].as_str().expect("no session").to_string();
-        let s = format!("/session/{id}");
-        webdriver(port, "POST", &format!("{s}/url"), Some(serde_json::json!({"url": page_url})));
-        let title = webdriver(port, "GET", &format!("{s}/title"), None)["value"].as_str().unwrap().to_string();
-        let script = "return Array.from(document.querySelectorAll('h2')).map(h => h.innerText + '|' + getComputedStyle(h).display);";
-        let headings = webdriver(port, "POST", &format!("{s}/execute/sync"), Some(serde_json::json!({"script": script, "args": []})));
-        let shot = webdriver(port, "GET", &format!("{s}/screenshot"), None)["value"].as_str().unwrap().to_string();
-        webdriver(port, "DELETE", &s, None);
-        (title, headings["value"].clone(), shot)
-    })
-    .await
-    .unwrap();
-    drop(driver);
+    let browser = Browser::start(900, 1400).await;
+    browser.goto(&format!("file://{}", page.display())).await;
+    let title = browser.title().await;
+    let script = "return Array.from(document.querySelectorAll('h2')).map(h => h.innerText + '|' + getComputedStyle(h).display);";
+    let headings = browser.execute(script).await;
+    let shot = browser.screenshot("digest-html").await;
+    browser.close().await;
     assert_eq!(title, "Aftermath weekly: 2 overdue, 16 open, 1 done");
     let headings: Vec<String> = headings
         .as_array()
@@ -904,11 +787,5 @@ async fn the_html_part_renders_in_headless_chromium() {
         .collect();
     assert_eq!(headings.len(), 6, "{headings:?}");
     assert!(headings[0].starts_with("Overdue (2)|block"));
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(shot)
-        .unwrap();
-    assert!(png.starts_with(b"\x89PNG"));
-    let out = root().join("target/test-artifacts");
-    std::fs::create_dir_all(&out).unwrap();
-    std::fs::write(out.join("digest-html.png"), png).unwrap();
+    assert!(std::fs::read(shot).unwrap().starts_with(b"\x89PNG"));
 }

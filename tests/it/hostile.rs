@@ -4,10 +4,10 @@
 //! changes their length. Each test builds its own folder of real files.
 
 use crate::support::{
-    WebSite, aftermath, aftermath_within, attrs_of, default_site, encode, free_port, texts,
-    texts_of, unicode_case, web_site_with,
+    Env, ProcessGroup, WebSite, aftermath, aftermath_command, aftermath_within, attrs_of,
+    default_site, encode, serve, texts, texts_of, unicode_case, web_site_with,
 };
-use aftermath::import::{self, Diagnostic, Options, Report, Severity};
+use aftermath::import::{Diagnostic, Options, Report, Severity};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use sqlx::SqlitePool;
@@ -15,36 +15,22 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// A folder to import beside a folder that must stay private, and a database.
-struct Env {
-    dir: tempfile::TempDir,
-    docs: PathBuf,
-    /// Outside the incidents folder: nothing here may be published.
-    private: PathBuf,
-    pool: SqlitePool,
-}
-
+/// A folder to import beside a folder that must stay private (see [`private`]).
 async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("incidents");
-    let private = dir.path().join("private");
-    std::fs::create_dir_all(&docs).unwrap();
-    std::fs::create_dir_all(&private).unwrap();
-    std::fs::write(docs.join("2024-01-02-good.md"), good("Cache stampede")).unwrap();
+    let env = Env::empty().await;
+    std::fs::create_dir_all(private(&env)).unwrap();
+    std::fs::write(env.docs.join("2024-01-02-good.md"), good("Cache stampede")).unwrap();
     std::fs::write(
-        private.join("secret.md"),
+        private(&env).join("secret.md"),
         "# Secret\n\nThe root password is hunter2.\n",
     )
     .unwrap();
-    let pool = aftermath::db::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
-    Env {
-        dir,
-        docs,
-        private,
-        pool,
-    }
+    env
+}
+
+/// Outside the incidents folder: nothing here may be published.
+fn private(env: &Env) -> PathBuf {
+    env.dir.path().join("private")
 }
 
 /// A small postmortem that imports cleanly.
@@ -58,22 +44,11 @@ fn good(title: &str) -> String {
 
 /// Imports `paths`, bounded in time: a FIFO or a device must not hang it.
 async fn run(env: &Env, paths: &[&Path], allow_outside: bool) -> (Report, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let paths: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
     let options = Options {
         max_file_bytes: 1 << 20,
         allow_symlinks_outside: allow_outside,
     };
-    let import = import::import_paths(&env.pool, &paths, &options, |e| {
-        if let import::Event::Diagnostic(d) = e {
-            diags.push(d.clone())
-        }
-    });
-    let report = tokio::time::timeout(Duration::from_secs(60), import)
-        .await
-        .expect("the import finishes")
-        .unwrap();
-    (report, diags)
+    env.import(paths, &options).await
 }
 
 async fn count(pool: &SqlitePool, sql: &str) -> i64 {
@@ -90,7 +65,7 @@ fn find<'a>(diags: &'a [Diagnostic], path_end: &str) -> &'a Diagnostic {
 #[tokio::test]
 async fn a_symlink_to_a_file_outside_the_folder_is_skipped_with_a_warning() {
     let env = env().await;
-    symlink(env.private.join("secret.md"), env.docs.join("passwd.md")).unwrap();
+    symlink(private(&env).join("secret.md"), env.docs.join("passwd.md")).unwrap();
     symlink("/etc/passwd", env.docs.join("etc-passwd.txt")).unwrap();
     let (report, diags) = run(&env, &[&env.docs], false).await;
     assert_eq!((report.imported, report.failed), (1, 0), "{diags:?}");
@@ -115,7 +90,7 @@ async fn a_symlink_to_a_file_outside_the_folder_is_skipped_with_a_warning() {
 #[tokio::test]
 async fn allow_symlinks_outside_imports_the_linked_file() {
     let env = env().await;
-    symlink(env.private.join("secret.md"), env.docs.join("linked.md")).unwrap();
+    symlink(private(&env).join("secret.md"), env.docs.join("linked.md")).unwrap();
     let (report, diags) = run(&env, &[&env.docs], true).await;
     assert_eq!((report.imported, report.failed), (2, 0), "{diags:?}");
     assert_eq!(
@@ -179,7 +154,7 @@ async fn symlink_loops_are_detected_and_the_folder_still_imports() {
     symlink(".", env.docs.join("again")).unwrap();
     symlink("b.md", env.docs.join("a.md")).unwrap();
     symlink("a.md", env.docs.join("b.md")).unwrap();
-    let outside = env.private.join("team");
+    let outside = private(&env).join("team");
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::write(outside.join("2024-03-01-team.md"), good("Bad deploy")).unwrap();
     symlink("..", outside.join("up")).unwrap();
@@ -657,51 +632,23 @@ async fn the_sanitiser_removes_form_controls_from_documents() {
 
 /// A running `aftermath serve`, stopped when dropped.
 struct Server {
-    child: std::process::Child,
+    process: ProcessGroup,
     addr: std::net::SocketAddr,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Server {
     /// Serves the folder `dir/incidents` from `dir/serve.db` on a free loopback port.
     fn start(dir: &Path) -> Server {
-        let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_aftermath"))
-            .args([
-                "--database",
-                "serve.db",
-                "serve",
-                "--listen",
-                &addr.to_string(),
-            ])
-            .current_dir(dir)
-            .env_remove("AFTERMATH_DATABASE")
-            .env_remove("AFTERMATH_CONFIG")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = Server { child, addr };
-        let started = Instant::now();
-        while http_get(addr, "/", "127.0.0.1").is_none_or(|(status, _)| status != 200) {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the server starts"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        server
+        let (url, process) =
+            serve(aftermath_command(dir).args(["--database", "serve.db", "serve"]));
+        let addr = url.trim_start_matches("http://").parse().unwrap();
+        Server { process, addr }
     }
 
     /// The server's resident memory, in KiB.
     fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.process.0.id())).unwrap();
         status
             .lines()
             .find_map(|l| l.strip_prefix("VmRSS:"))

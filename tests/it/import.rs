@@ -1,49 +1,21 @@
 //! The import pipeline against a real SQLite file: idempotence, changes, bad files,
 //! removed files, and tracking that survives re-imports.
 
-use crate::support::{aftermath, copy_incidents, texts};
+use crate::support::{Env, aftermath, copy_incidents, texts};
 use aftermath::import::{self, Diagnostic, Options, Severity};
 use sqlx::SqlitePool;
-use std::path::{Path, PathBuf};
-
-struct Env {
-    _dir: tempfile::TempDir,
-    docs: PathBuf,
-    pool: SqlitePool,
-}
+use std::path::Path;
 
 async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().to_path_buf();
-    let docs = root.join("incidents");
-    copy_incidents(&docs);
-    let pool = aftermath::db::open(&root.join("test.db")).await.unwrap();
-    Env {
-        _dir: dir,
-        docs,
-        pool,
-    }
+    Env::samples().await
 }
 
 async fn run(env: &Env, paths: &[&Path]) -> (import::Report, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let paths: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
-    let report = import::import_paths(
-        &env.pool,
-        &paths,
-        &Options {
-            max_file_bytes: 64 * 1024,
-            allow_symlinks_outside: false,
-        },
-        |e| {
-            if let import::Event::Diagnostic(d) = e {
-                diags.push(d.clone())
-            }
-        },
-    )
-    .await
-    .unwrap();
-    (report, diags)
+    let options = Options {
+        max_file_bytes: 64 * 1024,
+        allow_symlinks_outside: false,
+    };
+    env.import(paths, &options).await
 }
 
 async fn scalar_i64(pool: &SqlitePool, sql: &str) -> i64 {

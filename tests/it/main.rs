@@ -5,6 +5,7 @@
 mod action_identity;
 mod actions;
 mod browser;
+mod chromium;
 mod cli;
 mod corpus;
 mod database_access;

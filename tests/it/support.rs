@@ -1,7 +1,12 @@
 //! Paths and helpers shared by the integration tests.
 
+use aftermath::import::{self, Diagnostic, Options, Report};
+use sqlx::SqlitePool;
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -18,13 +23,21 @@ pub fn incidents() -> PathBuf {
     root().join("incidents")
 }
 
-/// Runs the `aftermath` binary built for these tests.
-pub fn aftermath(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aftermath"))
-        .args(args)
+/// The `aftermath` binary built for these tests, to run in `cwd`, with no database or
+/// config file named by the environment.
+pub fn aftermath_command(cwd: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aftermath"));
+    command
         .current_dir(cwd)
         .env_remove("AFTERMATH_DATABASE")
-        .env_remove("AFTERMATH_CONFIG")
+        .env_remove("AFTERMATH_CONFIG");
+    command
+}
+
+/// Runs the `aftermath` binary built for these tests.
+pub fn aftermath(args: &[&str], cwd: &Path) -> Output {
+    aftermath_command(cwd)
+        .args(args)
         .output()
         .expect("running aftermath")
 }
@@ -40,15 +53,11 @@ pub fn free_port() -> u16 {
 
 /// Runs the `aftermath` binary like [`aftermath`], but kills it and fails the test when
 /// it runs longer than `limit` (a FIFO or a device read by mistake would hang it).
-pub fn aftermath_within(args: &[&str], cwd: &Path, limit: std::time::Duration) -> Output {
-    use std::io::Read;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aftermath"))
+pub fn aftermath_within(args: &[&str], cwd: &Path, limit: Duration) -> Output {
+    let mut child = aftermath_command(cwd)
         .args(args)
-        .current_dir(cwd)
-        .env_remove("AFTERMATH_DATABASE")
-        .env_remove("AFTERMATH_CONFIG")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("running aftermath");
     // Drain both pipes while waiting, so a chatty run cannot block on a full pipe.
@@ -64,7 +73,7 @@ pub fn aftermath_within(args: &[&str], cwd: &Path, limit: std::time::Duration) -
         let _ = stderr.read_to_end(&mut b);
         b
     });
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
@@ -74,12 +83,148 @@ pub fn aftermath_within(args: &[&str], cwd: &Path, limit: std::time::Duration) -
             let _ = child.wait();
             panic!("aftermath {args:?} ran longer than {limit:?}");
         }
-        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(10));
     };
     Output {
         status,
         stdout: out.join().unwrap(),
         stderr: err.join().unwrap(),
+    }
+}
+
+/// A child process in its own process group, ended with everything it started (a
+/// server's workers, chromedriver's browsers) when dropped, even when the test panics.
+pub struct ProcessGroup(pub Child);
+
+impl ProcessGroup {
+    /// Starts `command` as the leader of a new process group.
+    pub fn spawn(command: &mut Command) -> ProcessGroup {
+        let child = command
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {:?}: {e}", command.get_program()));
+        ProcessGroup(child)
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        let pgid = self.0.id() as libc::pid_t;
+        // SAFETY: signalling a process group this guard created; no memory is touched.
+        unsafe { libc::kill(-pgid, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // SAFETY: as above; whatever ignored SIGTERM in the group is killed.
+        unsafe { libc::kill(-pgid, libc::SIGKILL) };
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `aftermath serve` as `command` describes it (global flags, `serve` and its
+/// flags) on a free loopback port, and waits for the address it prints. A server that
+/// does not start fails the test with what it wrote to stderr.
+pub fn serve(command: &mut Command) -> (String, ProcessGroup) {
+    let mut process = ProcessGroup::spawn(
+        command
+            .args(["--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    let stdout = process.0.stdout.take().unwrap();
+    let mut stderr = process.0.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(url) = line.trim().strip_prefix("listening on ") {
+                let _ = tx.send(url.trim_end_matches('/').to_string());
+            }
+        }
+    });
+    // Drained all along, so a chatty server never blocks on a full pipe.
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(url) => (url, process),
+        Err(_) => {
+            drop(process);
+            panic!(
+                "serve did not start:\n{}",
+                errors.join().unwrap_or_default()
+            );
+        }
+    }
+}
+
+/// Polls `f` until it succeeds, for at most `limit`; a timeout reports the last error.
+pub async fn until<T, F>(what: &str, limit: Duration, mut f: impl FnMut() -> F) -> T
+where
+    F: std::future::Future<Output = Result<T, String>>,
+{
+    let deadline = Instant::now() + limit;
+    loop {
+        match f().await {
+            Ok(v) => return v,
+            Err(e) if Instant::now() >= deadline => {
+                panic!("timed out waiting for {what}; last: {e}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// A temporary folder holding `incidents/` and the database `test.db`: where the import
+/// and tracking tests start.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    /// The `incidents/` folder.
+    pub docs: PathBuf,
+    pub pool: SqlitePool,
+}
+
+impl Env {
+    /// An empty `incidents/` folder and a new database.
+    pub async fn empty() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("incidents");
+        std::fs::create_dir_all(&docs).unwrap();
+        let pool = aftermath::db::open(&dir.path().join("test.db"))
+            .await
+            .unwrap();
+        Env { dir, docs, pool }
+    }
+
+    /// The sample incidents in `incidents/`, not imported yet.
+    pub async fn samples() -> Env {
+        let env = Env::empty().await;
+        copy_incidents(&env.docs);
+        env
+    }
+
+    /// Imports `paths`, bounded to a minute (a FIFO or a device read by mistake must not
+    /// hang the test): the report and every diagnostic.
+    pub async fn import(&self, paths: &[&Path], options: &Options) -> (Report, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let paths: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
+        let run = import::import_paths(&self.pool, &paths, options, |e| {
+            if let import::Event::Diagnostic(d) = e {
+                diags.push(d.clone())
+            }
+        });
+        let report = tokio::time::timeout(Duration::from_secs(60), run)
+            .await
+            .expect("the import finishes")
+            .unwrap();
+        (report, diags)
     }
 }
 
@@ -119,6 +264,8 @@ pub fn copy_folder(from: &Path, to: &Path) {
 /// hostile fixtures, driven in-process.
 pub struct WebSite {
     _dir: tempfile::TempDir,
+    /// The imported `incidents/` folder.
+    pub docs: PathBuf,
     pub app: axum::Router,
     /// The database behind the app, to break it on purpose.
     pub pool: sqlx::SqlitePool,
@@ -177,7 +324,7 @@ pub async fn web_site_with(extra: &[PathBuf], site: aftermath::web::Site) -> Web
         .unwrap();
     let report = aftermath::import::import_paths(
         &pool,
-        &[docs],
+        std::slice::from_ref(&docs),
         &aftermath::import::Options {
             max_file_bytes: 1024 * 1024,
             allow_symlinks_outside: false,
@@ -190,6 +337,7 @@ pub async fn web_site_with(extra: &[PathBuf], site: aftermath::web::Site) -> Web
     let app = aftermath::web::app(aftermath::web::AppState::new(pool.clone(), site));
     WebSite {
         _dir: dir,
+        docs,
         app,
         pool,
     }

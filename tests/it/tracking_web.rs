@@ -2,10 +2,10 @@
 //! the JSON API, and tracking that survives a re-import. Driven in-process through
 //! `web::app` over a real SQLite file.
 
-use super::support::{copy_incidents, encode};
+use super::support::{Page, WebSite, encode, web_site_with};
 use aftermath::db;
 use aftermath::import::{self, Options};
-use aftermath::web::{AppState, Site, app};
+use aftermath::web::Site;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -17,36 +17,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use tower::ServiceExt;
 
-struct Site_ {
-    _dir: tempfile::TempDir,
-    folder: PathBuf,
-    pool: SqlitePool,
-    app: Router,
-}
-
-async fn site() -> Site_ {
-    site_with(&[]).await
-}
-
-async fn site_with(extra: &[(&str, &str)]) -> Site_ {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("incidents");
-    copy_incidents(&folder);
+/// The samples (and `extra` files) behind a trusted proxy on 127.0.0.1 that sets
+/// `X-Forwarded-User`, answering to `aftermath.test`.
+async fn site_with(extra: &[(&str, &str)]) -> WebSite {
+    let files = tempfile::tempdir().unwrap();
     for (name, text) in extra {
-        std::fs::write(folder.join(name), text).unwrap();
+        std::fs::write(files.path().join(name), text).unwrap();
     }
-    let pool = db::open(&dir.path().join("t.db")).await.unwrap();
-    import::import_paths(
-        &pool,
-        std::slice::from_ref(&folder),
-        &Options {
-            max_file_bytes: 5 << 20,
-            allow_symlinks_outside: false,
-        },
-        |_| {},
-    )
-    .await
-    .unwrap();
     let site = Site {
         stale_days: 30,
         user_header: Some(header::HeaderName::from_static("x-forwarded-user")),
@@ -54,33 +31,16 @@ async fn site_with(extra: &[(&str, &str)]) -> Site_ {
         public_hosts: vec!["aftermath.test".into()],
         ..Site::default()
     };
-    let app = app(AppState::new(pool.clone(), site));
-    Site_ {
-        _dir: dir,
-        folder,
-        pool,
-        app,
-    }
+    web_site_with(&[files.path().to_path_buf()], site).await
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+async fn site() -> WebSite {
+    site_with(&[]).await
 }
 
-async fn send(app: &Router, mut req: Request<Body>, peer: &str) -> Reply {
-    let addr: SocketAddr = format!("{peer}:40000").parse().unwrap();
-    req.extensions_mut().insert(ConnectInfo(addr));
-    let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
+/// Sends `req` to the site as if over a connection from `peer`.
+async fn send(site: &WebSite, req: Request<Body>, peer: &str) -> Page {
+    site.send(req, Some(peer)).await
 }
 
 fn get(path: &str, headers: &[(&str, &str)]) -> Request<Body> {
@@ -121,8 +81,8 @@ async fn status_of(pool: &SqlitePool, id: &str) -> (String, Option<String>) {
 }
 
 /// The CSRF cookie and the token in the page's form, as a proxy-identified user sees it.
-async fn form_token(app: &Router, path: &str, user: &str) -> (String, String) {
-    let r = send(app, get(path, &[("x-forwarded-user", user)]), "127.0.0.1").await;
+async fn form_token(site: &WebSite, path: &str, user: &str) -> (String, String) {
+    let r = send(site, get(path, &[("x-forwarded-user", user)]), "127.0.0.1").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let cookie = r
         .headers
@@ -154,8 +114,8 @@ async fn form_token(app: &Router, path: &str, user: &str) -> (String, String) {
 
 /// The CSRF cookie (`name=value`) the sign-in page sets for a visitor without one, and
 /// its token.
-async fn login_csrf(app: &Router) -> (String, String) {
-    let login = send(app, get("/login", &[]), "127.0.0.1").await;
+async fn login_csrf(site: &WebSite) -> (String, String) {
+    let login = send(site, get("/login", &[]), "127.0.0.1").await;
     let cookie = login.headers[header::SET_COOKIE]
         .to_str()
         .unwrap()
@@ -172,9 +132,9 @@ async fn a_trusted_proxy_user_changes_an_action_and_the_history_says_who() {
     let s = site().await;
     let id = an_action(&s.pool).await;
     let path = format!("/actions/{id}");
-    let (cookie, token) = form_token(&s.app, &path, "alice").await;
+    let (cookie, token) = form_token(&s, &path, "alice").await;
     let r = send(
-        &s.app,
+        &s,
         post(
             &path,
             &format!("csrf={token}&status=in_progress&owner=alice&due=2027-01-15&note=on+it"),
@@ -188,7 +148,7 @@ async fn a_trusted_proxy_user_changes_an_action_and_the_history_says_who() {
         status_of(&s.pool, &id).await,
         ("in_progress".into(), Some("alice".into()))
     );
-    let page = send(&s.app, get(&path, &[]), "127.0.0.1").await;
+    let page = send(&s, get(&path, &[]), "127.0.0.1").await;
     let html = Html::parse_document(&page.body);
     let history: Vec<String> = html
         .select(&Selector::parse("ol.history li").unwrap())
@@ -212,10 +172,10 @@ async fn writing_without_an_identity_is_refused() {
     let id = an_action(&s.pool).await;
     let path = format!("/actions/{id}");
     // A CSRF cookie and token from the sign-in page, but no identity.
-    let (cookie, token) = login_csrf(&s.app).await;
+    let (cookie, token) = login_csrf(&s).await;
     let before = status_of(&s.pool, &id).await;
     let r = send(
-        &s.app,
+        &s,
         post(
             &path,
             &format!("csrf={token}&status=done"),
@@ -234,7 +194,7 @@ async fn a_proxy_header_from_an_untrusted_address_is_ignored() {
     let id = an_action(&s.pool).await;
     let path = format!("/actions/{id}");
     let r = send(
-        &s.app,
+        &s,
         get(&path, &[("x-forwarded-user", "mallory")]),
         "10.9.9.9",
     )
@@ -247,10 +207,10 @@ async fn a_proxy_header_from_an_untrusted_address_is_ignored() {
         0,
         "no form is offered to an unidentified visitor"
     );
-    let (cookie, token) = form_token(&s.app, &path, "alice").await;
+    let (cookie, token) = form_token(&s, &path, "alice").await;
     let before = status_of(&s.pool, &id).await;
     let r = send(
-        &s.app,
+        &s,
         post(
             &path,
             &format!("csrf={token}&status=done"),
@@ -268,7 +228,7 @@ async fn csrf_failures_and_cross_site_posts_are_refused() {
     let s = site().await;
     let id = an_action(&s.pool).await;
     let path = format!("/actions/{id}");
-    let (cookie, token) = form_token(&s.app, &path, "alice").await;
+    let (cookie, token) = form_token(&s, &path, "alice").await;
     let before = status_of(&s.pool, &id).await;
     let user = ("x-forwarded-user", "alice");
     for (form, extra) in [
@@ -285,13 +245,13 @@ async fn csrf_failures_and_cross_site_posts_are_refused() {
     ] {
         let mut headers = vec![("cookie", cookie.as_str()), user];
         headers.extend(extra);
-        let r = send(&s.app, post(&path, &form, &headers), "127.0.0.1").await;
+        let r = send(&s, post(&path, &form, &headers), "127.0.0.1").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{form} {extra:?}");
     }
     assert_eq!(status_of(&s.pool, &id).await, before);
     // The same post from this site's own origin goes through.
     let r = send(
-        &s.app,
+        &s,
         post(
             &path,
             &format!("csrf={token}&status=done"),
@@ -312,7 +272,7 @@ async fn bad_values_get_a_message_next_to_the_form_never_a_500() {
     let s = site().await;
     let id = an_action(&s.pool).await;
     let path = format!("/actions/{id}");
-    let (cookie, token) = form_token(&s.app, &path, "alice").await;
+    let (cookie, token) = form_token(&s, &path, "alice").await;
     let before = status_of(&s.pool, &id).await;
     let long_owner = "x".repeat(10 * 1024);
     for (form, field) in [
@@ -327,7 +287,7 @@ async fn bad_values_get_a_message_next_to_the_form_never_a_500() {
         (format!("csrf={token}&note={}", "n".repeat(5000)), "note"),
     ] {
         let r = send(
-            &s.app,
+            &s,
             post(
                 &path,
                 &form,
@@ -361,9 +321,9 @@ async fn built_in_accounts_sign_in_with_a_secure_session_cookie() {
     db::accounts::create_user(&s.pool, "carol", "correct horse battery")
         .await
         .unwrap();
-    let (csrf_cookie, token) = login_csrf(&s.app).await;
+    let (csrf_cookie, token) = login_csrf(&s).await;
     let wrong = send(
-        &s.app,
+        &s,
         post(
             "/login",
             &format!("csrf={token}&name=carol&password=nope"),
@@ -374,7 +334,7 @@ async fn built_in_accounts_sign_in_with_a_secure_session_cookie() {
     .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     let ok = send(
-        &s.app,
+        &s,
         post(
             "/login",
             &format!("csrf={token}&name=carol&password=correct+horse+battery"),
@@ -391,7 +351,7 @@ async fn built_in_accounts_sign_in_with_a_secure_session_cookie() {
     let session = set.split(';').next().unwrap().to_string();
     let id = an_action(&s.pool).await;
     let path = format!("/actions/{id}");
-    let page = send(&s.app, get(&path, &[("cookie", &session)]), "127.0.0.1").await;
+    let page = send(&s, get(&path, &[("cookie", &session)]), "127.0.0.1").await;
     let html = Html::parse_document(&page.body);
     let token = html
         .select(&Selector::parse("form input[name=csrf]").unwrap())
@@ -402,7 +362,7 @@ async fn built_in_accounts_sign_in_with_a_secure_session_cookie() {
         .unwrap()
         .to_string();
     let r = send(
-        &s.app,
+        &s,
         post(
             &path,
             &format!("csrf={token}&status=wontfix"),
@@ -421,10 +381,10 @@ async fn built_in_accounts_sign_in_with_a_secure_session_cookie() {
 }
 
 /// POSTs a sign-in as `name` with `password` from `peer`, with a fresh CSRF cookie.
-async fn sign_in(app: &Router, name: &str, password: &str, peer: &str) -> Reply {
-    let (cookie, token) = login_csrf(app).await;
+async fn sign_in(site: &WebSite, name: &str, password: &str, peer: &str) -> Page {
+    let (cookie, token) = login_csrf(site).await;
     send(
-        app,
+        site,
         post(
             "/login",
             &format!(
@@ -439,7 +399,7 @@ async fn sign_in(app: &Router, name: &str, password: &str, peer: &str) -> Reply 
     .await
 }
 
-fn login_error(reply: &Reply) -> String {
+fn login_error(reply: &Page) -> String {
     let html = Html::parse_document(&reply.body);
     html.select(&Selector::parse("p.error[role=alert]").unwrap())
         .map(|e| e.text().collect::<String>())
@@ -457,18 +417,18 @@ async fn repeated_wrong_passwords_lock_the_name_out_from_that_address_even_for_t
     }
     // The right password before the limit works and wipes earlier failures.
     for _ in 0..4 {
-        let r = sign_in(&s.app, "carol", "nope", "192.0.2.10").await;
+        let r = sign_in(&s, "carol", "nope", "192.0.2.10").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
     }
-    let r = sign_in(&s.app, "carol", "correct horse battery", "192.0.2.11").await;
+    let r = sign_in(&s, "carol", "correct horse battery", "192.0.2.11").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
     for _ in 0..5 {
-        let r = sign_in(&s.app, "Carol", "nope", "192.0.2.12").await;
+        let r = sign_in(&s, "Carol", "nope", "192.0.2.12").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
         assert_eq!(login_error(&r), "That name and password do not match.");
     }
-    let locked = sign_in(&s.app, "carol", "correct horse battery", "192.0.2.12").await;
+    let locked = sign_in(&s, "carol", "correct horse battery", "192.0.2.12").await;
     assert_eq!(
         locked.status,
         StatusCode::TOO_MANY_REQUESTS,
@@ -504,13 +464,13 @@ async fn repeated_wrong_passwords_lock_the_name_out_from_that_address_even_for_t
 
     // Another account is not locked by carol's failures, nor is carol elsewhere: a
     // stranger's guesses cannot lock the owner out.
-    let r = sign_in(&s.app, "dave", "correct horse battery", "192.0.2.12").await;
+    let r = sign_in(&s, "dave", "correct horse battery", "192.0.2.12").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let r = sign_in(&s.app, "carol", "correct horse battery", "192.0.2.14").await;
+    let r = sign_in(&s, "carol", "correct horse battery", "192.0.2.14").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // A forged CSRF token is still refused first, locked or not.
     let r = send(
-        &s.app,
+        &s,
         post("/login", "csrf=forged&name=carol&password=x", &[]),
         "192.0.2.13",
     )
@@ -527,12 +487,12 @@ async fn one_client_guessing_many_names_is_locked_out_by_its_forwarded_address()
     // Behind the trusted proxy (127.0.0.1) the client is the address it forwards; what
     // the client itself wrote to the left of it does not count.
     let guess = |name: String, client: &'static str, claimed: String| {
-        let app = s.app.clone();
+        let site = &s;
         async move {
-            let (cookie, token) = login_csrf(&app).await;
+            let (cookie, token) = login_csrf(site).await;
             let forwarded = format!("{claimed}, {client}");
             send(
-                &app,
+                site,
                 post(
                     "/login",
                     &format!("csrf={token}&name={name}&password=wrong"),
@@ -575,27 +535,27 @@ async fn the_api_needs_a_token_and_reports_bad_values_as_json() {
         }
         b.body(Body::from(body.to_string())).unwrap()
     };
-    let r = send(&s.app, json_post(r#"{"status":"done"}"#, None), "127.0.0.1").await;
+    let r = send(&s, json_post(r#"{"status":"done"}"#, None), "127.0.0.1").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = send(
-        &s.app,
+        &s,
         json_post(r#"{"status":"done"}"#, Some("not-a-token")),
         "127.0.0.1",
     )
     .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = send(
-        &s.app,
+        &s,
         json_post(r#"{"due":"2026-13-01"}"#, Some(&token)),
         "127.0.0.1",
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("\"error\""), "{}", r.body);
-    let r = send(&s.app, json_post("{not json", Some(&token)), "127.0.0.1").await;
+    let r = send(&s, json_post("{not json", Some(&token)), "127.0.0.1").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = send(
-        &s.app,
+        &s,
         json_post(
             r#"{"status":"done","note":"closed by script"}"#,
             Some(&token),
@@ -605,7 +565,7 @@ async fn the_api_needs_a_token_and_reports_bad_values_as_json() {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(status_of(&s.pool, &id).await.0, "done");
-    let list = send(&s.app, get("/api/actions?status=done", &[]), "127.0.0.1").await;
+    let list = send(&s, get("/api/actions?status=done", &[]), "127.0.0.1").await;
     let rows: serde_json::Value = serde_json::from_str(&list.body).unwrap();
     assert!(rows.as_array().unwrap().iter().any(|r| r["id"] == id));
 }
@@ -615,9 +575,9 @@ async fn a_status_set_in_the_browser_survives_reimporting_a_changed_file() {
     let s = site().await;
     let id = an_action(&s.pool).await;
     let path = format!("/actions/{id}");
-    let (cookie, token) = form_token(&s.app, &path, "alice").await;
+    let (cookie, token) = form_token(&s, &path, "alice").await;
     let r = send(
-        &s.app,
+        &s,
         post(
             &path,
             &format!("csrf={token}&status=in_progress&owner=dora"),
@@ -628,13 +588,13 @@ async fn a_status_set_in_the_browser_survives_reimporting_a_changed_file() {
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // Edit the document elsewhere, then re-import it.
-    let file = s.folder.join("2024-07-05-cernphone-outages.txt");
+    let file = s.docs.join("2024-07-05-cernphone-outages.txt");
     let mut text = std::fs::read_to_string(&file).unwrap();
     text.push_str("\nAn unrelated closing remark added later.\n");
     std::fs::write(&file, text).unwrap();
     let report = import::import_paths(
         &s.pool,
-        std::slice::from_ref(&s.folder),
+        std::slice::from_ref(&s.docs),
         &Options {
             max_file_bytes: 5 << 20,
             allow_symlinks_outside: false,
@@ -650,7 +610,7 @@ async fn a_status_set_in_the_browser_survives_reimporting_a_changed_file() {
     );
     // And the incident page shows it.
     let page = send(
-        &s.app,
+        &s,
         get("/incidents/2024-07-05-cernphone-outages", &[]),
         "127.0.0.1",
     )
@@ -672,7 +632,7 @@ async fn references_to_other_incidents_link_both_ways() {
         Tracked in OTG0150847.\n";
     let s = site_with(&[("2025-01-10-follow-up-review.md", follow_up)]).await;
     let page = send(
-        &s.app,
+        &s,
         get("/incidents/2025-01-10-follow-up-review", &[]),
         "127.0.0.1",
     )
@@ -691,7 +651,7 @@ async fn references_to_other_incidents_link_both_ways() {
         "{links:?}"
     );
     let auxtel = send(
-        &s.app,
+        &s,
         get("/incidents/2022-12-06-auxtel-network-failure", &[]),
         "127.0.0.1",
     )
@@ -707,7 +667,7 @@ async fn references_to_other_incidents_link_both_ways() {
 #[tokio::test]
 async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
     let s = site().await;
-    let all = send(&s.app, get("/actions?status=all", &[]), "127.0.0.1").await;
+    let all = send(&s, get("/actions?status=all", &[]), "127.0.0.1").await;
     assert_eq!(all.status, StatusCode::OK);
     let html = Html::parse_document(&all.body);
     let items = html
@@ -724,7 +684,7 @@ async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
         .collect();
     assert!(counts.iter().any(|c| c.contains("overdue")), "{counts:?}");
 
-    let done = send(&s.app, get("/actions?status=done", &[]), "127.0.0.1").await;
+    let done = send(&s, get("/actions?status=done", &[]), "127.0.0.1").await;
     let html = Html::parse_document(&done.body);
     let badges: Vec<String> = html
         .select(&Selector::parse("ul.actions > li .badge.status").unwrap())
@@ -733,14 +693,14 @@ async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
     assert!(!badges.is_empty());
     assert!(badges.iter().all(|b| b == "Done"), "{badges:?}");
 
-    let no_owner = send(&s.app, get("/actions?no_owner=1", &[]), "127.0.0.1").await;
+    let no_owner = send(&s, get("/actions?no_owner=1", &[]), "127.0.0.1").await;
     let html = Html::parse_document(&no_owner.body);
     for li in html.select(&Selector::parse("ul.actions > li").unwrap()) {
         let text: String = li.text().collect();
         assert!(text.contains("no owner"), "{text}");
     }
 
-    let owners = send(&s.app, get("/actions?view=owners", &[]), "127.0.0.1").await;
+    let owners = send(&s, get("/actions?view=owners", &[]), "127.0.0.1").await;
     let html = Html::parse_document(&owners.body);
     assert!(
         html.select(&Selector::parse("table.list tbody tr").unwrap())
@@ -749,7 +709,7 @@ async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
     );
 
     let bad = send(
-        &s.app,
+        &s,
         get("/actions?status=bogus&sort=sideways", &[]),
         "127.0.0.1",
     )
@@ -759,7 +719,7 @@ async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
     assert_eq!(html.select(&Selector::parse("p.note").unwrap()).count(), 2);
 
     let one = send(
-        &s.app,
+        &s,
         get(
             "/actions?status=all&incident=2024-07-05-cernphone-outages&owner=&system=",
             &[],
@@ -788,7 +748,7 @@ async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
         .is_some()
     );
 
-    let csv = send(&s.app, get("/actions.csv?status=all", &[]), "127.0.0.1").await;
+    let csv = send(&s, get("/actions.csv?status=all", &[]), "127.0.0.1").await;
     assert!(
         csv.headers[header::CONTENT_TYPE]
             .to_str()
