@@ -6,16 +6,10 @@ use super::support::{Page, WebSite, encode, web_site_with};
 use aftermath::db;
 use aftermath::import::{self, Options};
 use aftermath::web::Site;
-use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{Request, StatusCode, header};
 use scraper::{Html, Selector};
 use sqlx::SqlitePool;
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use tower::ServiceExt;
 
 /// The samples (and `extra` files) behind a trusted proxy on 127.0.0.1 that sets
 /// `X-Forwarded-User`, answering to `aftermath.test`.
