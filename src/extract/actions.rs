@@ -1,19 +1,26 @@
 //! Follow-up actions: items of action sections (bullets, task lists, tables, paragraphs
-//! that state an intent such as "We are going to ..."), task-list items anywhere, with
-//! status markers, group labels ("Planned:", "Done:"), owners, due dates, tickets,
-//! priority and type.
+//! that state an intent such as "We are going to ..."), task-list items and "Action
+//! point:" lines anywhere, and, in documents with no action section, the sentences
+//! that commit to follow-up work ("We will conduct a full postmortem"). Each action
+//! carries its status (markers, group labels, lead-ins, its own tense; see `status`),
+//! owner (`Owner:` fields, `@name`, a leading `[Team]` tag, a trailing "— ana"), due
+//! date, ticket, priority and type.
 //!
 //! Invariant: an action's id depends only on the incident slug and the action's
 //! normalised text, so it survives edits elsewhere in the file; ids are unique within
-//! one incident.
+//! one incident. Legends, placeholders, notes about finishing the report and
+//! suggestions the document rejects are never actions.
 
-use super::sections::{Outline, Section, SectionKind};
+mod status;
+
+use super::sections::{self, Outline, Part, SectionKind};
 use super::sentences;
 use super::timestamp::{self, DatePart};
 use crate::ingest::document::{Block, Link, ListItem, Table};
 use crate::model::{Action, ActionStatus, Slug};
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
+use status::{group_label, leading_marker, status_word, trailing_marker};
 use std::collections::{HashMap, HashSet};
 
 const MAX_ACTION_TEXT: usize = 300;
@@ -42,65 +49,99 @@ struct Draft {
     line: u32,
 }
 
+/// Statuses an action takes when its own text carries no marker: a group label or
+/// heading ("Completed", "In Progress:") wins over the action's own tense; the lead-in
+/// before its list ("We have done the following:") does not.
+#[derive(Clone, Copy, Default)]
+struct Inherited {
+    group: Option<ActionStatus>,
+    lead: Option<ActionStatus>,
+}
+
+impl Inherited {
+    fn resolve(self, text: &str) -> ActionStatus {
+        self.group
+            .or_else(|| status::from_tense(text))
+            .or(self.lead)
+            .unwrap_or(ActionStatus::Unknown)
+    }
+}
+
 /// Extracts the document's actions.
 pub fn extract(outline: &Outline<'_>, ctx: &ActionContext<'_>) -> Vec<Action> {
     let mut drafts = Vec::new();
+    let mut has_action_section = false;
     for section in &outline.sections {
-        if section.kind == SectionKind::Actions {
-            action_section(section, ctx, &mut drafts);
-        } else {
-            // Checklists are to-dos wherever they stand.
-            for block in &section.blocks {
-                if let Block::List(list) = block {
-                    for item in list.items.iter().filter(|i| i.task.is_some()) {
-                        drafts.push(from_item(item, None, ctx));
-                    }
-                }
+        for part in sections::parts(section) {
+            if part.kind == SectionKind::Actions {
+                has_action_section = true;
+                action_part(&part, ctx, &mut drafts);
+            } else {
+                other_part(&part, ctx, &mut drafts);
             }
         }
+    }
+    if !has_action_section {
+        commitments(outline, ctx, &mut drafts);
+        drafts.sort_by_key(|d| d.line);
     }
     assign_ids(drafts, ctx.slug)
 }
 
-fn action_section(section: &Section<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
-    // A heading that is itself a group label ("### Done") sets the status below it.
-    let heading_status = section.heading.and_then(|h| group_label(&h.text));
-    let has_items = section
+fn action_part(part: &Part<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
+    // A heading that is itself a group label ("### Completed") sets the status below it.
+    let group = part.label.and_then(heading_status);
+    let has_items = part
         .blocks
         .iter()
-        .any(|b| matches!(b, Block::List(_) | Block::Table(_)));
-    for (i, block) in section.blocks.iter().enumerate() {
-        match block {
+        .any(|b| matches!(b.as_ref(), Block::List(_) | Block::Table(_)));
+    for (i, block) in part.blocks.iter().enumerate() {
+        let previous = i
+            .checked_sub(1)
+            .and_then(|j| part.blocks.get(j))
+            .and_then(|b| match b.as_ref() {
+                Block::Paragraph(p) => Some(p.text.as_str()),
+                _ => None,
+            });
+        match block.as_ref() {
             Block::List(list) => {
-                let lead_in = i
-                    .checked_sub(1)
-                    .and_then(|j| section.blocks.get(j))
-                    .and_then(|b| match b {
-                        Block::Paragraph(p) => Some(p.text.to_lowercase()),
-                        _ => None,
-                    });
                 // "The key factors behind this incident are:" introduces causes, not
-                // things to do.
-                if lead_in.as_deref().is_some_and(introduces_non_actions) {
+                // things to do; "P1 - before the next release" lists are legends.
+                if previous.is_some_and(|p| introduces_non_actions(&p.to_lowercase()))
+                    || is_legend(&list.items)
+                {
                     continue;
                 }
+                let inherited = Inherited {
+                    group,
+                    lead: previous.and_then(status::lead_in),
+                };
                 for item in &list.items {
-                    list_item(item, heading_status, ctx, out);
+                    list_item(item, inherited, ctx, out);
                 }
             }
-            Block::Table(table) => table_actions(table, ctx, out),
+            Block::Table(table) => table_actions(table, group, ctx, out),
             Block::Paragraph(p) => {
                 if ctx.skip_lines.contains(&p.line) || p.text.trim_end().ends_with(':') {
                     continue;
                 }
-                let lower = p.text.to_lowercase();
-                let intent = if has_items {
-                    starts_with_intent(&lower)
-                } else {
-                    states_intent(&lower)
-                };
+                // "Action items" followed only by a link to the tracker: the link is
+                // where the actions are.
+                if !has_items && is_bare_link(&p.text) {
+                    out.push(parse_action_text(&p.text, p.line, ctx));
+                    continue;
+                }
+                let labelled = action_label(&p.text);
+                let text = labelled.unwrap_or(&p.text);
+                let lower = text.to_lowercase();
+                let intent = labelled.is_some()
+                    || if has_items {
+                        starts_with_intent(&lower)
+                    } else {
+                        states_intent(&lower)
+                    };
                 if intent {
-                    out.push(from_paragraph(&p.text, p.line, heading_status, ctx));
+                    from_paragraph(text, p.line, group, ctx, out);
                 }
             }
             _ => {}
@@ -108,20 +149,64 @@ fn action_section(section: &Section<'_>, ctx: &ActionContext<'_>, out: &mut Vec<
     }
 }
 
-fn list_item(
-    item: &ListItem,
-    inherited: Option<ActionStatus>,
-    ctx: &ActionContext<'_>,
-    out: &mut Vec<Draft>,
-) {
+/// Outside action sections: checklists (to-dos wherever they stand) and "Action
+/// point: ..." lines.
+fn other_part(part: &Part<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
+    let narrative = part.kind != SectionKind::Timeline;
+    for (i, block) in part.blocks.iter().enumerate() {
+        match block.as_ref() {
+            Block::List(list) => {
+                for item in &list.items {
+                    if item.task.is_some() {
+                        if !about_the_report(&item.text) {
+                            out.push(from_item(item, Inherited::default(), ctx));
+                        }
+                    } else if narrative && action_label(&item.text).is_some() {
+                        let mut draft = from_item(item, Inherited::default(), ctx);
+                        if draft.status == ActionStatus::Unknown
+                            && item.children.iter().any(reports_done)
+                        {
+                            draft.status = ActionStatus::Done;
+                        }
+                        out.push(draft);
+                    }
+                }
+            }
+            Block::Paragraph(p) if narrative && !ctx.skip_lines.contains(&p.line) => {
+                let Some(value) = action_label(&p.text) else {
+                    continue;
+                };
+                let before = out.len();
+                from_paragraph(value, p.line, None, ctx, out);
+                // "Action point: create a list." followed by "This has been done."
+                if let Some(next) = part.blocks.get(i + 1)
+                    && reports_done(next.as_ref())
+                {
+                    for draft in &mut out[before..] {
+                        if draft.status == ActionStatus::Unknown {
+                            draft.status = ActionStatus::Done;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn list_item(item: &ListItem, inherited: Inherited, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
     // "Planned:" / "In Progress:" / "Done:" with a sub-list: the sub-items are the
     // actions and take the label's status.
     if let Some(status) = group_label(&item.text) {
         let mut any = false;
+        let inner = Inherited {
+            group: Some(status),
+            ..inherited
+        };
         for child in &item.children {
             if let Block::List(sub) = child {
                 for sub_item in &sub.items {
-                    list_item(sub_item, Some(status), ctx, out);
+                    list_item(sub_item, inner, ctx, out);
                     any = true;
                 }
             }
@@ -133,7 +218,7 @@ fn list_item(
     out.push(from_item(item, inherited, ctx));
 }
 
-fn from_item(item: &ListItem, inherited: Option<ActionStatus>, ctx: &ActionContext<'_>) -> Draft {
+fn from_item(item: &ListItem, inherited: Inherited, ctx: &ActionContext<'_>) -> Draft {
     let last_line = item.line + item.text.matches('\n').count() as u32;
     let mut text = strip_link_labels(&item.text, ctx.links, item.line, last_line);
     let mut details = children_text(&item.children);
@@ -163,50 +248,154 @@ fn from_item(item: &ListItem, inherited: Option<ActionStatus>, ctx: &ActionConte
         } else {
             ActionStatus::Open
         };
-    }
-    if draft.status == ActionStatus::Unknown
-        && let Some(s) = inherited
-    {
-        draft.status = s;
+    } else if draft.status == ActionStatus::Unknown {
+        draft.status = inherited.resolve(&draft.text);
     }
     if draft.ticket.is_none() {
-        draft.ticket = ticket_link(
-            ctx.links,
-            item.line,
-            item.line + item.text.matches('\n').count() as u32,
-        );
+        draft.ticket = ticket_link(ctx.links, item.line, last_line);
     }
     draft.details = details.map(|d| sentences::truncate(&d, MAX_DETAILS));
     draft
 }
 
+/// A paragraph that states an intent: its first sentence is the action and the rest
+/// its details, except that a later sentence committing to something else ("The team
+/// will also ...") is an action of its own.
 fn from_paragraph(
     text: &str,
     line: u32,
-    inherited: Option<ActionStatus>,
+    group: Option<ActionStatus>,
     ctx: &ActionContext<'_>,
-) -> Draft {
-    let sents = sentences::split(text);
-    let first = sents.first().map_or(text, |(_, s)| *s);
-    let mut draft = parse_action_text(first, line, ctx);
-    let rest: Vec<&str> = sents.iter().skip(1).map(|(_, s)| *s).collect();
-    if !rest.is_empty() {
-        draft.details = Some(sentences::truncate(
-            &sentences::collapse(&rest.join(" ")),
-            MAX_DETAILS,
-        ));
+    out: &mut Vec<Draft>,
+) {
+    let inherited = Inherited { group, lead: None };
+    let mut current: Option<(Draft, Vec<&str>)> = None;
+    let finish = |(mut draft, rest): (Draft, Vec<&str>), out: &mut Vec<Draft>| {
+        if !rest.is_empty() {
+            draft.details = Some(sentences::truncate(
+                &sentences::collapse(&rest.join(" ")),
+                MAX_DETAILS,
+            ));
+        }
+        if draft.status == ActionStatus::Unknown {
+            draft.status = inherited.resolve(&draft.text);
+        }
+        out.push(draft);
+    };
+    for (offset, sentence) in sentences::split(text) {
+        match current.as_mut() {
+            Some((_, rest)) if !commits(sentence) => rest.push(sentence),
+            _ => {
+                if let Some(done) = current.take() {
+                    finish(done, out);
+                }
+                let at = sentences::line_at(text, line, offset);
+                current = Some((parse_action_text(sentence, at, ctx), Vec::new()));
+            }
+        }
     }
-    // Sentences after the first can report progress ("we have already implemented
-    // and deployed this").
-    if draft.status == ActionStatus::Unknown
-        && let Some(s) = inherited
-    {
-        draft.status = s;
+    if let Some(done) = current.take() {
+        finish(done, out);
     }
-    draft
 }
 
-fn table_actions(table: &Table, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
+/// A sentence that commits to work by its own subject: "The team will implement
+/// measures", "We'll publish a report". "This will take a week" does not.
+fn commits(sentence: &str) -> bool {
+    let lower = sentence.to_lowercase().replace('’', "'");
+    let words: Vec<&str> = lower.split_whitespace().take(6).collect();
+    !matches!(
+        words.first(),
+        Some(&("this" | "it" | "that" | "these" | "those" | "which" | "there" | "if" | "when"))
+    ) && words
+        .iter()
+        .any(|w| matches!(*w, "will" | "we'll" | "shall"))
+}
+
+/// Sentence openings that commit the writer to follow-up work.
+const COMMITMENT_OPENINGS: &[&str] = &[
+    "we will ",
+    "we'll ",
+    "we are going to ",
+    "we're going to ",
+    "we plan to ",
+    "we intend to ",
+    "i will ",
+    "the team will ",
+    "our team will ",
+];
+
+/// Status-page chatter that opens like a commitment ("We will continue to monitor",
+/// "We will provide an update").
+const CHATTER: &[&str] = &[
+    "continue",
+    "update you",
+    "update this",
+    "an update",
+    "updates",
+    "further update",
+    "let you know",
+    "let users know",
+    "let everyone know",
+    "keep you",
+    "provide more",
+    "provide further",
+    "provide additional",
+    "monitor",
+    "refer to",
+    "be back",
+    "notify",
+    "share more",
+];
+
+/// Documents without an action section (status-page reports, e-mails): the sentences
+/// that commit to follow-up work are its actions.
+fn commitments(outline: &Outline<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
+    for section in &outline.sections {
+        for part in sections::parts(section) {
+            if matches!(part.kind, SectionKind::Timeline | SectionKind::Lessons) {
+                continue;
+            }
+            for block in &part.blocks {
+                let texts: Vec<(&str, u32)> = match block.as_ref() {
+                    Block::Paragraph(p) => vec![(&p.text, p.line)],
+                    Block::List(l) => l
+                        .items
+                        .iter()
+                        .filter(|i| i.task.is_none())
+                        .map(|i| (i.text.as_str(), i.line))
+                        .collect(),
+                    _ => continue,
+                };
+                for (text, line) in texts {
+                    for (offset, sentence) in sentences::split(text) {
+                        let lower = sentences::collapse(sentence)
+                            .to_lowercase()
+                            .replace('’', "'");
+                        let lower = lower.trim_start_matches(['-', '*', '•', ' ']);
+                        if COMMITMENT_OPENINGS.iter().any(|o| lower.starts_with(o))
+                            && !CHATTER.iter().any(|c| lower.contains(c))
+                        {
+                            let at = sentences::line_at(text, line, offset);
+                            let mut draft = parse_action_text(sentence, at, ctx);
+                            if draft.status == ActionStatus::Unknown {
+                                draft.status = Inherited::default().resolve(&draft.text);
+                            }
+                            out.push(draft);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn table_actions(
+    table: &Table,
+    group: Option<ActionStatus>,
+    ctx: &ActionContext<'_>,
+    out: &mut Vec<Draft>,
+) {
     let col = |names: &[&str]| {
         table.header.iter().position(|h| {
             let h = h.to_lowercase();
@@ -246,6 +435,7 @@ fn table_actions(table: &Table, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
     ])
     .or_else(|| (0..table.header.len().max(1)).find(|i| !used.contains(i)))
     .unwrap_or(0);
+    let inherited = Inherited { group, lead: None };
     for row in &table.rows {
         let cell = |c: Option<usize>| {
             c.and_then(|i| row.cells.get(i))
@@ -265,6 +455,9 @@ fn table_actions(table: &Table, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
         if let Some(s) = cell(status).and_then(status_word) {
             draft.status = s;
         }
+        if draft.status == ActionStatus::Unknown {
+            draft.status = inherited.resolve(&draft.text);
+        }
         if let Some(t) = cell(ticket) {
             draft.ticket = Some(find_ticket(t).unwrap_or_else(|| t.to_string()));
         }
@@ -281,10 +474,16 @@ fn table_actions(table: &Table, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
     }
 }
 
-/// Reads status markers, owner, due date, ticket, priority and type out of an
-/// action's text; what remains is the action's text.
+/// Reads status markers, fields (owner, status, due date, ticket, priority), a leading
+/// `[Team]` tag and a trailing "— ana" out of an action's text; what remains is the
+/// action's text. The status is only what markers and fields say (`Unknown`
+/// otherwise); callers add what groups, lead-ins and tense say.
 fn parse_action_text(raw: &str, line: u32, ctx: &ActionContext<'_>) -> Draft {
-    let mut text = sentences::collapse(raw);
+    // "- - We will ..." in signed e-mails: a bullet left in the item's text.
+    let mut text = sentences::collapse(raw.trim_start_matches(['-', '•', '*', ' ']));
+    if let Some(value) = action_label(&text) {
+        text = value.to_string();
+    }
     let mut status = ActionStatus::Unknown;
     if let Some((s, rest)) = leading_marker(&text) {
         status = s;
@@ -294,121 +493,109 @@ fn parse_action_text(raw: &str, line: u32, ctx: &ActionContext<'_>) -> Draft {
         status = s;
         text = rest;
     }
-    let owner = find_owner(&text);
-    let due = find_due(&text, ctx.year);
-    let ticket = find_ticket(&text);
-    let priority = find_priority(&text);
-    let kind = bracket_kind(&text);
+    let mut owner = None;
+    if let Some((tag, rest)) = leading_tag(&text) {
+        owner = Some(tag);
+        text = rest;
+    }
+    // Owner, due date, ticket and priority are looked for in the whole text, fields
+    // included; the fields are then cut from the action's text.
+    let full = text.clone();
+    let mut due = None;
+    let mut ticket = None;
+    let mut priority = None;
+    if let Some(fields) = inline_fields(&text) {
+        text = fields.text;
+        owner = owner.or(fields.owner);
+        status = fields.status.unwrap_or(status);
+        due = fields.due.and_then(|d| parse_due(&d, ctx.year));
+        ticket = fields.ticket;
+        priority = fields.priority;
+    }
+    if let Some((tail, rest)) = trailing_attribution(&text) {
+        match tail {
+            Tail::Status(s) => status = s,
+            Tail::Owner(name) => owner = owner.or(Some(name)),
+        }
+        text = rest;
+    }
     Draft {
         text: sentences::truncate(text.trim(), MAX_ACTION_TEXT),
         status,
-        owner,
-        due,
-        ticket,
-        priority,
-        kind,
+        owner: owner.or_else(|| find_owner(&full)),
+        due: due.or_else(|| find_due(&full, ctx.year)),
+        ticket: ticket.or_else(|| find_ticket(&full)),
+        priority: priority.or_else(|| find_priority(&full)),
+        kind: bracket_kind(&full),
         details: None,
         line,
     }
 }
 
-/// `[DONE]`, `[IN PROGRESS]`, `TODO:`, `DONE -`, `✅` at the start of the text.
-fn leading_marker(text: &str) -> Option<(ActionStatus, String)> {
-    let t = text.trim_start();
-    for (glyph, status) in [
-        ("✅", ActionStatus::Done),
-        ("✔", ActionStatus::Done),
-        ("☑", ActionStatus::Done),
-        ("☐", ActionStatus::Open),
-        ("❌", ActionStatus::Wontfix),
-        ("🚧", ActionStatus::InProgress),
-    ] {
-        if let Some(rest) = t.strip_prefix(glyph) {
-            return Some((status, rest.trim_start().to_string()));
-        }
-    }
-    if let Some(inner) = t.strip_prefix('[').or_else(|| t.strip_prefix('(')) {
-        let close = inner.find([']', ')'])?;
-        let status = status_word(&inner[..close])?;
-        return Some((
-            status,
-            inner[close + 1..]
-                .trim_start_matches([':', '-', ' '])
-                .to_string(),
-        ));
-    }
-    let word_end = t.find([':', '-', '–']).filter(|i| *i <= 12)?;
-    let status = status_word(&t[..word_end]).filter(|_| {
-        t[..word_end]
-            .trim()
-            .chars()
-            .all(|c| c.is_uppercase() || c == ' ')
-    })?;
-    Some((
-        status,
-        t[word_end + 1..]
-            .trim_start_matches([':', '-', ' '])
-            .to_string(),
-    ))
-}
-
-/// `(done)`, `(DONE)`, `[in progress]`, `✅` at the end of the text.
-fn trailing_marker(text: &str) -> Option<(ActionStatus, String)> {
-    let t = text.trim_end();
-    for (glyph, status) in [
-        ("✅", ActionStatus::Done),
-        ("✔", ActionStatus::Done),
-        ("❌", ActionStatus::Wontfix),
-    ] {
-        if let Some(rest) = t.strip_suffix(glyph) {
-            return Some((status, rest.trim_end().to_string()));
-        }
-    }
-    let closing = t.chars().last()?;
-    let opening = match closing {
-        ')' => '(',
-        ']' => '[',
-        _ => return None,
-    };
-    let open = t.rfind(opening)?;
-    let status = status_word(&t[open + 1..t.len() - 1])?;
-    Some((
-        status,
-        t[..open]
-            .trim_end()
-            .trim_end_matches([',', '-', ':'])
-            .trim_end()
-            .to_string(),
-    ))
-}
-
-/// Status words of markers, columns and group labels.
-fn status_word(word: &str) -> Option<ActionStatus> {
-    let w = word
-        .trim()
-        .trim_end_matches([':', '.'])
-        .to_lowercase()
-        .replace(['_', '-'], " ");
-    Some(match w.trim() {
-        "done" | "complete" | "completed" | "closed" | "fixed" | "resolved" | "finished"
-        | "shipped" | "deployed" | "yes" | "x" => ActionStatus::Done,
-        "in progress" | "inprogress" | "wip" | "ongoing" | "started" | "in review" | "doing"
-        | "underway" | "in flight" => ActionStatus::InProgress,
-        "todo" | "to do" | "open" | "planned" | "not started" | "pending" | "new" | "backlog"
-        | "proposed" | "no" => ActionStatus::Open,
-        "wontfix" | "won't fix" | "wont fix" | "will not fix" | "cancelled" | "canceled"
-        | "dropped" | "rejected" | "abandoned" => ActionStatus::Wontfix,
-        _ => return None,
-    })
-}
-
-/// "Planned:", "In Progress:", "Done" as a label over a group of actions.
-fn group_label(text: &str) -> Option<ActionStatus> {
-    let t = text.trim();
-    if t.split_whitespace().count() > 3 {
+/// "Action point: create a mailing list" -> "create a mailing list".
+fn action_label(text: &str) -> Option<&str> {
+    let colon = text.find(':').filter(|c| *c <= 30)?;
+    let head = text[..colon].trim_start_matches(['*', '_', ' ']);
+    if !["action", "follow", "next"].iter().any(|w| {
+        head.get(..w.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(w))
+    }) {
         return None;
     }
-    status_word(t)
+    let label = sections::normalized_words(head).join(" ");
+    let value = text[colon + 1..].trim();
+    (matches!(
+        label.as_str(),
+        "action point"
+            | "action points"
+            | "action item"
+            | "action"
+            | "follow up"
+            | "followup"
+            | "follow up action"
+            | "next step"
+            | "next steps"
+    ) && !value.is_empty())
+    .then_some(value)
+}
+
+/// "This has been done." under or after an action point.
+fn reports_done(block: &Block) -> bool {
+    let text = match block {
+        Block::Paragraph(p) => p.text.as_str(),
+        Block::List(l) => l.items.first().map_or("", |i| i.text.as_str()),
+        _ => return false,
+    };
+    let first = sentences::split(text).first().map_or("", |(_, s)| *s);
+    let lower = first.to_lowercase();
+    first.split_whitespace().count() <= 8
+        && ["this", "that", "it ", "done", "completed", "fixed"]
+            .iter()
+            .any(|w| lower.starts_with(w))
+        && (status::from_tense(first) == Some(ActionStatus::Done)
+            || status_word(first) == Some(ActionStatus::Done))
+}
+
+/// The status a section heading gives its actions: "Completed", "Actions taken",
+/// "Planned improvements", "In progress"; none when it names none or several
+/// ("Corrective Actions Taken/Planned").
+fn heading_status(heading: &str) -> Option<ActionStatus> {
+    let words = sections::normalized_words(heading);
+    let mut found: Option<ActionStatus> = None;
+    for (i, w) in words.iter().enumerate() {
+        let status = match w.as_str() {
+            "completed" | "done" | "taken" | "finished" | "implemented" => ActionStatus::Done,
+            "planned" | "todo" | "pending" | "upcoming" => ActionStatus::Open,
+            "ongoing" => ActionStatus::InProgress,
+            "progress" if i > 0 && words[i - 1] == "in" => ActionStatus::InProgress,
+            _ => continue,
+        };
+        if found.is_some_and(|f| f != status) {
+            return None;
+        }
+        found = Some(status);
+    }
+    found
 }
 
 fn introduces_non_actions(lead_in: &str) -> bool {
@@ -425,6 +612,277 @@ fn introduces_non_actions(lead_in: &str) -> bool {
         ]
         .iter()
         .any(|w| t.contains(w))
+}
+
+/// "P1 – needed before the next release", "P2 – nice to have": a list defining
+/// priority levels, not actions.
+fn is_legend(items: &[ListItem]) -> bool {
+    items.len() >= 2
+        && items.iter().all(|i| {
+            let t = i.text.trim();
+            let token_end = t.find([' ', '-', '–', '—', ':', '=']).unwrap_or(t.len());
+            let token = &t[..token_end];
+            let rest = t[token_end..].trim_start();
+            is_priority_token(token) && rest.starts_with(['-', '–', '—', ':', '='])
+        })
+}
+
+/// `P0`-`P4`, `Sev1`, `S2`.
+fn is_priority_token(token: &str) -> bool {
+    let lower = token.to_lowercase();
+    let digits = lower
+        .strip_prefix("sev")
+        .or_else(|| lower.strip_prefix('p'))
+        .or_else(|| lower.strip_prefix('s'));
+    digits.is_some_and(|d| d.len() == 1 && d.chars().all(|c| ('0'..='5').contains(&c)))
+}
+
+fn is_bare_link(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with("http://") || t.starts_with("https://")) && !t.contains(char::is_whitespace)
+}
+
+/// False for what stands in an action list without being an action: "N/A", "See
+/// above", template placeholders, notes about finishing the report itself, and
+/// suggestions the document reports as rejected.
+fn is_an_action(text: &str, norm: &str) -> bool {
+    if matches!(
+        norm,
+        "" | "n a"
+            | "na"
+            | "none"
+            | "nothing"
+            | "see above"
+            | "see below"
+            | "tbd"
+            | "tba"
+            | "todo"
+            | "to do"
+            | "action items"
+            | "no action items"
+    ) {
+        return false;
+    }
+    let t = text.trim();
+    if t.contains("{{") || (t.starts_with('<') && t.ends_with('>')) {
+        return false;
+    }
+    // Whole words: the normalised text padded with spaces, phrases likewise.
+    let padded = format!(" {norm} ");
+    let has = |phrases: &[&str]| phrases.iter().any(|p| padded.contains(p));
+    if has(&[
+        " this document ",
+        " this doc ",
+        " this report ",
+        " this postmortem ",
+        " this post mortem ",
+        " this write up ",
+        " this writeup ",
+        " this page ",
+    ]) {
+        return false;
+    }
+    !(has(&[" recommended ", " suggested ", " proposed "])
+        && has(&[
+            " rejected ",
+            " declined ",
+            " decided against ",
+            " decided not ",
+        ]))
+}
+
+/// A checklist item about writing the postmortem itself ("[ ] Timeline complete",
+/// "[x] Root cause identified"), outside the action sections.
+fn about_the_report(text: &str) -> bool {
+    let padded = format!(" {} ", normalise(text));
+    [
+        " timeline ",
+        " root cause ",
+        " postmortem ",
+        " post mortem ",
+        " action items ",
+        " lessons learned ",
+        " incident report ",
+    ]
+    .iter()
+    .any(|p| padded.contains(p))
+}
+
+/// "[ICL] Removed legacy access": a leading tag that is not a status, ticket, type or
+/// footnote names the owner.
+fn leading_tag(text: &str) -> Option<(String, String)> {
+    let inner_and_rest = text.trim_start().strip_prefix('[')?;
+    let close = inner_and_rest.find(']')?;
+    let inner = inner_and_rest[..close].trim();
+    let rest = inner_and_rest[close + 1..].trim_start_matches([':', ' ', '-']);
+    let lower = inner.to_lowercase();
+    let words = inner.split_whitespace().count();
+    let not_a_name = inner.is_empty()
+        || words > 3
+        || rest.is_empty()
+        || status_word(inner).is_some()
+        || is_ticket_id(inner)
+        || is_priority_token(inner)
+        || inner.starts_with(|c: char| c.is_ascii_digit() || c == '#')
+        || inner.contains("://")
+        || ["mitigate", "prevent", "detect", "process"].contains(&lower.as_str());
+    (!not_a_name).then(|| (inner.to_string(), rest.to_string()))
+}
+
+/// What follows a dash at the end of an action.
+enum Tail {
+    Owner(String),
+    Status(ActionStatus),
+}
+
+/// "Rotate keys — ana, by 2024-04-01", "Rotate keys — Platform team", "Rotate keys —
+/// done": an em or en dash before a name (and due date) or a status.
+fn trailing_attribution(text: &str) -> Option<(Tail, String)> {
+    let (pos, dash) = ["—", "–"]
+        .iter()
+        .filter_map(|d| text.rfind(d).map(|p| (p, d.len())))
+        .max()?;
+    let head = text[..pos].trim_end();
+    if head.split_whitespace().count() < 2 {
+        return None;
+    }
+    let tail = text[pos + dash..].trim().trim_end_matches('.');
+    if let Some(s) = status_word(tail) {
+        return Some((Tail::Status(s), head.to_string()));
+    }
+    let mut name = tail.split([',', ';', '(']).next()?.trim();
+    let dated = name.len() < tail.len();
+    for label in [" by ", " due "] {
+        if let Some(at) = sentences::find_ignore_case(name, label, 0) {
+            name = name[..at].trim();
+        }
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let name_like = (1..=3).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| w.starts_with(|c: char| c.is_alphabetic() || c == '@'))
+        && !words.iter().any(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "the" | "a" | "an" | "to" | "for" | "and" | "or" | "of" | "in" | "on" | "with"
+            )
+        });
+    let capitalised = words
+        .first()
+        .is_some_and(|w| w.starts_with(|c: char| c.is_uppercase() || c == '@'));
+    let by_date = dated || name.len() < tail.len();
+    (name_like && (capitalised || by_date))
+        .then(|| (Tail::Owner(name.to_string()), head.to_string()))
+}
+
+/// Which field a label names.
+#[derive(Clone, Copy, PartialEq)]
+enum Field {
+    Owner,
+    Status,
+    Due,
+    Ticket,
+    Priority,
+}
+
+/// Field labels written inline after an action ("Owner: ana. Status: In review.").
+const FIELD_LABELS: &[(&str, Field)] = &[
+    ("owners", Field::Owner),
+    ("owner", Field::Owner),
+    ("assignee", Field::Owner),
+    ("assigned to", Field::Owner),
+    ("responsible", Field::Owner),
+    ("dri", Field::Owner),
+    ("status", Field::Status),
+    ("due date", Field::Due),
+    ("due", Field::Due),
+    ("deadline", Field::Due),
+    ("eta", Field::Due),
+    ("target date", Field::Due),
+    ("ticket", Field::Ticket),
+    ("jira", Field::Ticket),
+    ("tracking issue", Field::Ticket),
+    ("priority", Field::Priority),
+];
+
+/// An action's text with its inline fields cut off, and the fields' values.
+#[derive(Default)]
+struct Fields {
+    text: String,
+    owner: Option<String>,
+    status: Option<ActionStatus>,
+    due: Option<String>,
+    ticket: Option<String>,
+    priority: Option<String>,
+}
+
+/// "Add an alert. Owner: ana. Status: In review. Due: 2024-04-01", "Fix DNS (owner:
+/// ana, due 1 Apr)": fields after the action's text. `None` when there are none, or
+/// when the text is nothing but fields.
+fn inline_fields(text: &str) -> Option<Fields> {
+    // (label start, value start, field), found from the colons: most texts have none.
+    let mut found: Vec<(usize, usize, Field)> = Vec::new();
+    for (colon, _) in text.match_indices(':') {
+        let before = text[..colon].trim_end_matches(['*', '_', ' ']);
+        for &(label, field) in FIELD_LABELS {
+            let Some(pos) = before.len().checked_sub(label.len()) else {
+                continue;
+            };
+            if before.is_char_boundary(pos)
+                && before[pos..].eq_ignore_ascii_case(label)
+                && !before[..pos]
+                    .chars()
+                    .last()
+                    .is_some_and(char::is_alphanumeric)
+            {
+                found.push((pos, colon + 1, field));
+                break;
+            }
+        }
+    }
+    found.sort_by_key(|f| f.0);
+    let first = found.first()?.0;
+    let head = text[..first]
+        .trim_end()
+        .trim_end_matches(['(', '[', '-', '–', '—', '|', ',', ';', '*', '_', ' ']);
+    if head.split_whitespace().count() < 2 {
+        return None;
+    }
+    let mut fields = Fields {
+        text: head.to_string(),
+        ..Fields::default()
+    };
+    for (k, &(_, value_start, field)) in found.iter().enumerate() {
+        let value_end = found.get(k + 1).map_or(text.len(), |next| next.0);
+        let value = text[value_start..value_end.max(value_start)]
+            .trim()
+            .trim_matches(['*', '_', ' ', '(', ')', '[', ']', '|', ',', ';'])
+            .trim_end_matches('.')
+            .trim();
+        // Owner and status values end at the first separator ("ana, due 1 Apr").
+        let short = value
+            .split([',', ';', ')', '('])
+            .next()
+            .unwrap_or("")
+            .split(". ")
+            .next()
+            .unwrap_or("")
+            .trim();
+        match field {
+            Field::Owner if (1..=4).contains(&short.split_whitespace().count()) => {
+                fields.owner = Some(clean_owner(short));
+            }
+            Field::Status => fields.status = status_word(short),
+            Field::Due if !value.is_empty() => fields.due = Some(value.to_string()),
+            Field::Ticket if !short.is_empty() => {
+                fields.ticket = Some(find_ticket(short).unwrap_or_else(|| short.to_string()));
+            }
+            Field::Priority if !short.is_empty() => fields.priority = Some(short.to_string()),
+            _ => {}
+        }
+    }
+    Some(fields)
 }
 
 /// Paragraph openings that make the paragraph an action ("We are going to ...").
@@ -475,7 +933,9 @@ fn starts_with_intent(lower: &str) -> bool {
 fn states_intent(lower: &str) -> bool {
     let first = sentences::split(lower)
         .first()
-        .map_or(String::new(), |(_, s)| format!(" {s} "));
+        .map_or(String::new(), |(_, s)| {
+            format!(" {} ", sentences::collapse(s))
+        });
     starts_with_intent(lower) || INTENT_ANYWHERE.iter().any(|p| first.contains(p))
 }
 
@@ -681,29 +1141,48 @@ fn find_priority(text: &str) -> Option<String> {
             return Some(word.to_string());
         }
     }
-    let lower = text.to_lowercase();
-    for level in ["high", "medium", "low", "critical"] {
-        if lower.contains(&format!("{level} priority"))
-            || lower.contains(&format!("priority: {level}"))
+    sentences::find_ignore_case(text, "priority", 0)?;
+    for (level, before, after) in [
+        ("high", "high priority", "priority: high"),
+        ("medium", "medium priority", "priority: medium"),
+        ("low", "low priority", "priority: low"),
+        ("critical", "critical priority", "priority: critical"),
+    ] {
+        if sentences::find_ignore_case(text, before, 0).is_some()
+            || sentences::find_ignore_case(text, after, 0).is_some()
         {
             return Some(level.to_string());
         }
     }
     None
 }
-
 fn bracket_kind(text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
+    if !text.contains(['[', '(']) && sentences::find_ignore_case(text, "type:", 0).is_none() {
+        return None;
+    }
     ["mitigate", "prevent", "detect", "process"]
-        .iter()
+        .into_iter()
         .find(|k| {
-            lower.contains(&format!("[{k}]"))
-                || lower.contains(&format!("({k})"))
-                || lower.contains(&format!("type: {k}"))
+            [("[", "]"), ("(", ")"), ("type: ", "")]
+                .iter()
+                .any(|(open, close)| {
+                    let mut from = 0;
+                    while let Some(at) = sentences::find_ignore_case(text, open, from) {
+                        from = at + open.len();
+                        let rest = &text[from..];
+                        if rest
+                            .get(..k.len())
+                            .is_some_and(|w| w.eq_ignore_ascii_case(k))
+                            && rest[k.len()..].starts_with(close)
+                        {
+                            return true;
+                        }
+                    }
+                    false
+                })
         })
-        .map(|k| k.to_string())
+        .map(str::to_string)
 }
-
 fn action_kind(text: &str) -> Option<String> {
     let lower = text.to_lowercase();
     [
@@ -770,37 +1249,66 @@ fn collect_text(block: &Block, parts: &mut Vec<String>) {
 
 /// Lowercase words only: markup, punctuation and markers do not change an action's id.
 pub fn normalise(text: &str) -> String {
-    text.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    if !text.is_ascii() {
+        // Lowercasing changes some characters' length and word boundaries (`İ`, final
+        // sigma): the general path, exactly as ids have always been made.
+        return text
+            .to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push(b.to_ascii_lowercase() as char);
+        } else {
+            gap = true;
+        }
+    }
+    out
 }
-
 /// The stable id of an action: a short hash of the incident slug and normalised text.
 pub fn action_id(slug: &Slug, text: &str) -> String {
+    id_of_normalised(slug, &normalise(text))
+}
+
+fn id_of_normalised(slug: &Slug, normalised: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hasher = Sha256::new();
     hasher.update(slug.as_str().as_bytes());
     hasher.update([0]);
-    hasher.update(normalise(text).as_bytes());
+    hasher.update(normalised.as_bytes());
     let digest = hasher.finalize();
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+    let mut id = String::with_capacity(12);
+    for b in &digest[..6] {
+        id.push(HEX[usize::from(b >> 4)] as char);
+        id.push(HEX[usize::from(b & 0xf)] as char);
+    }
+    id
 }
-
 /// Ids for a list of action texts: the same text twice in one document (two incidents
 /// in one report) still gives distinct, stable ids, the second occurrence numbered.
 fn numbered_ids<'a>(texts: impl Iterator<Item = &'a str>, slug: &Slug) -> Vec<String> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    texts
-        .map(|text| {
-            let base = action_id(slug, text);
-            let n = counts.entry(base.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 { base } else { format!("{base}-{n}") }
-        })
-        .collect()
+    number_ids(texts.map(|text| action_id(slug, text)))
 }
 
+/// The second and later occurrences of an id numbered (`abc123-2`).
+fn number_ids(ids: impl Iterator<Item = String>) -> Vec<String> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    ids.map(|base| {
+        let n = counts.entry(base.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 { base } else { format!("{base}-{n}") }
+    })
+    .collect()
+}
 /// Recomputes action ids after the incident had to take another slug.
 pub fn rekey(actions: &mut [Action], slug: &Slug) {
     let ids = numbered_ids(actions.iter().map(|a| a.text.as_str()), slug);
@@ -809,14 +1317,19 @@ pub fn rekey(actions: &mut [Action], slug: &Slug) {
     }
 }
 
+/// Ids for the drafts that are actions (each text normalised once).
 fn assign_ids(drafts: Vec<Draft>, slug: &Slug) -> Vec<Action> {
-    let drafts: Vec<Draft> = drafts
-        .into_iter()
-        .filter(|d| !normalise(&d.text).is_empty())
-        .collect();
-    let ids = numbered_ids(drafts.iter().map(|d| d.text.as_str()), slug);
-    drafts
-        .into_iter()
+    let mut kept = Vec::with_capacity(drafts.len());
+    let mut normalised = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let norm = normalise(&draft.text);
+        if !norm.is_empty() && is_an_action(&draft.text, &norm) {
+            kept.push(draft);
+            normalised.push(norm);
+        }
+    }
+    let ids = number_ids(normalised.iter().map(|n| id_of_normalised(slug, n)));
+    kept.into_iter()
         .zip(ids)
         .map(|(d, id)| Action {
             id,
@@ -832,10 +1345,369 @@ fn assign_ids(drafts: Vec<Draft>, slug: &Slug) -> Vec<Action> {
         })
         .collect()
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::ingest::document::{Document, Heading, List, Paragraph, TableRow};
+
+    fn heading(text: &str, line: u32) -> Block {
+        heading_at(2, text, line)
+    }
+
+    fn heading_at(level: u8, text: &str, line: u32) -> Block {
+        Block::Heading(Heading {
+            level,
+            text: text.into(),
+            line,
+        })
+    }
+
+    fn para(text: &str, line: u32) -> Block {
+        Block::Paragraph(Paragraph {
+            text: text.into(),
+            line,
+        })
+    }
+
+    fn list(items: &[&str], line: u32) -> Block {
+        Block::List(List {
+            ordered: false,
+            line,
+            items: items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| ListItem {
+                    text: (*t).into(),
+                    line: line + i as u32,
+                    task: None,
+                    children: Vec::new(),
+                })
+                .collect(),
+        })
+    }
+
+    /// (status, text) of the actions extracted from `blocks`.
+    fn actions_of(blocks: Vec<Block>) -> Vec<(ActionStatus, String)> {
+        full_actions_of(blocks)
+            .into_iter()
+            .map(|a| (a.status, a.text))
+            .collect()
+    }
+
+    fn full_actions_of(blocks: Vec<Block>) -> Vec<Action> {
+        let doc = Document {
+            blocks,
+            ..Document::default()
+        };
+        let slug = Slug::parse("x").unwrap();
+        let skip = HashSet::new();
+        extract(&sections::outline(&doc), &ctx(&slug, &skip))
+    }
+
+    fn owned(v: &[(ActionStatus, &str)]) -> Vec<(ActionStatus, String)> {
+        v.iter().map(|(s, t)| (*s, t.to_string())).collect()
+    }
+
+    use ActionStatus::{Done, InProgress, Open, Unknown};
+
+    #[test]
+    fn an_items_own_tense_gives_its_status() {
+        let got = actions_of(vec![
+            heading_at(1, "Token leak", 1),
+            heading("What we're doing about it", 2),
+            list(
+                &[
+                    "The leaked token has been revoked.",
+                    "We enabled SSO for the admin console.",
+                    "Deploys will require two approvals.",
+                    "We are reworking the on-call handbook.",
+                    "Add a canary stage",
+                ],
+                3,
+            ),
+        ]);
+        assert_eq!(
+            got,
+            owned(&[
+                (Done, "The leaked token has been revoked."),
+                (Done, "We enabled SSO for the admin console."),
+                (Open, "Deploys will require two approvals."),
+                (InProgress, "We are reworking the on-call handbook."),
+                (Unknown, "Add a canary stage"),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_lead_in_gives_unmarked_items_its_status() {
+        let got = actions_of(vec![
+            heading("Next steps", 1),
+            para("The platform team will do the following. These are:", 3),
+            list(
+                &["(Already planned) Shard the queue", "Add a canary stage"],
+                5,
+            ),
+            heading("Remediation", 8),
+            para("We have done the following:", 9),
+            list(
+                &["Rotate every key", "We will audit the rest next quarter"],
+                10,
+            ),
+        ]);
+        assert_eq!(
+            got,
+            owned(&[
+                (Open, "Shard the queue"),
+                (Open, "Add a canary stage"),
+                (Done, "Rotate every key"),
+                (Open, "We will audit the rest next quarter"),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_group_heading_wins_over_the_items_tense() {
+        let got = actions_of(vec![
+            heading("Actions", 1),
+            heading_at(3, "In progress", 2),
+            list(&["A standby region will be provisioned"], 3),
+            heading_at(3, "Completed", 5),
+            list(&["Disk alert thresholds"], 6),
+        ]);
+        assert_eq!(
+            got,
+            owned(&[
+                (InProgress, "A standby region will be provisioned"),
+                (Done, "Disk alert thresholds"),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_leading_bracket_tag_is_the_owner() {
+        let got = full_actions_of(vec![
+            heading("Action items", 1),
+            list(
+                &[
+                    "[Storage team] Raised the volume quota",
+                    "[DONE] Drain node 3",
+                ],
+                3,
+            ),
+        ]);
+        assert_eq!(got[0].owner.as_deref(), Some("Storage team"));
+        assert_eq!(
+            (got[0].status, got[0].text.as_str()),
+            (Done, "Raised the volume quota")
+        );
+        assert_eq!(got[1].owner, None);
+        assert_eq!(got[1].status, Done);
+    }
+
+    #[test]
+    fn inline_fields_give_owner_status_and_due_date() {
+        let slug = Slug::parse("x").unwrap();
+        let skip = HashSet::new();
+        let c = ctx(&slug, &skip);
+        let d = parse_action_text(
+            "Add an alert on queue depth. Owner: ana. Status: In review. Due: 2024-04-01",
+            1,
+            &c,
+        );
+        assert_eq!(d.text, "Add an alert on queue depth.");
+        assert_eq!(d.owner.as_deref(), Some("ana"));
+        assert_eq!(d.status, InProgress);
+        assert_eq!(d.due.map(|d| d.to_string()).as_deref(), Some("2024-04-01"));
+        let d = parse_action_text("Pin the base image (owner: bo, due 3 May)", 1, &c);
+        assert_eq!(d.text, "Pin the base image");
+        assert_eq!(d.owner.as_deref(), Some("bo"));
+        assert_eq!(d.due.map(|d| d.to_string()).as_deref(), Some("2024-05-03"));
+    }
+
+    #[test]
+    fn a_trailing_dash_names_the_owner_or_the_status() {
+        let slug = Slug::parse("x").unwrap();
+        let skip = HashSet::new();
+        let c = ctx(&slug, &skip);
+        let d = parse_action_text("Rotate the signing key — ana, by 2024-04-01", 1, &c);
+        assert_eq!(d.text, "Rotate the signing key");
+        assert_eq!(d.owner.as_deref(), Some("ana"));
+        assert_eq!(d.due.map(|d| d.to_string()).as_deref(), Some("2024-04-01"));
+        let d = parse_action_text("Rotate the signing key — done", 1, &c);
+        assert_eq!((d.status, d.owner), (Done, None));
+        let d = parse_action_text("Retry uploads — especially the large ones", 1, &c);
+        assert_eq!(d.owner, None);
+    }
+
+    #[test]
+    fn action_point_lines_are_actions_anywhere() {
+        let got = actions_of(vec![
+            heading("Disclosure", 1),
+            para("Action point: set up a security announcement list.", 3),
+            list(&["This has been done."], 4),
+            para("Action point: page on fork detection.", 6),
+        ]);
+        assert_eq!(
+            got,
+            owned(&[
+                (Done, "set up a security announcement list."),
+                (Unknown, "page on fork detection."),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_prose_action_section_gives_one_action_per_commitment() {
+        let got = actions_of(vec![
+            heading("Mitigation", 1),
+            para(
+                "Affected customers will be refunded. The team will add checks to the \
+                 billing job. The table below lists the refunds.",
+                3,
+            ),
+        ]);
+        assert_eq!(
+            got,
+            owned(&[
+                (Open, "Affected customers will be refunded."),
+                (Open, "The team will add checks to the billing job."),
+            ])
+        );
+    }
+
+    #[test]
+    fn without_an_action_section_commitments_in_the_text_are_actions() {
+        let got = actions_of(vec![
+            para(
+                "Logins failed for an hour. We will run a full review of the failover. \
+                 We will continue to monitor the service.",
+                1,
+            ),
+            para("We'll share a public write-up of our follow-ups.", 3),
+        ]);
+        assert_eq!(
+            got,
+            owned(&[
+                (Open, "We will run a full review of the failover."),
+                (Open, "We'll share a public write-up of our follow-ups."),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_label_line_opens_an_action_section_in_plain_text() {
+        let got = actions_of(vec![
+            para("Hello all,", 1),
+            list(
+                &["-----\nfollow-up:", "- We will add a second DNS provider."],
+                3,
+            ),
+        ]);
+        assert_eq!(got, owned(&[(Open, "We will add a second DNS provider.")]));
+    }
+
+    #[test]
+    fn a_link_alone_in_an_action_section_is_where_the_actions_are() {
+        let got = actions_of(vec![
+            heading("Action items", 1),
+            para("https://tracker.example.org/issues?label=incident-42", 3),
+        ]);
+        assert_eq!(
+            got,
+            owned(&[(
+                Unknown,
+                "https://tracker.example.org/issues?label=incident-42"
+            )])
+        );
+    }
+
+    #[test]
+    fn legends_placeholders_report_chores_and_rejected_ideas_are_not_actions() {
+        let got = actions_of(vec![
+            heading("Action items", 1),
+            list(&["P1 - must ship before launch", "P2 - nice to have"], 3),
+            list(
+                &[
+                    "N/A",
+                    "{{ action }}",
+                    "Attach the graphs to this postmortem",
+                    "A reviewer suggested we drop IPv4; this was rejected.",
+                    "Enable IPv6 on the edge",
+                ],
+                6,
+            ),
+        ]);
+        assert_eq!(got, owned(&[(Unknown, "Enable IPv6 on the edge")]));
+    }
+
+    #[test]
+    fn a_checklist_about_the_report_is_not_actions_but_other_checklists_are() {
+        let mut items = list(
+            &[
+                "Timeline complete",
+                "Root cause identified",
+                "Rotate the leaked key",
+            ],
+            3,
+        );
+        if let Block::List(l) = &mut items {
+            for item in &mut l.items {
+                item.task = Some(false);
+            }
+        }
+        let got = actions_of(vec![heading("Report checklist", 1), items]);
+        assert_eq!(got, owned(&[(Open, "Rotate the leaked key")]));
+    }
+
+    #[test]
+    fn a_completed_heading_makes_its_items_done_actions() {
+        let got = actions_of(vec![
+            heading_at(1, "Disk full on db-2", 1),
+            heading("Completed", 2),
+            list(&["Log rotation on every host"], 3),
+        ]);
+        assert_eq!(got, owned(&[(Done, "Log rotation on every host")]));
+    }
+
+    #[test]
+    fn recommendations_are_not_actions() {
+        let got = actions_of(vec![
+            heading("Corrective actions", 1),
+            list(&["Replace the failed PSU"], 2),
+            heading("Recommended improvements", 4),
+            list(&["Dual power feeds for every rack"], 5),
+        ]);
+        assert_eq!(got, owned(&[(Unknown, "Replace the failed PSU")]));
+    }
+
+    #[test]
+    fn a_table_without_a_status_column_reads_the_tense_of_its_rows() {
+        let got = actions_of(vec![
+            heading("Action Items", 1),
+            Block::Table(Table {
+                header: vec!["Description".into(), "Owner".into()],
+                rows: vec![
+                    TableRow {
+                        cells: vec!["Added a smoke test for the map".into(), "ana".into()],
+                        line: 4,
+                    },
+                    TableRow {
+                        cells: vec!["Add a smoke test for search".into(), "bo".into()],
+                        line: 5,
+                    },
+                ],
+                line: 3,
+            }),
+        ]);
+        assert_eq!(
+            got,
+            owned(&[
+                (Done, "Added a smoke test for the map"),
+                (Unknown, "Add a smoke test for search"),
+            ])
+        );
+    }
 
     fn ctx<'a>(slug: &'a Slug, skip: &'a HashSet<u32>) -> ActionContext<'a> {
         ActionContext {
@@ -896,6 +1768,34 @@ mod tests {
         assert!(!is_ticket_id("UTC"));
         assert!(!is_ticket_id("HTTP-"));
         assert!(!is_ticket_id("2019"));
+    }
+
+    #[test]
+    fn normalising_ascii_and_other_text_gives_the_same_words() {
+        assert_eq!(normalise("Add **alerting**, now!"), "add alerting now");
+        assert_eq!(normalise("  --  "), "");
+        assert_eq!(normalise("Añadir *alertas* ya"), "añadir alertas ya");
+        assert_eq!(
+            action_id(&Slug::parse("inc").unwrap(), "Add alerting"),
+            "1d211c8b504c"
+        );
+    }
+
+    #[test]
+    fn a_type_in_brackets_or_a_type_field_is_the_kind() {
+        assert_eq!(
+            bracket_kind("[Prevent] Add a canary").as_deref(),
+            Some("prevent")
+        );
+        assert_eq!(
+            bracket_kind("Add a canary (detect)").as_deref(),
+            Some("detect")
+        );
+        assert_eq!(
+            bracket_kind("Add a canary. Type: process").as_deref(),
+            Some("process")
+        );
+        assert_eq!(bracket_kind("Add a canary [later]"), None);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! one `Section`, in document order; a heading that matches no synonym inherits the kind
 //! of the heading it is nested under.
 
-use crate::ingest::document::{Block, Document, Heading};
+use crate::ingest::document::{Block, Document, Heading, List, ListItem};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// What a section of a postmortem is about.
@@ -61,6 +62,10 @@ const SYNONYMS: &[(SectionKind, &[&str])] = &[
             "contributing factor",
             "technical detail",
             "why did",
+            "why it happen",
+            "whys",
+            "what caused",
+            "origin of",
             "analysis",
         ],
     ),
@@ -112,7 +117,12 @@ const SYNONYMS: &[(SectionKind, &[&str])] = &[
             "todo",
             "improvement",
             "future work",
-            "recommendation",
+            "doing about",
+            "what we re doing",
+            "what we are doing",
+            "looking forward",
+            "going forward",
+            "completed",
         ],
     ),
     (
@@ -129,6 +139,9 @@ const SYNONYMS: &[(SectionKind, &[&str])] = &[
             "learning",
             "retrospective",
             "reflection",
+            // Recommendations are advice the document does not commit to; they are
+            // read as lessons, not as actions.
+            "recommend",
         ],
     ),
 ];
@@ -256,6 +269,145 @@ pub fn outline(doc: &Document) -> Outline<'_> {
         });
     }
     Outline { title, sections }
+}
+
+/// A run of a section's blocks read under one kind: the whole section, or, in a section
+/// of no specific kind, the blocks after a label line ("Root cause:", "---" then
+/// "follow-up:"), which is how plain-text and e-mail postmortems mark their sections.
+#[derive(Debug)]
+pub struct Part<'a> {
+    pub kind: SectionKind,
+    /// The heading or label the part starts under.
+    pub label: Option<&'a str>,
+    pub blocks: Vec<Cow<'a, Block>>,
+}
+
+/// Splits a section at its label lines (paragraphs, or list items without children,
+/// that are only a label). Sections of a specific kind (actions, root cause, timeline)
+/// are not split: a label there names a group ("Detection:", "Completed:"), not a new
+/// section.
+pub fn parts<'a>(section: &Section<'a>) -> Vec<Part<'a>> {
+    let mut parts = vec![Part {
+        kind: section.kind,
+        label: section.heading.map(|h| h.text.as_str()),
+        blocks: Vec::new(),
+    }];
+    let splits = !matches!(
+        section.kind,
+        SectionKind::Actions | SectionKind::RootCause | SectionKind::Timeline
+    );
+    for &block in &section.blocks {
+        if !splits {
+            parts[0].blocks.push(Cow::Borrowed(block));
+            continue;
+        }
+        let paragraph_label = match block {
+            Block::Paragraph(p) => label_kind(&p.text).map(|kind| (kind, p.text.as_str())),
+            _ => None,
+        };
+        if let Some((kind, label)) = paragraph_label {
+            parts.push(Part {
+                kind,
+                label: Some(label),
+                blocks: Vec::new(),
+            });
+            continue;
+        }
+        match block {
+            Block::List(list)
+                if list
+                    .items
+                    .iter()
+                    .any(|i| i.children.is_empty() && label_kind(&i.text).is_some()) =>
+            {
+                let mut run: Vec<ListItem> = Vec::new();
+                for item in &list.items {
+                    let label = item.children.is_empty().then(|| label_kind(&item.text));
+                    if let Some(Some(kind)) = label {
+                        flush_items(&mut parts, &mut run, list);
+                        parts.push(Part {
+                            kind,
+                            label: Some(item.text.as_str()),
+                            blocks: Vec::new(),
+                        });
+                    } else {
+                        run.push(item.clone());
+                    }
+                }
+                flush_items(&mut parts, &mut run, list);
+            }
+            _ => {
+                if let Some(last) = parts.last_mut() {
+                    last.blocks.push(Cow::Borrowed(block));
+                }
+            }
+        }
+    }
+    parts.retain(|p| !p.blocks.is_empty() || p.label.is_some());
+    parts
+}
+
+fn flush_items(parts: &mut [Part<'_>], run: &mut Vec<ListItem>, list: &List) {
+    if run.is_empty() {
+        return;
+    }
+    let items = std::mem::take(run);
+    if let Some(last) = parts.last_mut() {
+        last.blocks.push(Cow::Owned(Block::List(List {
+            ordered: list.ordered,
+            line: items[0].line,
+            items,
+        })));
+    }
+}
+
+/// The kind a label line names: "Root cause:" is a root-cause label, "Reporting
+/// issues:" a label of no specific kind (`Other`); `None` when the text is not a label
+/// at all (a sentence, a lead-in such as "We did the following:"). Lines of only
+/// punctuation (a "-----" rule above the label) are ignored.
+pub fn label_kind(text: &str) -> Option<SectionKind> {
+    if !text.trim_end_matches(['*', '_', ' ', '\n']).ends_with(':') {
+        return None;
+    }
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.chars().any(char::is_alphanumeric));
+    let line = lines.next()?;
+    if lines.next().is_some() {
+        return None;
+    }
+    let label = line
+        .trim_matches(['*', '_', ' '])
+        .strip_suffix(':')?
+        .trim_matches(['*', '_', ' ']);
+    let words = normalized_words(label);
+    const NOT_LABELS: &[&str] = &[
+        "we",
+        "i",
+        "the",
+        "this",
+        "these",
+        "those",
+        "our",
+        "it",
+        "they",
+        "following",
+        "here",
+        "below",
+        "as",
+        "see",
+        "for",
+        "e",
+        "note",
+    ];
+    if words.is_empty() || words.len() > 4 || NOT_LABELS.contains(&words[0].as_str()) {
+        return None;
+    }
+    match classify(label) {
+        Some(kind) => Some(kind),
+        None => (words.len() <= 3).then_some(SectionKind::Other),
+    }
 }
 
 fn starts_with_digit(text: &str) -> bool {
@@ -549,6 +701,56 @@ mod tests {
             ..Document::default()
         };
         assert_eq!(outline(&doc).title.map(|h| h.line), Some(1));
+    }
+
+    #[test]
+    fn label_lines_name_a_kind_and_sentences_are_not_labels() {
+        assert_eq!(label_kind("Root cause:"), Some(RootCause));
+        assert_eq!(label_kind("-----\nsystem wide follow-up:"), Some(Actions));
+        assert_eq!(label_kind("Contacts:"), Some(Other));
+        assert_eq!(label_kind("We did the following:"), None);
+        assert_eq!(label_kind("Root cause: a full disk"), None);
+        for (heading, kind) in [
+            ("Origin of the incident", RootCause),
+            ("5 Whys", RootCause),
+            ("Why it happened", RootCause),
+            ("What we're doing about it", Actions),
+            ("Looking Forward", Actions),
+            ("Completed", Actions),
+            ("Recommended Improvements", Lessons),
+            ("Recommendations", Lessons),
+        ] {
+            assert_eq!(classify(heading), Some(kind), "{heading}");
+        }
+    }
+
+    #[test]
+    fn a_label_line_splits_a_section_of_no_kind() {
+        let doc = Document {
+            blocks: vec![
+                para("Hi,", 1),
+                Block::List(List {
+                    ordered: false,
+                    line: 3,
+                    items: ["-----\nroot cause:", "a disk filled up"]
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| ListItem {
+                            text: (*t).into(),
+                            line: 3 + i as u32,
+                            task: None,
+                            children: Vec::new(),
+                        })
+                        .collect(),
+                }),
+            ],
+            ..Document::default()
+        };
+        let outline = outline(&doc);
+        let parts = parts(&outline.sections[0]);
+        let kinds: Vec<SectionKind> = parts.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [Other, RootCause]);
+        assert_eq!(parts[1].blocks.len(), 1);
     }
 
     #[test]

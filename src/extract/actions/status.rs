@@ -1,0 +1,666 @@
+//! An action's status as its document states it: markers (`[DONE]`, `(in progress)`,
+//! `✅`, `TODO:`), status words of columns and group labels, lead-ins ("We have done
+//! the following:"), and the tense of the action's own sentence ("We have added",
+//! "was introduced", "We will", "We are looking into").
+//!
+//! Invariant: a status is only read from what the text says; without a marker or a
+//! clear tense the answer is `None` (the action's status stays unknown). Words are
+//! matched on a lowercased copy, and nothing found there is used to cut the original.
+
+use super::sentences;
+use crate::model::ActionStatus;
+
+/// `[DONE]`, `[IN PROGRESS]`, `(Already planned)`, `TODO:`, `DONE -`, `✅`, `[x]`, `[ ]`
+/// at the start of the text; the status and the text after the marker.
+pub fn leading_marker(text: &str) -> Option<(ActionStatus, String)> {
+    let t = text.trim_start();
+    for (glyph, status) in [
+        ("✅", ActionStatus::Done),
+        ("✔", ActionStatus::Done),
+        ("☑", ActionStatus::Done),
+        ("☐", ActionStatus::Open),
+        ("❌", ActionStatus::Wontfix),
+        ("🚧", ActionStatus::InProgress),
+        ("[ ]", ActionStatus::Open),
+    ] {
+        if let Some(rest) = t.strip_prefix(glyph) {
+            return Some((status, rest.trim_start().to_string()));
+        }
+    }
+    if let Some(inner) = t.strip_prefix('[').or_else(|| t.strip_prefix('(')) {
+        let close = inner.find([']', ')'])?;
+        let status = status_word(&inner[..close])?;
+        return Some((
+            status,
+            inner[close + 1..]
+                .trim_start_matches([':', '-', ' '])
+                .to_string(),
+        ));
+    }
+    let word_end = t.find([':', '-', '–']).filter(|i| *i <= 12)?;
+    let status = status_word(&t[..word_end]).filter(|_| {
+        t[..word_end]
+            .trim()
+            .chars()
+            .all(|c| c.is_uppercase() || c == ' ')
+    })?;
+    Some((
+        status,
+        t[word_end + 1..]
+            .trim_start_matches([':', '-', ' '])
+            .to_string(),
+    ))
+}
+
+/// `(done)`, `(DONE)`, `[in progress]`, `✅` at the end of the text.
+pub fn trailing_marker(text: &str) -> Option<(ActionStatus, String)> {
+    let t = text.trim_end();
+    for (glyph, status) in [
+        ("✅", ActionStatus::Done),
+        ("✔", ActionStatus::Done),
+        ("❌", ActionStatus::Wontfix),
+    ] {
+        if let Some(rest) = t.strip_suffix(glyph) {
+            return Some((status, rest.trim_end().to_string()));
+        }
+    }
+    let closing = t.chars().last()?;
+    let opening = match closing {
+        ')' => '(',
+        ']' => '[',
+        _ => return None,
+    };
+    let open = t.rfind(opening)?;
+    let status = status_word(&t[open + 1..t.len() - 1])?;
+    Some((
+        status,
+        t[..open]
+            .trim_end()
+            .trim_end_matches([',', '-', ':'])
+            .trim_end()
+            .to_string(),
+    ))
+}
+
+/// Status words of markers, columns and group labels.
+pub fn status_word(word: &str) -> Option<ActionStatus> {
+    let w = word
+        .trim()
+        .trim_end_matches([':', '.'])
+        .to_lowercase()
+        .replace(['_', '-'], " ");
+    Some(match w.trim() {
+        "done" | "complete" | "completed" | "closed" | "fixed" | "resolved" | "finished"
+        | "shipped" | "deployed" | "merged" | "implemented" | "released" | "landed" | "yes"
+        | "x" | "already done" => ActionStatus::Done,
+        "in progress" | "inprogress" | "wip" | "ongoing" | "started" | "in review"
+        | "under review" | "doing" | "underway" | "in flight" | "in development" => {
+            ActionStatus::InProgress
+        }
+        "todo" | "to do" | "open" | "planned" | "already planned" | "not started" | "pending"
+        | "new" | "backlog" | "proposed" | "scheduled" | "no" | "raise a ticket" => {
+            ActionStatus::Open
+        }
+        "wontfix" | "won't fix" | "wont fix" | "will not fix" | "won't do" | "wont do"
+        | "declined" | "cancelled" | "canceled" | "dropped" | "rejected" | "abandoned" => {
+            ActionStatus::Wontfix
+        }
+        _ => return None,
+    })
+}
+
+/// "Planned:", "In Progress:", "Done", "Completed" as a label over a group of actions.
+pub fn group_label(text: &str) -> Option<ActionStatus> {
+    let t = text.trim();
+    if t.split_whitespace().count() > 3 {
+        return None;
+    }
+    status_word(t)
+}
+
+/// The status a lead-in paragraph gives the list after it: "We have done the
+/// following:" (done), "The team will conduct the following actions." (open), "We are
+/// working on these:" (in progress). "We have identified several areas to improve:"
+/// says nothing about the items.
+pub fn lead_in(text: &str) -> Option<ActionStatus> {
+    if let Some(status) = group_label(text) {
+        return Some(status);
+    }
+    let sents = sentences::split(text);
+    let sentence = sents
+        .iter()
+        .find(|(_, s)| s.to_lowercase().contains("following"))
+        .or(sents.last())
+        .map(|(_, s)| *s)?;
+    let lower = apostrophes(sentence.to_lowercase());
+    let words = words(&lower);
+    for (i, w) in words.iter().enumerate() {
+        let next = |k: usize| words.get(i + k).copied().unwrap_or("");
+        match *w {
+            "will" | "we'll" | "shall" => return Some(ActionStatus::Open),
+            "going" | "plan" | "plans" | "planning" | "intend" if next(1) == "to" => {
+                return Some(ActionStatus::Open);
+            }
+            "has" | "have" | "had" | "we've" => {
+                // "have been taken", "have already done", "have made these changes".
+                let done = (1..=3).any(|k| DONE_LEAD_VERBS.contains(&next(k)));
+                if done {
+                    return Some(ActionStatus::Done);
+                }
+            }
+            "we" | "team" if DONE_LEAD_VERBS.contains(&next(1)) => {
+                return Some(ActionStatus::Done);
+            }
+            "are" | "we're" | "is" if next(1) == "working" || next(1) == "currently" => {
+                return Some(ActionStatus::InProgress);
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Verbs of a lead-in that reports the listed work as done.
+const DONE_LEAD_VERBS: &[&str] = &[
+    "done",
+    "did",
+    "taken",
+    "took",
+    "completed",
+    "implemented",
+    "made",
+    "deployed",
+    "applied",
+    "carried",
+    "put",
+    "fixed",
+    "shipped",
+    "introduced",
+    "added",
+    "performed",
+];
+
+/// Subordinate clauses start here; a tense after them is not the action's own.
+const CLAUSE_BREAKS: &[&str] = &[
+    "that", "which", "who", "whom", "whose", "where", "so", "because", "since", "until", "unless",
+    "while", "whereby", "although", "though", "if", "when", "once", "after", "before", "whether",
+    "as", "sure", "ensure", "verify",
+];
+
+/// Words that open a sentence with its subject rather than with a verb.
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "all", "any", "each", "every", "our", "their", "its", "these", "those",
+    "some", "most", "affected", "two", "three", "four", "five",
+];
+
+/// Openers of a conditional or temporal clause ("If the fix does not help, the loop
+/// will be profiled"): the action's own tense comes after its comma.
+const CONDITIONAL_OPENERS: &[&str] = &[
+    "if", "when", "once", "unless", "before", "after", "until", "while", "should", "in", "going",
+    "moving", "as",
+];
+
+/// Adverbs that may stand between an auxiliary and its verb, or open an item.
+const ADVERBS: &[&str] = &[
+    "also",
+    "then",
+    "now",
+    "already",
+    "still",
+    "currently",
+    "actively",
+    "successfully",
+    "immediately",
+    "quickly",
+    "fully",
+    "temporarily",
+    "permanently",
+    "manually",
+    "automatically",
+    "subsequently",
+    "finally",
+    "later",
+    "eventually",
+    "since",
+    "recently",
+    "partially",
+    "largely",
+];
+
+/// Participles used as adjectives at the head of a noun phrase ("Automated alerts for
+/// ...", "Improved dashboards"): an item starting with one is not a report of work done.
+const ADJECTIVAL: &[&str] = &[
+    "automated",
+    "dedicated",
+    "detailed",
+    "advanced",
+    "distributed",
+    "centralized",
+    "centralised",
+    "unified",
+    "structured",
+    "limited",
+    "related",
+    "scheduled",
+    "targeted",
+    "enhanced",
+    "increased",
+    "improved",
+    "expanded",
+    "extended",
+    "integrated",
+    "shared",
+    "combined",
+    "continued",
+    "sustained",
+    "tailored",
+    "required",
+    "expected",
+    "unexpected",
+    "isolated",
+    "coordinated",
+    "managed",
+    "hosted",
+    "nested",
+    "embedded",
+    "reserved",
+    "preferred",
+    "signed",
+    "versioned",
+    "encrypted",
+    "weighted",
+    "staged",
+    "tiered",
+    "layered",
+    "guided",
+    "based",
+    "red",
+    "proposed",
+    "suggested",
+    "recommended",
+    "planned",
+];
+
+/// Irregular participles and past forms.
+const IRREGULAR_PAST: &[&str] = &[
+    "done",
+    "made",
+    "built",
+    "rebuilt",
+    "set",
+    "put",
+    "run",
+    "ran",
+    "sent",
+    "written",
+    "wrote",
+    "rewritten",
+    "taken",
+    "took",
+    "shut",
+    "begun",
+    "began",
+    "given",
+    "gave",
+    "found",
+    "brought",
+    "kept",
+    "held",
+    "led",
+    "left",
+    "told",
+    "split",
+    "cut",
+    "spun",
+    "undone",
+    "rolled",
+    "bought",
+];
+
+/// Irregular past forms that are not also the bare verb ("Built a canary stage" is a
+/// report; "Set up a canary stage" could be either).
+const IRREGULAR_PAST_ONLY: &[&str] = &[
+    "done",
+    "made",
+    "built",
+    "rebuilt",
+    "sent",
+    "written",
+    "wrote",
+    "rewritten",
+    "taken",
+    "took",
+    "begun",
+    "began",
+    "given",
+    "gave",
+    "found",
+    "brought",
+    "kept",
+    "held",
+    "left",
+    "told",
+    "spun",
+    "bought",
+];
+
+/// The status the tense of the action's first sentence gives: done for past and
+/// perfect ("We have added", "Removed X", "was introduced", "has been disabled"), open
+/// for future and plans ("will", "are going to", "were to be"), in progress for an
+/// ongoing statement ("We are improving", "is being rolled out"). `None` for
+/// imperatives, gerunds, noun phrases and modals ("should", "need to").
+pub fn from_tense(text: &str) -> Option<ActionStatus> {
+    let sents = sentences::split(text);
+    let first = sents.first().map_or(text, |(_, s)| *s);
+    let lower = apostrophes(strip_item_label(first).to_lowercase());
+    let words = words(&lower);
+    let mut start = 0;
+    // "If steps 1 and 2 do not help, the loop will be profiled": skip the condition.
+    if words
+        .first()
+        .is_some_and(|w| CONDITIONAL_OPENERS.contains(w))
+        && let Some(comma) = words.iter().position(|w| *w == ",")
+    {
+        start = comma + 1;
+    }
+    // "Temporarily doubled the rewards": adverbs before the verb.
+    while words
+        .get(start)
+        .is_some_and(|w| ADVERBS.contains(w) || (w.ends_with("ly") && w.len() > 4))
+    {
+        start += 1;
+    }
+    match scan(&words, start) {
+        Scan::Found(status) => Some(status),
+        Scan::Modal => None,
+        // "Removed the legacy team", "Documented and published".
+        Scan::Nothing => words
+            .get(start)
+            .is_some_and(|w| initial_past(w))
+            .then_some(ActionStatus::Done),
+    }
+}
+
+/// What a scan of a sentence's main clause found.
+enum Scan {
+    Found(ActionStatus),
+    /// A modal ("should", "need to"): the sentence proposes, it reports nothing.
+    Modal,
+    Nothing,
+}
+
+fn scan(words: &[&str], start: usize) -> Scan {
+    use ActionStatus::*;
+    let at = |i: usize| words.get(i).copied().unwrap_or("");
+    // The word after `i`, skipping adverbs.
+    let after = |i: usize| {
+        let mut j = i + 1;
+        while ADVERBS.contains(&at(j)) {
+            j += 1;
+        }
+        j
+    };
+    for i in start..words.len() {
+        let w = at(i);
+        if i > start && CLAUSE_BREAKS.contains(&w) {
+            // "The owners who were liquidated will be compensated": after a relative
+            // clause on a subject, the main clause's future is still the action's.
+            let subject_first = DETERMINERS.contains(&at(start));
+            let relative = matches!(w, "who" | "which" | "that");
+            let future = words[i..].iter().any(|w| matches!(*w, "will" | "shall"));
+            return if subject_first && relative && future {
+                Scan::Found(Open)
+            } else {
+                Scan::Nothing
+            };
+        }
+        match w {
+            "will" | "shall" | "we'll" | "i'll" | "they'll" => {
+                return if at(i + 1) == "not" {
+                    Scan::Modal
+                } else {
+                    Scan::Found(Open)
+                };
+            }
+            "won't" | "should" | "must" | "need" | "needs" | "could" | "might" | "may"
+            | "would" | "can" => return Scan::Modal,
+            "to" if at(i + 1) == "be"
+                && matches!(at(i.wrapping_sub(1)), "was" | "were" | "is" | "are") =>
+            {
+                return Scan::Found(Open);
+            }
+            "going" | "plan" | "plans" | "planning" | "planned" | "intend" | "intends"
+                if at(i + 1) == "to" =>
+            {
+                return Scan::Found(Open);
+            }
+            "are" | "is" | "am" | "we're" | "i'm" | "they're" => {
+                let j = after(i);
+                let verb = at(j);
+                if verb == "being" && past_form(at(j + 1)) {
+                    return Scan::Found(InProgress);
+                }
+                if verb == "to" && at(j + 1) == "be" {
+                    return Scan::Found(Open);
+                }
+                if verb.ends_with("ing") && verb.len() > 4 && verb != "going" {
+                    return Scan::Found(if verb == "planning" { Open } else { InProgress });
+                }
+                if at(i + 1) == "now" && past_form(verb) {
+                    return Scan::Found(Done);
+                }
+            }
+            "has" | "have" | "had" | "we've" | "i've" | "they've" => {
+                if at(i + 1) == "to" {
+                    return Scan::Modal;
+                }
+                // "We have for several years enabled", "has been disabled".
+                for k in 1..=4 {
+                    let v = at(i + k);
+                    if ADVERBS.contains(&v) {
+                        continue;
+                    }
+                    if v == "been" {
+                        if past_form(at(after(i + k))) {
+                            return Scan::Found(Done);
+                        }
+                        break;
+                    }
+                    if past_form(v) {
+                        return Scan::Found(Done);
+                    }
+                    if v == "," || v.is_empty() || CLAUSE_BREAKS.contains(&v) {
+                        break;
+                    }
+                }
+            }
+            "was" | "were" => {
+                let j = after(i);
+                if at(j) == "to" && at(j + 1) == "be" {
+                    return Scan::Found(Open);
+                }
+                if past_form(at(j)) {
+                    return Scan::Found(Done);
+                }
+            }
+            "we" | "i" | "they" | "team" => {
+                let j = after(i);
+                let verb = at(j);
+                let subject = w != "team" || matches!(at(i.wrapping_sub(1)), "the" | "our");
+                if subject && verb.ends_with("ed") && past_form(verb)
+                    || subject && IRREGULAR_PAST.contains(&verb) && verb != "run" && verb != "set"
+                {
+                    return Scan::Found(Done);
+                }
+            }
+            _ => {}
+        }
+    }
+    Scan::Nothing
+}
+
+/// "Removed the legacy team", "Documented and published": an item opening with a past
+/// form reports work done. Participles used as adjectives do not count.
+fn initial_past(word: &str) -> bool {
+    if ADJECTIVAL.contains(&word) {
+        return false;
+    }
+    IRREGULAR_PAST_ONLY.contains(&word) || (word.ends_with("ed") && past_form(word))
+}
+
+/// A past participle or past form: regular "-ed" forms (not "need", "speed", "bed")
+/// and the common irregular ones.
+fn past_form(word: &str) -> bool {
+    if IRREGULAR_PAST.contains(&word) {
+        return true;
+    }
+    word.len() >= 4
+        && word.ends_with("ed")
+        && word.chars().all(|c| c.is_ascii_alphabetic())
+        && (!word.ends_with("eed") || matches!(word, "agreed" | "freed" | "guaranteed"))
+        && !matches!(word, "hundred" | "sacred" | "naked" | "wicked" | "kindred")
+}
+
+/// Typographic apostrophes as ASCII ones ("we’ll" is "we'll").
+fn apostrophes(text: String) -> String {
+    if text.contains('’') {
+        text.replace('’', "'")
+    } else {
+        text
+    }
+}
+
+/// "[ana] Add alerting", "Bug bounty: We will ...", "Hypha + ICL: Investigate ...": the
+/// tag or short label before the action's sentence.
+fn strip_item_label(text: &str) -> &str {
+    let mut t = text.trim_start();
+    if t.starts_with('[')
+        && let Some(close) = t.find(']')
+    {
+        t = t[close + 1..].trim_start();
+    }
+    if let Some(colon) = t.find(':')
+        && t[..colon].split_whitespace().count() <= 4
+        && !t[colon + 1..].trim().is_empty()
+    {
+        t = t[colon + 1..].trim_start();
+    }
+    t
+}
+
+/// The words of lowercased text, commas kept as their own tokens and other punctuation
+/// dropped.
+fn words(lower: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for raw in lower.split_whitespace() {
+        let comma = raw.ends_with(',') || raw.ends_with(';');
+        let w = raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
+        let w = w.trim_matches(['\'', '’']);
+        if !w.is_empty() {
+            out.push(w);
+        }
+        if comma {
+            out.push(",");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ActionStatus::*;
+
+    #[test]
+    fn past_and_perfect_tense_report_work_done() {
+        for text in [
+            "We have added an alert on queue depth.",
+            "The flag has been disabled in all regions.",
+            "Removed the legacy admin group from the org.",
+            "[ops] Temporarily doubled the disk quota",
+            "A read replica was introduced for reporting",
+            "Stale sessions were purged at 10:00.",
+            "The cron job was shut down.",
+            "We rotated every key the same day.",
+            "We have for two years required hardware keys.",
+            "We have since added a retry budget.",
+            "Documented and published the runbook",
+        ] {
+            assert_eq!(from_tense(text), Some(Done), "{text}");
+        }
+    }
+
+    #[test]
+    fn future_and_planned_wording_is_open() {
+        for text in [
+            "We will add an alert on queue depth.",
+            "We'll publish a fuller write-up next week.",
+            "Old clients were to be blocked at the edge.",
+            "All merges will require two approvals.",
+            "If caching does not help, the query planner will be tuned.",
+            "Pager: We are going to add a second on-call tier.",
+            "The users who lost data during the window will be contacted.",
+        ] {
+            assert_eq!(from_tense(text), Some(Open), "{text}");
+        }
+    }
+
+    #[test]
+    fn ongoing_statements_are_in_progress() {
+        for text in [
+            "We are improving the onboarding guide.",
+            "Retries: We are looking into jittered backoff.",
+            "The new index is being rolled out.",
+        ] {
+            assert_eq!(from_tense(text), Some(InProgress), "{text}");
+        }
+    }
+
+    #[test]
+    fn imperatives_gerunds_noun_phrases_and_modals_say_nothing() {
+        for text in [
+            "Add an alert on queue depth",
+            "Re-enabling the cache warmer",
+            "Automated alerts for disk usage",
+            "Improved dashboards for the edge",
+            "We should have alerting on config load failures.",
+            "Create monitoring so that when the job stalls someone is paged",
+            "Add a check that will catch a stale flag",
+            "Before retrying, ensure the old run is not reverted",
+            "Speed up the build",
+            "Check every bucket and make sure we've moved it before the cutover",
+        ] {
+            assert_eq!(from_tense(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn lead_ins_give_their_list_a_status() {
+        assert_eq!(lead_in("We have done the following:"), Some(Done));
+        assert_eq!(lead_in("These changes have been made:"), Some(Done));
+        assert_eq!(
+            lead_in("The team will carry out the following actions. Those are:"),
+            Some(Open)
+        );
+        assert_eq!(lead_in("Completed:"), Some(Done));
+        assert_eq!(
+            lead_in("We have identified several areas to improve:"),
+            None
+        );
+    }
+
+    #[test]
+    fn markers_and_status_words_are_read() {
+        assert_eq!(
+            leading_marker("(Already planned) Build a status page").map(|(s, t)| (s, t)),
+            Some((Open, "Build a status page".to_string()))
+        );
+        assert_eq!(
+            leading_marker("[ ] Rotate keys").map(|(s, _)| s),
+            Some(Open)
+        );
+        assert_eq!(status_word("In review"), Some(InProgress));
+        assert_eq!(status_word("Won't do"), Some(Wontfix));
+        assert_eq!(status_word("Merged"), Some(Done));
+    }
+}
