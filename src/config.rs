@@ -36,6 +36,29 @@ pub struct FileConfig {
     pub web: Option<WebConfig>,
     /// The weekly action-item digest (`[digest]`).
     pub digest: Option<DigestConfig>,
+    /// What `aftermath lint` checks (`[lint]`).
+    pub lint: Option<LintConfig>,
+    /// How `aftermath new` writes a postmortem (`[new]`).
+    pub new: Option<NewConfig>,
+}
+
+/// The `[lint]` table of `aftermath.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintConfig {
+    /// The rules checked (default: all). `aftermath lint` refuses an unknown name.
+    pub require: Option<Vec<String>>,
+}
+
+/// The `[new]` table of `aftermath.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewConfig {
+    /// A template file used instead of the built-in one.
+    pub template: Option<PathBuf>,
+    /// The zone the postmortem's times are written in, `UTC` or an IANA name; today's
+    /// date is taken in it too. Without it: times in UTC, the date of the local zone.
+    pub timezone: Option<String>,
 }
 
 /// The address `aftermath serve` listens on by default: loopback only.

@@ -402,6 +402,30 @@ fn is_under(key: &str, root: &str) -> bool {
         .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// A file an import reads: the path as shown (as given, or joined to the folder given)
+/// and the resolved path it is read at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedFile {
+    pub shown: String,
+    pub path: PathBuf,
+}
+
+/// The files an import of `paths` reads, in its order, and the paths it skips with
+/// why. `aftermath lint` checks these, so lint and import agree on what a postmortem
+/// file is.
+pub fn list_files(paths: &[PathBuf], allow_outside: bool) -> (Vec<ListedFile>, Vec<Diagnostic>) {
+    let found = collect(paths, allow_outside);
+    let files = found
+        .jobs
+        .into_iter()
+        .map(|job| ListedFile {
+            shown: job.display,
+            path: PathBuf::from(job.key),
+        })
+        .collect();
+    (files, found.problems)
+}
+
 /// What the walk found: the files to read, the canonical imported folders (files that
 /// vanish from them are marked missing), the folders that could not be listed, and the
 /// paths skipped, with why.

@@ -14,6 +14,7 @@
 //!   [`ingest::document::Document`]. Pure.
 //! * [`extract`]: every extraction rule, once, over the shared document. Pure.
 //! * [`pipeline`]: read, front end and extract composed in one call (`parse_file`).
+//! * [`lint`]: what a complete postmortem has, checked on an extracted one. Pure.
 //! * [`db`]: the only module with SQL; free functions per entity.
 //! * [`tracking`]: validated values people set on actions (status, owner, due,
 //!   ticket, note). Pure.
@@ -41,6 +42,7 @@ pub mod extract;
 pub mod identity;
 pub mod import;
 pub mod ingest;
+pub mod lint;
 pub mod model;
 pub mod pipeline;
 pub mod related;

@@ -1,5 +1,6 @@
 //! The command-line interface: argument definitions and one module per command group
-//! (`parse`, `import`, `serve`, `actions`, `user`, `digest`), each with its arguments
+//! (`parse`, `import`, `serve`, `actions`, `user`, `digest`, `lint`, `new`, `export`),
+//! each with its arguments
 //! and the function that runs it.
 //!
 //! Invariant: commands print results to stdout and diagnostics to stderr; the exit
@@ -7,7 +8,10 @@
 
 mod actions;
 mod digest;
+mod export;
 mod import;
+mod lint;
+mod new;
 mod parse;
 mod serve;
 mod user;
@@ -16,7 +20,10 @@ pub use actions::{
     ActionsArgs, ActionsCommand, ActionsHistoryArgs, ActionsListArgs, ActionsSetArgs,
 };
 pub use digest::DigestArgs;
+pub use export::{ExportArgs, ExportFormat};
 pub use import::ImportArgs;
+pub use lint::{LintArgs, LintFormat};
+pub use new::NewArgs;
 pub use parse::ParseArgs;
 pub use serve::ServeArgs;
 pub use user::{UserAddArgs, UserCommand, UserTokenArgs};
@@ -62,6 +69,13 @@ pub enum Command {
     User(UserCommand),
     /// Send (or print) the weekly action-item digest.
     Digest(DigestArgs),
+    /// Check postmortem files for what a complete postmortem has (the database is not
+    /// touched).
+    Lint(LintArgs),
+    /// Write a new postmortem to fill in, from a template, into the incidents folder.
+    New(NewArgs),
+    /// Write every incident (or action) as JSON or CSV to stdout.
+    Export(ExportArgs),
 }
 
 /// Sets up logging to stderr; `RUST_LOG` overrides the verbosity flags. A server logs
@@ -112,6 +126,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Digest(args) => {
             let settings = Settings::resolve(cli.database, None, &file);
             digest::run(&args, &settings, &file)
+        }
+        Command::Lint(args) => {
+            let settings = Settings::resolve(cli.database, args.max_file_bytes, &file);
+            lint::run(&args, &settings, &file)
+        }
+        Command::New(args) => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            new::run(&args, &settings, &file)
+        }
+        Command::Export(args) => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            runtime()?.block_on(export::run(&args, &settings))
         }
     }
 }

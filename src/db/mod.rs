@@ -12,6 +12,7 @@ pub mod actions;
 pub mod browse;
 pub mod digest;
 pub mod document;
+pub mod export;
 pub mod incidents;
 pub mod pages;
 

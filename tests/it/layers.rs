@@ -16,6 +16,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("ingest", &["model", "text"]),
     ("extract", &["ingest", "model", "text"]),
     ("pipeline", &["ingest", "extract", "model", "text"]),
+    ("lint", &["ingest", "extract", "model", "text"]),
     ("tracking", &["model", "text"]),
     ("identity", &["model", "text"]),
     ("search", &["model", "text"]),
@@ -52,8 +53,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "serve", "web", "import", "digest", "db", "pipeline", "config", "identity", "tracking",
-            "model", "text",
+            "serve", "web", "import", "digest", "db", "pipeline", "lint", "config", "identity",
+            "tracking", "model", "text",
         ],
     ),
 ];
