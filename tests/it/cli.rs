@@ -156,7 +156,7 @@ fn parse_without_json_prints_a_readable_summary() {
     );
     let (stdout, _) = texts(&out);
     assert!(stdout.contains("title:    CERNphone clients connectivity degraded"));
-    assert!(stdout.contains("timeline (11):"), "{stdout}");
+    assert!(stdout.contains("timeline (10):"), "{stdout}");
     assert!(stdout.contains("[done] Adding monitoring for specific log entries."));
     assert!(stdout.contains("warnings"));
 }
