@@ -452,7 +452,7 @@ fn table_actions(
         if let Some(d) = cell(due).and_then(|d| parse_due(d, ctx.year)) {
             draft.due = Some(d);
         }
-        if let Some(s) = cell(status).and_then(status_word) {
+        if let Some(s) = cell(status).and_then(status::status_in) {
             draft.status = s;
         }
         if draft.status == ActionStatus::Unknown {
@@ -494,7 +494,7 @@ fn parse_action_text(raw: &str, line: u32, ctx: &ActionContext<'_>) -> Draft {
         text = rest;
     }
     let mut owner = None;
-    if let Some((tag, rest)) = leading_tag(&text) {
+    if let Some((tag, rest)) = leading_tag(&text).or_else(|| trailing_tag(&text)) {
         owner = Some(tag);
         text = rest;
     }
@@ -729,6 +729,18 @@ fn leading_tag(text: &str) -> Option<(String, String)> {
     (!not_a_name).then(|| (inner.to_string(), rest.to_string()))
 }
 
+/// "Add alerting [ana]": a trailing tag that could be a leading one names the owner.
+fn trailing_tag(text: &str) -> Option<(String, String)> {
+    let t = text.trim_end().strip_suffix(']')?;
+    let open = t.rfind('[')?;
+    let head = t[..open].trim_end();
+    if head.split_whitespace().count() < 2 {
+        return None;
+    }
+    let (name, _) = leading_tag(&format!("{}] x", &t[open..]))?;
+    Some((name, head.to_string()))
+}
+
 /// What follows a dash at the end of an action.
 enum Tail {
     Owner(String),
@@ -738,7 +750,7 @@ enum Tail {
 /// "Rotate keys — ana, by 2024-04-01", "Rotate keys — Platform team", "Rotate keys —
 /// done": an em or en dash before a name (and due date) or a status.
 fn trailing_attribution(text: &str) -> Option<(Tail, String)> {
-    let (pos, dash) = ["—", "–"]
+    let (pos, dash) = ["—", "–", " -- ", " - "]
         .iter()
         .filter_map(|d| text.rfind(d).map(|p| (p, d.len())))
         .max()?;
@@ -772,7 +784,16 @@ fn trailing_attribution(text: &str) -> Option<(Tail, String)> {
         .first()
         .is_some_and(|w| w.starts_with(|c: char| c.is_uppercase() || c == '@'));
     let by_date = dated || name.len() < tail.len();
-    (name_like && (capitalised || by_date))
+    // "— dara": a lone lowercase word is a handle, unless it reads as an adverb.
+    let handle = words.len() == 1
+        && words[0].len() <= 20
+        && words[0].chars().all(|c| c.is_ascii_lowercase())
+        && !words[0].ends_with("ly")
+        && !matches!(
+            words[0],
+            "later" | "now" | "soon" | "asap" | "tbd" | "optional" | "maybe"
+        );
+    (name_like && (capitalised || by_date || handle))
         .then(|| (Tail::Owner(name.to_string()), head.to_string()))
 }
 
@@ -873,7 +894,7 @@ fn inline_fields(text: &str) -> Option<Fields> {
             Field::Owner if (1..=4).contains(&short.split_whitespace().count()) => {
                 fields.owner = Some(clean_owner(short));
             }
-            Field::Status => fields.status = status_word(short),
+            Field::Status => fields.status = status::status_in(short),
             Field::Due if !value.is_empty() => fields.due = Some(value.to_string()),
             Field::Ticket if !short.is_empty() => {
                 fields.ticket = Some(find_ticket(short).unwrap_or_else(|| short.to_string()));
@@ -1537,6 +1558,20 @@ mod tests {
         let d = parse_action_text("Rotate the signing key — done", 1, &c);
         assert_eq!((d.status, d.owner), (Done, None));
         let d = parse_action_text("Retry uploads — especially the large ones", 1, &c);
+        assert_eq!(d.owner, None);
+        let d = parse_action_text("Retry uploads - dara", 1, &c);
+        assert_eq!(
+            (d.text.as_str(), d.owner.as_deref()),
+            ("Retry uploads", Some("dara"))
+        );
+        let d = parse_action_text("Retry uploads -- later", 1, &c);
+        assert_eq!(d.owner, None);
+        let d = parse_action_text("Retry uploads [dara]", 1, &c);
+        assert_eq!(
+            (d.text.as_str(), d.owner.as_deref()),
+            ("Retry uploads", Some("dara"))
+        );
+        let d = parse_action_text("Retry uploads [OPS-12]", 1, &c);
         assert_eq!(d.owner, None);
     }
 

@@ -119,7 +119,10 @@ pub fn extract(outline: &Outline<'_>) -> Vec<RootCause> {
         }
         for part in sections::parts(section) {
             if part.kind == SectionKind::RootCause {
-                cause_part(&part, &mut causes);
+                // "Technical details" and "Analysis" sections explain as much as they
+                // state: what they say does not stand for the narrative's reasons.
+                let weak = part.label.is_some_and(explains_more_than_states);
+                cause_part(&part, if weak { &mut complements } else { &mut causes });
             } else {
                 other_part(&part, &mut causes, &mut complements);
             }
@@ -376,6 +379,17 @@ fn is_trigger_label(label: &str) -> bool {
         .is_some_and(|w| w.starts_with("trigger"))
 }
 
+/// "Technical details", "Analysis": cause sections by role, not by name.
+fn explains_more_than_states(label: &str) -> bool {
+    let words = sections::normalized_words(label);
+    words
+        .iter()
+        .any(|w| w.starts_with("technical") || w.starts_with("analys") || w == "details")
+        && !words.iter().any(|w| {
+            w.starts_with("cause") || w == "root" || w.starts_with("trigger") || w == "why"
+        })
+}
+
 /// "What went wrong", "Things that went wrong".
 fn went_wrong(label: &str) -> bool {
     let words = sections::normalized_words(label);
@@ -527,7 +541,11 @@ fn causal_sentences(outline: &Outline<'_>, causes: &mut Vec<RootCause>) {
     let mut taken = 0;
     for section in &outline.sections {
         for part in sections::parts(section) {
-            if matches!(part.kind, SectionKind::Actions | SectionKind::Lessons) {
+            // Cause sections have been read whole already.
+            if matches!(
+                part.kind,
+                SectionKind::Actions | SectionKind::Lessons | SectionKind::RootCause
+            ) {
                 continue;
             }
             for block in &part.blocks {
@@ -792,6 +810,30 @@ mod tests {
                 "Retries without backoff"
             ]
         );
+    }
+
+    #[test]
+    fn a_technical_details_section_does_not_silence_the_causal_sentences() {
+        let got = causes_of(vec![
+            heading("Summary", 1),
+            para("A race in the cache loader can cause stale reads.", 3),
+            heading("Technical details", 5),
+            para("The loader keeps one lock per shard.", 7),
+        ]);
+        assert_eq!(
+            got,
+            [
+                "A race in the cache loader can cause stale reads.",
+                "The loader keeps one lock per shard."
+            ]
+        );
+        let got = causes_of(vec![
+            heading("Summary", 1),
+            para("A race in the cache loader can cause stale reads.", 3),
+            heading("Root cause", 5),
+            para("The loader keeps one lock per shard.", 7),
+        ]);
+        assert_eq!(got, ["The loader keeps one lock per shard."]);
     }
 
     #[test]

@@ -21,10 +21,16 @@ pub fn leading_marker(text: &str) -> Option<(ActionStatus, String)> {
         ("☐", ActionStatus::Open),
         ("❌", ActionStatus::Wontfix),
         ("🚧", ActionStatus::InProgress),
+        ("⏳", ActionStatus::InProgress),
+        ("✓", ActionStatus::Done),
+        ("✗", ActionStatus::Wontfix),
         ("[ ]", ActionStatus::Open),
     ] {
         if let Some(rest) = t.strip_prefix(glyph) {
-            return Some((status, rest.trim_start().to_string()));
+            return Some((
+                status,
+                rest.trim_start_matches(['\u{fe0f}', ' ']).to_string(),
+            ));
         }
     }
     if let Some(inner) = t.strip_prefix('[').or_else(|| t.strip_prefix('(')) {
@@ -38,12 +44,11 @@ pub fn leading_marker(text: &str) -> Option<(ActionStatus, String)> {
         ));
     }
     let word_end = t.find([':', '-', '–']).filter(|i| *i <= 12)?;
-    let status = status_word(&t[..word_end]).filter(|_| {
-        t[..word_end]
-            .trim()
-            .chars()
-            .all(|c| c.is_uppercase() || c == ' ')
-    })?;
+    // "DONE - ...", "TODO: ...", and "Done: ..." (a capitalised word needs the colon).
+    let word = t[..word_end].trim();
+    let shouted = word.chars().all(|c| c.is_uppercase() || c == ' ');
+    let labelled = t[word_end..].starts_with(':') && word.starts_with(char::is_uppercase);
+    let status = status_word(word).filter(|_| shouted || labelled)?;
     Some((
         status,
         t[word_end + 1..]
@@ -71,7 +76,7 @@ pub fn trailing_marker(text: &str) -> Option<(ActionStatus, String)> {
         _ => return None,
     };
     let open = t.rfind(opening)?;
-    let status = status_word(&t[open + 1..t.len() - 1])?;
+    let status = status_in(&t[open + 1..t.len() - 1])?;
     Some((
         status,
         t[..open]
@@ -107,6 +112,42 @@ pub fn status_word(word: &str) -> Option<ActionStatus> {
         }
         _ => return None,
     })
+}
+
+/// The status a short note states: "done", "✅ Done", "fixed in #4512", "in progress,
+/// ETA May", "planned for Q3". Table cells and field values too.
+pub fn status_in(note: &str) -> Option<ActionStatus> {
+    let note = note.trim();
+    if let Some(status) = status_word(note) {
+        return Some(status);
+    }
+    if let Some((status, _)) = leading_marker(note).or_else(|| glyph_at_end(note)) {
+        return Some(status);
+    }
+    let words: Vec<&str> = note
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() || words.len() > 6 {
+        return None;
+    }
+    let two = words.get(..2).map(|w| w.join(" "));
+    two.as_deref()
+        .and_then(status_word)
+        .or_else(|| status_word(words[0]))
+        .filter(|_| !matches!(words[0].to_lowercase().as_str(), "yes" | "no" | "new" | "x"))
+}
+
+fn glyph_at_end(note: &str) -> Option<(ActionStatus, String)> {
+    let t = note.trim_end_matches(['\u{fe0f}', ' ']);
+    [
+        ("✅", ActionStatus::Done),
+        ("✔", ActionStatus::Done),
+        ("✓", ActionStatus::Done),
+        ("❌", ActionStatus::Wontfix),
+    ]
+    .into_iter()
+    .find_map(|(glyph, status)| t.strip_suffix(glyph).map(|rest| (status, rest.to_string())))
 }
 
 /// "Planned:", "In Progress:", "Done", "Completed" as a label over a group of actions.
@@ -662,5 +703,22 @@ mod tests {
         assert_eq!(status_word("In review"), Some(InProgress));
         assert_eq!(status_word("Won't do"), Some(Wontfix));
         assert_eq!(status_word("Merged"), Some(Done));
+        assert_eq!(status_in("✅ Done"), Some(Done));
+        assert_eq!(status_in("fixed in #4512"), Some(Done));
+        assert_eq!(status_in("In progress, ETA May"), Some(InProgress));
+        assert_eq!(status_in("no owner yet"), None);
+        assert_eq!(
+            trailing_marker("Pin the base image (merged 2024-03-02)").map(|(s, t)| (s, t)),
+            Some((Done, "Pin the base image".to_string()))
+        );
+        assert_eq!(
+            leading_marker("Done: rotate the keys").map(|(s, t)| (s, t)),
+            Some((Done, "rotate the keys".to_string()))
+        );
+        assert_eq!(leading_marker("Fix-up the docs"), None);
+        assert_eq!(
+            leading_marker("✔️ Rotate keys").map(|(_, t)| t),
+            Some("Rotate keys".into())
+        );
     }
 }
