@@ -315,8 +315,10 @@ fn left_out(text: &str) -> bool {
     let [_, root_cause, finding, stated_as] = seen;
     root_cause && finding && !stated_as
 }
+/// Log lines, and template placeholders (`{{ root cause }}`), which say nothing yet.
 fn looks_like_log(s: &str) -> bool {
     s.starts_with(['{', '<', '$', '#'])
+        || s.contains("{{")
         || s.contains("\"level\"")
         || s.contains(" level=")
         || s.contains(" err=")
@@ -791,6 +793,16 @@ mod tests {
                 "It failed with errors like"
             ]
         );
+    }
+
+    #[test]
+    fn template_placeholders_are_not_causes() {
+        let got = causes_of(vec![
+            heading("Root cause", 1),
+            para("{{ What caused the incident }}", 3),
+            list(&["Cause: {{ cause }}"], 5),
+        ]);
+        assert!(got.is_empty(), "{got:?}");
     }
 
     #[test]
