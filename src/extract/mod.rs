@@ -164,7 +164,10 @@ fn title_of(doc: &Document, outline: &Outline<'_>, stem: &str) -> (String, Strin
     if let Some(t) = doc.meta.title.as_ref().filter(|t| !t.trim().is_empty()) {
         return (t.clone(), "front matter".to_string());
     }
-    if let Some(h) = outline.title.filter(|h| !h.text.trim().is_empty()) {
+    if let Some(h) = outline
+        .title
+        .filter(|h| !h.text.trim().is_empty() && !is_running_text(&h.text))
+    {
         let first = doc.blocks.first().map(|b| b.line());
         let rule = if first == Some(h.line) {
             format!("the document's first heading, line {}", h.line)
@@ -179,19 +182,36 @@ fn title_of(doc: &Document, outline: &Outline<'_>, stem: &str) -> (String, Strin
     (title_from_stem(stem), "the file name".to_string())
 }
 
+/// A first line that says several sentences is the start of the text, not a title (a
+/// plain-text report that opens without one): the file name names it then.
+fn is_running_text(text: &str) -> bool {
+    sentences::split(text).len() >= 2 && text.split_whitespace().count() > 12
+}
+
 /// "2018-10-09: API worker reboot loop" -> "API worker reboot loop": the date belongs
-/// to the start date, not the title. A title that is nothing but a date stays.
+/// to the start date, not the title; so does a bracketed one ("[2018-10-09] ..."). A
+/// title that is nothing but a date stays.
 fn strip_date_prefix(title: &str) -> String {
     let Some(f) = timestamp::find(title).into_iter().next() else {
         return title.to_string();
     };
-    if f.start > 0 || f.date.is_none() {
+    let open = title[..f.start].trim();
+    let bracketed = matches!(open, "[" | "(");
+    if !(open.is_empty() || bracketed) || f.date.is_none() {
         return title.to_string();
     }
-    let rest = title[f.end..].trim_start_matches(|c: char| {
+    let mut after = &title[f.end..];
+    if bracketed {
+        let close = if open == "[" { ']' } else { ')' };
+        match after.trim_start().strip_prefix(close) {
+            Some(rest) => after = rest,
+            None => return title.to_string(),
+        }
+    }
+    let rest = after.trim_start_matches(|c: char| {
         c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | ',' | '/' | '|')
     });
-    let separated = rest.len() < title[f.end..].len();
+    let separated = bracketed || rest.len() < after.len();
     if separated && rest.split_whitespace().count() >= 2 {
         rest.to_string()
     } else {
@@ -392,6 +412,7 @@ fn started(
 ) -> (Option<Date>, &'static str) {
     let last_event = entries.iter().map(|e| e.at.date).max();
     let not_after_events = |d: &Date| last_event.is_none_or(|last| *d <= last);
+    let entries = &entries[prelude(entries)..];
     let first_timed = entries
         .iter()
         .filter(|e| e.at.time.is_some())
@@ -419,6 +440,46 @@ fn started(
         .into_iter()
         .find(|(d, _)| d.is_some())
         .unwrap_or((None, "nothing in the document dates it"))
+}
+
+/// Verbs that say a change was made: what an entry about the cause's history does.
+const CHANGE_WORDS: &[&str] = &[
+    "introduced",
+    "merged",
+    "committed",
+    "deployed",
+    "released",
+    "issued",
+    "shipped",
+    "created",
+    "configured",
+    "changed",
+    "upgraded",
+    "enabled",
+    "pushed",
+];
+
+/// Days between a cause's history and the rest of the timeline that set them apart.
+const PRELUDE_GAP_DAYS: i32 = 3;
+
+/// How many leading entries tell how the cause came to be rather than when impact
+/// began: each says a change was made ("Bug introduced in release 4.2", "Certificate
+/// issued"), and days pass before the next entry. Zero when the timeline opens with the
+/// impact. The entries are in time order, as the timeline pass leaves them.
+fn prelude(entries: &[crate::model::TimelineEntry]) -> usize {
+    let says_change = |text: &str| {
+        text.split(|c: char| !c.is_alphabetic())
+            .any(|w| CHANGE_WORDS.iter().any(|c| w.eq_ignore_ascii_case(c)))
+    };
+    for (k, pair) in entries.windows(2).enumerate() {
+        if !says_change(&pair[0].text) {
+            return 0;
+        }
+        if (pair[1].at.date - pair[0].at.date).get_days() >= PRELUDE_GAP_DAYS {
+            return k + 1;
+        }
+    }
+    0
 }
 
 /// The document's zone as reported: "UTC", an IANA name, or a numeric offset.
@@ -746,6 +807,56 @@ mod tests {
         );
         assert_eq!(date_prefix("2017-13-08-x"), None);
         assert_eq!(date_prefix("notes"), None);
+    }
+
+    #[test]
+    fn a_bracketed_date_before_the_title_goes_to_the_start_date() {
+        assert_eq!(
+            strip_date_prefix("[2021-11-02] Slow uploads for the photo service"),
+            "Slow uploads for the photo service"
+        );
+        assert_eq!(
+            strip_date_prefix("(Nov 2, 2021) Slow uploads"),
+            "Slow uploads"
+        );
+        assert_eq!(strip_date_prefix("[2021-11-02]"), "[2021-11-02]");
+        assert_eq!(
+            strip_date_prefix("[2021-11-02 draft] Slow uploads"),
+            "[2021-11-02 draft] Slow uploads"
+        );
+    }
+
+    #[test]
+    fn a_first_line_of_running_text_is_not_the_title() {
+        let doc = crate::ingest::text::parse(
+            "Uploads to the photo service failed for an hour. Nobody lost data. This note \
+             explains why.\n\nTimeline\n\n- 2021-11-02 10:00 Uploads failed\n",
+        );
+        let i = extract(&doc, "photo-upload-failures.txt", "photo-upload-failures");
+        assert_eq!(i.title, "Photo upload failures");
+        assert!(!is_running_text("Slow uploads for the photo service"));
+        assert!(!is_running_text("Outage of the photo service. Again."));
+    }
+
+    #[test]
+    fn the_start_is_when_impact_began_not_when_the_cause_was_introduced() {
+        let doc = crate::ingest::markdown::parse(
+            "# Photo uploads failing\n\n## Timeline\n\n- 2021-10-12 16:40 Resize bug introduced in release 7.1\n- 2021-11-02 09:05 Uploads began failing\n- 2021-11-02 10:30 Release 7.1 rolled back\n",
+        );
+        let i = extract(&doc, "t.md", "t");
+        assert_eq!(i.started, Some(jiff::civil::date(2021, 11, 2)));
+        assert_eq!(i.timeline.len(), 3);
+        // A change the same day is how the incident began.
+        let doc = crate::ingest::markdown::parse(
+            "# Photo uploads failing\n\n## Timeline\n\n- 2021-11-02 08:55 Release 7.1 deployed\n- 2021-11-02 09:05 Uploads began failing\n",
+        );
+        let i = extract(&doc, "t.md", "t");
+        assert_eq!(i.started, Some(jiff::civil::date(2021, 11, 2)));
+        let doc = crate::ingest::markdown::parse(
+            "# Photo uploads failing\n\n## Timeline\n\n- 2021-10-30 08:55 Uploads slowed down\n- 2021-11-02 09:05 Uploads began failing\n",
+        );
+        let i = extract(&doc, "t.md", "t");
+        assert_eq!(i.started, Some(jiff::civil::date(2021, 10, 30)));
     }
 
     #[test]

@@ -274,10 +274,13 @@ fn following(units: &Units, index: usize, level: Option<u8>) -> Below {
         }
         let timed = match u.role {
             Role::Row { .. } => u.founds.iter().any(|f| f.time.is_some()),
-            _ => u
-                .founds
-                .first()
-                .is_some_and(|f| f.time.is_some() && leads(&u.text, f)),
+            _ => {
+                u.founds
+                    .first()
+                    .is_some_and(|f| f.time.is_some() && leads(&u.text, f))
+                    // "On-call paged — 21:00": a label, then its time.
+                    || line_entries(u).iter().any(|(f, ..)| f.time.is_some())
+            }
         };
         if timed {
             return Below::Timed;
@@ -378,14 +381,29 @@ fn line_entries(unit: &Unit) -> Vec<(Found, String, u32, &'static str)> {
     out
 }
 
-/// "Outage begins: 2024-03-03 10:00", "On-call paged — 21:00": a short label, a
-/// separator, then a timestamp that ends the line.
+/// "Outage begins: 2024-03-03 10:00", "On-call paged — 21:00", "Writes failing:
+/// between 3 AM and 3:30 AM EST": a short label, a separator, then a timestamp or a
+/// window that ends the line. A window's start is the instant.
 fn label_then_time(line: &str, in_line: &[&Found], offset: usize) -> Option<(Found, String)> {
-    let f = in_line.last()?;
+    let (f, start) = match in_line {
+        [f] => ((*f).clone(), f.start - offset),
+        [a, b] => written_window(line, a, b, offset)?,
+        _ => return None,
+    };
     f.time?;
-    let (start, end) = (f.start - offset, f.end - offset);
+    let end = f.end - offset;
     let label = line.get(..start)?.trim_end();
     let after = line.get(end..)?.trim();
+    // The word that opens a window ("from 03:00-03:30") belongs to neither side.
+    let label = ["between", "from"]
+        .iter()
+        .find_map(|w| {
+            let cut = label.len().checked_sub(w.len())?;
+            let tail = label.get(cut..)?;
+            let whole_word = label[..cut].ends_with([' ', ':', '-', '\u{2013}', '\u{2014}']);
+            (tail.eq_ignore_ascii_case(w) && whole_word).then(|| label[..cut].trim_end())
+        })
+        .unwrap_or(label);
     let label = label
         .strip_suffix(':')
         .or_else(|| label.strip_suffix('—'))
@@ -395,10 +413,43 @@ fn label_then_time(line: &str, in_line: &[&Found], offset: usize) -> Option<(Fou
         .trim();
     let label = label.trim_start_matches(['*', '_', '-', '•', ' ']).trim();
     let words = label.split_whitespace().count();
-    ((1..=8).contains(&words)
-        && after.trim_matches(['.', ')', '*', '_']).is_empty()
-        && in_line.len() == 1)
-        .then(|| ((*f).clone(), label.to_string()))
+    ((1..=8).contains(&words) && after.trim_matches(['.', ')', '*', '_']).is_empty())
+        .then(|| (f, label.to_string()))
+}
+
+/// "between 3 AM and 3:30 AM EST", "from 03:00 until 03:30": a window written out in
+/// words, as two times. Returns its start (with the zone written after its end, which
+/// holds for both) and where the words before the window end.
+fn written_window(line: &str, a: &Found, b: &Found, offset: usize) -> Option<(Found, usize)> {
+    a.time?;
+    b.time?;
+    let joint = line
+        .get(a.end - offset..b.start - offset)?
+        .trim()
+        .to_ascii_lowercase();
+    if !matches!(joint.as_str(), "and" | "to" | "until" | "till" | "through") {
+        return None;
+    }
+    let head = line
+        .get(..a.start - offset)?
+        .trim_end()
+        .to_ascii_lowercase();
+    let opened = head.ends_with(" between") || head.ends_with(" from");
+    let written_out = if joint == "and" {
+        head.ends_with(" between")
+    } else {
+        opened || joint == "to"
+    };
+    if !written_out {
+        return None;
+    }
+    let mut start = a.clone();
+    start.end = b.end;
+    start.range = true;
+    if start.zone.is_none() {
+        start.zone = b.zone.clone();
+    }
+    Some((start, a.start - offset))
 }
 
 fn shift(found: &Found, by: usize) -> Found {

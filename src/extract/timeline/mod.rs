@@ -15,6 +15,7 @@
 
 mod layout;
 mod narrative;
+mod relative;
 mod resolve;
 mod units;
 
@@ -70,7 +71,8 @@ pub fn extract(outline: &Outline<'_>, context: Context<'_>) -> Timeline {
         declared,
         evidence,
     } = context;
-    let units = units::collect(outline);
+    let mut units = units::collect(outline);
+    relative::apply(&mut units);
     let (zone, zone_note) = match declared {
         Some(z) => (Some(z), None),
         None => match document_zone(&units) {
@@ -621,6 +623,83 @@ mod tests {
         );
         assert_eq!(ats(&i), ["2020-05-03"]);
         assert!(i.timeline[0].text.contains("The nodes stopped agreeing"));
+    }
+
+    #[test]
+    fn in_plain_text_a_date_heading_after_the_timeline_is_its_next_day() {
+        let i = txt(
+            "Cache outage\n\nTimeline\n\n2022-10-04\n\n- 23:10 Evictions spiked\n\nOctober 5, 2022\n\n- 00:20 Cache refilled\n\nRoot cause\n\nA bad TTL.\n",
+        );
+        assert_eq!(ats(&i), ["2022-10-04T23:10", "2022-10-05T00:20"]);
+    }
+
+    #[test]
+    fn each_row_takes_the_date_of_its_own_date_column() {
+        let i = md(
+            "# X\n\n## Timeline\n\n| Date | Time | Event |\n|---|---|---|\n| Oct 4, 2022 | 23:10 | Evictions spiked |\n| Oct 6, 2022 | 08:00 | Cache refilled |\n",
+        );
+        assert_eq!(ats(&i), ["2022-10-04T23:10", "2022-10-06T08:00"]);
+        assert!(rules(&i)[1].contains("date column"));
+    }
+
+    #[test]
+    fn a_due_date_column_does_not_make_an_action_table_a_timeline() {
+        let i = md(
+            "# X\n\n## Action items\n\n| Action | Owner | Due date |\n|---|---|---|\n| Add a cache alert | kim | 2022-11-01 |\n",
+        );
+        assert!(i.timeline.is_empty(), "{:?}", ats(&i));
+    }
+
+    #[test]
+    fn labels_then_times_under_a_date_line_are_entries_of_that_day() {
+        let i =
+            txt("Cache outage\n\nTimeline\n\n2022-10-04\n\nEvictions spiked \u{2014} 23:10 UTC\n");
+        assert_eq!(ats(&i), ["2022-10-04T23:10Z"]);
+        assert_eq!(i.timeline[0].text, "Evictions spiked");
+    }
+
+    #[test]
+    fn a_label_then_a_window_is_an_entry_at_the_windows_start() {
+        let i = md(
+            "# X\n\n## Timeline\n\n### 4 October 2022\n\n- Writes failing: between 3 AM and 3:30 AM EDT\n- Cache cold \u{2014} from 14:05 to 14:40 UTC\n",
+        );
+        assert_eq!(ats(&i), ["2022-10-04T03:00-04:00", "2022-10-04T14:05Z"]);
+        assert_eq!(i.timeline[0].text, "Writes failing");
+        assert_eq!(i.timeline[1].text, "Cache cold");
+        // In running text a window still says how long, not what happened.
+        let i = md("# X\n\nThe cache was cold between 14:05 and 14:40 UTC on 2022-10-04.\n");
+        assert!(
+            i.timeline.iter().all(|e| e.at.time.is_none()),
+            "{:?}",
+            ats(&i)
+        );
+    }
+
+    #[test]
+    fn relative_times_count_from_the_stated_start_which_is_not_an_event() {
+        let i = md(
+            "# X\n\n## Timeline\n\nTimes below count from T0 = 2022-10-04 23:50 UTC.\n\n- T+00:00 Evictions spiked\n- T+00:25 Cache refilled\n- T+1h05m All clear\n",
+        );
+        assert_eq!(
+            ats(&i),
+            [
+                "2022-10-04T23:50Z",
+                "2022-10-05T00:15Z",
+                "2022-10-05T00:55Z"
+            ]
+        );
+        assert_eq!(i.timeline[1].text, "Cache refilled");
+    }
+
+    #[test]
+    fn a_weekday_before_a_time_takes_the_nearest_such_day() {
+        let i = md(
+            "# X\n\n## What happened\n\nOn Thursday, 6 October 2022 at 17:30 CEST a config change went out. On Friday morning (08:05 CEST) the cache emptied.\n",
+        );
+        assert_eq!(
+            ats(&i),
+            ["2022-10-06T17:30+02:00", "2022-10-07T08:05+02:00"]
+        );
     }
 
     #[test]

@@ -10,9 +10,9 @@ use super::super::sentences;
 use super::super::timestamp::{DatePart, ZoneMention};
 use super::Timeline;
 use super::layout::{Candidate, Source};
-use super::units::Units;
+use super::units::{Role, Units};
 use crate::model::{EventTime, Precision, TimelineEntry, Warning, ZoneSource};
-use jiff::civil::{Date, DateTime, Time};
+use jiff::civil::{Date, DateTime, Time, Weekday};
 use std::collections::{HashMap, HashSet};
 
 /// Day/month order of numeric dates.
@@ -184,6 +184,12 @@ pub(super) fn resolve(
     let mut warned_zones: HashSet<String> = HashSet::new();
 
     for (index, unit) in units.list.iter().enumerate() {
+        // A row's own date column dates the row, wherever the column stands.
+        if let Some((date, text)) = row_date(units, index, order, walk.ctx_date) {
+            walk.ctx_date = Some(date);
+            walk.ctx_from = format!("the date column, line {} (\"{text}\")", unit.line);
+            walk.last = None;
+        }
         // Entries dated only by context sit at the start of their unit.
         let context_dated = by_position
             .get(&(index, 0))
@@ -250,6 +256,24 @@ pub(super) fn resolve(
                 .time
                 .and_then(|t| Time::new(t.hour, t.minute, t.second.unwrap_or(0), 0).ok());
             let mut rule_notes: Vec<String> = Vec::new();
+            // "On Tuesday morning (09:10 CET)": the named day nearest the date before.
+            let named_day = found
+                .date
+                .is_none()
+                .then(|| {
+                    found
+                        .weekday
+                        .or_else(|| weekday_before(&unit.text, found.start))
+                })
+                .flatten()
+                .filter(|day| *day != date.weekday());
+            if let Some(day) = named_day
+                && let Ok(d) = date.checked_add(jiff::Span::new().days(nearest_shift(date, day)))
+            {
+                rule_notes.push(format!("date: the {day:?} nearest {date}"));
+                date = d;
+                walk.last = None;
+            }
             if let (Some(t), Some(last)) = (time, walk.last) {
                 let same_flow = last.section == unit.section
                     || (structural && last.structural && unit.kind == SectionKind::Timeline);
@@ -382,6 +406,75 @@ pub(super) fn resolve(
         }
     }
     sources
+}
+
+/// The weekday named just before a time without a date: "On Tuesday morning (09:10
+/// CET)", "Friday at 17:40". Full names only: "Sat" and "Sun" are words too.
+fn weekday_before(text: &str, start: usize) -> Option<Weekday> {
+    const BETWEEN: &[&str] = &[
+        "at",
+        "around",
+        "about",
+        "approximately",
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
+        "early",
+        "late",
+        "on",
+        "by",
+    ];
+    let head = text.get(..start)?;
+    let mut words = head
+        .rsplit(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty());
+    for _ in 0..4 {
+        let word = words.next()?.to_ascii_lowercase();
+        if let Some(day) = weekday_named(&word) {
+            return Some(day);
+        }
+        if !BETWEEN.contains(&word.as_str()) {
+            return None;
+        }
+    }
+    None
+}
+
+fn weekday_named(word: &str) -> Option<Weekday> {
+    Some(match word {
+        "monday" => Weekday::Monday,
+        "tuesday" => Weekday::Tuesday,
+        "wednesday" => Weekday::Wednesday,
+        "thursday" => Weekday::Thursday,
+        "friday" => Weekday::Friday,
+        "saturday" => Weekday::Saturday,
+        "sunday" => Weekday::Sunday,
+        _ => return None,
+    })
+}
+
+/// Days from `date` to the nearest date that is a `day`: at most three either way.
+fn nearest_shift(date: Date, day: Weekday) -> i64 {
+    let ahead = (day.to_monday_zero_offset() as i64
+        - date.weekday().to_monday_zero_offset() as i64)
+        .rem_euclid(7);
+    if ahead <= 3 { ahead } else { ahead - 7 }
+}
+
+/// The date in a table row's date column ("Date | Time | Event"), and how it is written.
+fn row_date(units: &Units, index: usize, order: Order, ctx: Option<Date>) -> Option<(Date, &str)> {
+    let unit = &units.list[index];
+    let Role::Row { table } = unit.role else {
+        return None;
+    };
+    let col = units.tables[table].date_col?;
+    let found = unit
+        .founds
+        .iter()
+        .find(|f| f.date.is_some() && units.cell_of(index, f.start) == col)?;
+    let date = resolve_date(found.date?, order, ctx)?;
+    Some((date, unit.text.get(found.start..found.end)?.trim()))
 }
 
 /// A date part read with the document's order; a missing year comes from the context,

@@ -99,7 +99,9 @@ pub(super) fn collect(outline: &Outline<'_>) -> Units {
     };
     // Zones stated by open headings: (level, zone).
     let mut stack: Vec<(u8, Option<ScopedZone>)> = Vec::new();
+    let mut previous = SectionKind::Other;
     for (index, section) in outline.sections.iter().enumerate() {
+        let mut kind = section.kind;
         if let Some(h) = section.heading {
             while stack.last().is_some_and(|(level, _)| *level >= h.level) {
                 stack.pop();
@@ -109,12 +111,16 @@ pub(super) fn collect(outline: &Outline<'_>) -> Units {
                 stated_by: h.text.trim().to_string(),
             });
             stack.push((h.level, own));
+            if continues_timeline(previous, kind, &h.text) {
+                kind = SectionKind::Timeline;
+            }
         }
+        previous = kind;
         let scope = stack.iter().rev().find_map(|(_, z)| z.clone());
         let mut ctx = Ctx {
             units: &mut units,
             section: index,
-            kind: section.kind,
+            kind,
             zone: scope,
         };
         if let Some(h) = section.heading {
@@ -125,6 +131,15 @@ pub(super) fn collect(outline: &Outline<'_>) -> Units {
         }
     }
     units
+}
+
+/// A heading that is only a date, right after the timeline, is a day of that timeline
+/// even when it is not nested under it: plain text and some Markdown set "Timeline" and
+/// "March 4, 2024" as headings of one level.
+fn continues_timeline(previous: SectionKind, kind: SectionKind, heading: &str) -> bool {
+    previous == SectionKind::Timeline
+        && kind == SectionKind::Other
+        && is_date_text(heading, &timestamp::find(heading))
 }
 
 struct Ctx<'u> {
@@ -236,8 +251,14 @@ fn table_info(header: &[String]) -> TableInfo {
         "comment",
         "comments",
     ];
-    let time_col = header.iter().position(|h| has(h, TIME));
-    let date_col = header.iter().position(|h| has(h, DATE));
+    // "Due date", "Target date": when an action is due, not when something happened.
+    const DEADLINE: &[&str] = &["due", "target", "deadline", "eta"];
+    let time_col = header
+        .iter()
+        .position(|h| has(h, TIME) && !has(h, DEADLINE));
+    let date_col = header
+        .iter()
+        .position(|h| has(h, DATE) && !has(h, DEADLINE));
     let (time_col, date_col) = match (time_col, date_col) {
         (Some(t), Some(d)) if t == d => (Some(t), None),
         (None, Some(d)) => (Some(d), None),
@@ -289,13 +310,18 @@ const DATE_HEADER_FILLER: &[&str] = &[
 
 /// A unit that is only a date: it sets the date of the entries below it.
 pub(super) fn is_date_header(unit: &Unit) -> bool {
-    let [found] = unit.founds.as_slice() else {
+    is_date_text(&unit.text, &unit.founds)
+}
+
+/// A text that is only a date, with the timestamps found in it.
+fn is_date_text(text: &str, founds: &[Found]) -> bool {
+    let [found] = founds else {
         return false;
     };
     if found.time.is_some() || found.date.is_none() || found.range {
         return false;
     }
-    let (before, after) = (&unit.text[..found.start], &unit.text[found.end..]);
+    let (before, after) = (&text[..found.start], &text[found.end..]);
     [before, after].iter().all(|part| {
         part.split(|c: char| !c.is_alphanumeric() && c != '+')
             .filter(|w| !w.is_empty())
@@ -305,7 +331,7 @@ pub(super) fn is_date_header(unit: &Unit) -> bool {
                     || timestamp::parse_zone(w)
                         .is_some_and(|z| !matches!(z, ZoneMention::Unknown(_)))
             })
-    }) && unit.text.len() <= 80
+    }) && text.len() <= 80
 }
 
 #[cfg(test)]
@@ -326,6 +352,30 @@ mod tests {
         ] {
             assert_eq!(label_zone(label).is_some(), want, "{label}");
         }
+    }
+
+    #[test]
+    fn a_due_date_column_is_not_when_something_happened() {
+        let header = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let t = table_info(&header(&["Action", "Owner", "Target date"]));
+        assert_eq!((t.time_col, t.date_col), (None, None));
+        let t = table_info(&header(&["Task", "Due date", "Time spent"]));
+        assert_eq!((t.time_col, t.date_col), (Some(2), None));
+    }
+
+    #[test]
+    fn a_date_heading_beside_the_timeline_continues_it() {
+        let t = SectionKind::Timeline;
+        let o = SectionKind::Other;
+        assert!(continues_timeline(t, o, "Tuesday, June 4, 2024"));
+        assert!(continues_timeline(t, o, "Day 2 (2024-06-05)"));
+        assert!(!continues_timeline(o, o, "June 4, 2024"));
+        assert!(!continues_timeline(t, o, "What we changed on June 4, 2024"));
+        assert!(!continues_timeline(
+            t,
+            SectionKind::RootCause,
+            "June 4, 2024"
+        ));
     }
 
     #[test]

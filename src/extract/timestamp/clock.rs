@@ -115,9 +115,11 @@ impl Scan<'_> {
     }
 
     /// "6.15 AM" (a dot needs the am/pm, or it is a decimal) and "14h30" (two-digit
-    /// hour; "2h30" is more often a duration): the hour, minute and where the minutes
-    /// end.
+    /// hour; "2h30" is more often a duration, so a one-digit hour counts only where a
+    /// time stands: opening a line, or after "at"): the hour, minute and where the
+    /// minutes end.
     fn dotted_or_h_time(&self, n: &super::scan::Num) -> Option<((i8, i8), usize)> {
+        let start = n.end - n.len;
         let sep = self.at(n.end);
         if !matches!(sep, b'.' | b'h') {
             return None;
@@ -127,10 +129,33 @@ impl Scan<'_> {
             .filter(|m| m.len == 2 && m.value <= 59)?;
         let ok = match sep {
             b'.' => (1..=12).contains(&n.value) && self.meridiem(m.end).is_some(),
-            _ => n.len == 2 && n.value <= 23 && !self.alnum_at(m.end),
+            _ => {
+                (n.len == 2
+                    || self.opens_line(start)
+                    || self.cue_before(start, &["at", "around", "from", "until", "since"], true))
+                    && n.value <= 23
+                    && !self.alnum_at(m.end)
+            }
         };
         (ok && !(matches!(self.at(m.end), b'.' | b':') && self.digit(m.end + 1)))
             .then_some(((n.value as i8, m.value as i8), m.end))
+    }
+
+    /// Whether only spacing and list or emphasis markers stand between the start of the
+    /// line and `i` (looking back a few bytes at most): where a timeline entry's time
+    /// stands.
+    fn opens_line(&self, i: usize) -> bool {
+        for back in 1..=8 {
+            let Some(j) = i.checked_sub(back) else {
+                return true;
+            };
+            match self.at(j) {
+                b'\n' => return true,
+                b' ' | b'\t' | b'*' | b'_' | b'-' | b'~' | b'[' | b'(' | b'#' | b'|' => {}
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// Whether a colon time ("17:40") follows after spacing: what makes a year-less

@@ -304,7 +304,11 @@ pub fn parse_zone(name: &str) -> Option<ZoneMention> {
     }
     // Region words, alone or as "... Time" / "... Standard Time".
     let lower = t.to_ascii_lowercase();
-    let words: Vec<&str> = lower.split_whitespace().collect();
+    let mut words: Vec<&str> = lower.split_whitespace().collect();
+    // "US Pacific", "US Eastern Time": the country names which Pacific.
+    if words.len() > 1 && words[0] == "us" {
+        words.remove(0);
+    }
     if let Some(&(_, tz, standard, daylight)) = words
         .first()
         .and_then(|w| REGION_WORDS.iter().find(|r| r.0 == *w))

@@ -1205,6 +1205,23 @@ fn parse_zone_reads_every_kind_of_name() {
 }
 
 #[test]
+fn a_us_region_is_read_with_its_country_before_it() {
+    assert_eq!(
+        parse_zone("US Pacific"),
+        region("US Pacific", "America/Los_Angeles")
+    );
+    assert_eq!(
+        parse_zone("US Eastern Time"),
+        region("US Eastern Time", "America/New_York")
+    );
+    assert_eq!(
+        zone_declaration("All times are US Central."),
+        region("US Central", "America/Chicago")
+    );
+    assert_eq!(parse_zone("US"), None);
+}
+
+#[test]
 fn parse_zone_rejects_unknown_names() {
     for name in [
         "",
@@ -1466,4 +1483,16 @@ fn dotted_times_need_am_or_pm_and_h_times_two_digit_hours() {
     assert!(f.zone.is_some());
     assert_eq!(whole("14h30").time, hm(14, 30));
     assert!(find("pi is 3.14 and it took 2h30").is_empty());
+}
+
+#[test]
+fn a_one_digit_hour_with_h_is_a_time_where_an_entry_or_at_puts_it() {
+    assert_eq!(whole("9h05").time, hm(9, 5));
+    let f = find("- 7h45 Replica lagging");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].time, hm(7, 45));
+    let f = find("We restarted it at 8h20 and waited.");
+    assert_eq!(f[0].time, hm(8, 20));
+    // Mid-sentence without a cue it is a duration.
+    assert!(find("The rebuild lasted 3h15 in total.").is_empty());
 }
