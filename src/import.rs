@@ -230,12 +230,38 @@ pub async fn import_paths(
         stored == count,
         "the import stopped after {stored} of {count} files"
     );
-    if summary.imported > 0 || summary.missing > 0 {
-        db::pages::refresh_related(pool).await?;
-        db::pages::refresh_links(pool).await?;
-    }
+    // Recorded as pending in the transactions that changed incidents: also finishes a
+    // refresh an earlier import was killed before completing.
+    finish_refresh(pool).await?;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Recomputes related incidents and links when an import recorded them as pending
+/// (in the same transaction as its data) and did not get to finish: the process was
+/// killed between its last commit and the refresh. Returns whether there was work.
+/// Every import calls it; `serve` calls it at start-up too.
+pub async fn finish_refresh(pool: &SqlitePool) -> anyhow::Result<bool> {
+    if !db::pages::refresh_pending(pool).await? {
+        return Ok(false);
+    }
+    db::pages::refresh_related(pool)
+        .await
+        .map_err(|e| storage_error(e, "recomputing related incidents"))?;
+    db::pages::refresh_links(pool)
+        .await
+        .map_err(|e| storage_error(e, "resolving links between incidents"))?;
+    Ok(true)
+}
+
+/// A failed write as the import reports it: a full disk or a read-only database named
+/// with what was being written (`the disk is full while importing FILE`), anything
+/// else with SQLite's own message.
+fn storage_error(e: sqlx::Error, doing: &str) -> anyhow::Error {
+    match db::WriteProblem::of(&e) {
+        Some(problem) => anyhow::anyhow!("{problem} while {doing}"),
+        None => anyhow::Error::new(e).context(doing.to_string()),
+    }
 }
 
 /// The writer: stores what the workers send, in file order, in batches of [`BATCH`]
@@ -253,6 +279,11 @@ async fn store(
     let mut taken: HashSet<String> = known.values().map(|k| k.slug.clone()).collect();
 
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    // Whether this transaction changed incidents, so it must also record that related
+    // incidents and links are to be recomputed.
+    let mut changed = false;
+    // The file last written, named when the storage fails.
+    let mut last = String::new();
     let mut in_batch = 0;
     let mut search_rows = Vec::with_capacity(BATCH);
     let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
@@ -266,7 +297,12 @@ async fn store(
                 Outcome::Unchanged { key } => {
                     summary.unchanged += 1;
                     if let Some(k) = known.get(&key).filter(|k| k.missing) {
-                        db::incidents::clear_missing(&mut tx, k.id).await?;
+                        db::incidents::clear_missing(&mut tx, k.id)
+                            .await
+                            .map_err(|e| {
+                                storage_error(e, &format!("importing {}", printable(&key)))
+                            })?;
+                        changed = true;
                     }
                 }
                 Outcome::Failed {
@@ -303,8 +339,10 @@ async fn store(
                         now,
                     )
                     .await;
+                    last = format!("importing {}", printable(&job.display));
                     match saved {
                         Ok((id, slug)) => {
+                            changed = true;
                             summary.imported += 1;
                             let i = &record.incident;
                             on_event(&Event::Stored(Stored {
@@ -327,6 +365,11 @@ async fn store(
                             }
                             search_rows.push(db::incidents::search_row(id, *record));
                         }
+                        // The storage, not the file: every file after it would fail
+                        // the same way, so the import stops and says why.
+                        Err(e) if db::WriteProblem::of(&e).is_some() => {
+                            return Err(storage_error(e, &last));
+                        }
                         Err(e) => {
                             summary.failed += 1;
                             on_event(&Event::Diagnostic(Diagnostic {
@@ -339,9 +382,12 @@ async fn store(
                     }
                     in_batch += 1;
                     if in_batch >= BATCH {
-                        db::incidents::index(&mut tx, &search_rows).await?;
+                        finish_batch(&mut *tx, &search_rows, changed, now)
+                            .await
+                            .map_err(|e| storage_error(e, &last))?;
+                        tx.commit().await.map_err(|e| storage_error(e, &last))?;
                         search_rows.clear();
-                        tx.commit().await?;
+                        changed = false;
                         tx = sqlx::Connection::begin(&mut *conn).await?;
                         in_batch = 0;
                     }
@@ -349,10 +395,33 @@ async fn store(
             }
         }
     }
-    db::incidents::index(&mut tx, &search_rows).await?;
-    summary.missing = db::incidents::mark_missing(&mut tx, gone, now).await?;
-    tx.commit().await?;
+    summary.missing = db::incidents::mark_missing(&mut tx, gone, now)
+        .await
+        .map_err(|e| storage_error(e, "marking incidents whose files are gone"))?;
+    let changed = changed || summary.missing > 0;
+    if last.is_empty() {
+        last = "importing".to_string();
+    }
+    finish_batch(&mut *tx, &search_rows, changed, now)
+        .await
+        .map_err(|e| storage_error(e, &last))?;
+    tx.commit().await.map_err(|e| storage_error(e, &last))?;
     Ok(next)
+}
+
+/// The end of one batch's transaction: its search rows, and the record that related
+/// incidents and links are to be recomputed when it changed incidents.
+async fn finish_batch(
+    tx: &mut sqlx::SqliteConnection,
+    search_rows: &[db::incidents::SearchRow],
+    changed: bool,
+    now: &str,
+) -> sqlx::Result<()> {
+    db::incidents::index(&mut *tx, search_rows).await?;
+    if changed {
+        db::pages::mark_refresh_needed(&mut *tx, now).await?;
+    }
+    Ok(())
 }
 
 /// A file read and parsed, ready for the writer. Only the import benchmark uses this:

@@ -37,6 +37,15 @@ pub async fn serve(settings: &Settings, options: ServeOptions) -> anyhow::Result
             "the database cannot be written: serving it read-only, without importing, watching or sending digests"
         );
     } else {
+        // An import killed between its last commit and the refresh of related
+        // incidents left that work recorded: finished here, even with nothing to import.
+        match import::finish_refresh(&pool).await {
+            Ok(true) => tracing::info!(
+                "finished recomputing related incidents and links an earlier import left undone"
+            ),
+            Ok(false) => {}
+            Err(e) => tracing::error!("recomputing related incidents: {e:#}"),
+        }
         import_all(&pool, settings).await;
     }
     let listener = tokio::net::TcpListener::bind(options.listen)

@@ -4,6 +4,9 @@
 //! Invariant: written in the same transaction as the incident it belongs to (profiles
 //! and the brief index) or recomputed as a whole after an import (related incidents,
 //! links), so they never describe a version of a document other than the stored one.
+//! A transaction that changes incidents also records the recomputation as pending
+//! ([`mark_refresh_needed`]); only the refresh that finishes it clears the record, so
+//! a process killed in between leaves the work to the next import or server start.
 
 use crate::related::{self, Profile};
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -56,9 +59,57 @@ pub fn reference_stem(target: &str) -> &str {
     }
 }
 
+/// Records, inside the caller's transaction, that related incidents and links must be
+/// recomputed: call it in every transaction that stores, removes or brings back an
+/// incident.
+pub async fn mark_refresh_needed(conn: &mut SqliteConnection, now: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into pending_refresh (what, since) values ('related', ?1), ('links', ?1)
+         on conflict (what) do update set generation = generation + 1",
+    )
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether a recomputation recorded by [`mark_refresh_needed`] is still unfinished.
+pub async fn refresh_pending(pool: &SqlitePool) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select exists (select 1 from pending_refresh)")
+        .fetch_one(pool)
+        .await
+}
+
+/// The generation of the pending `what` refresh, read before the refresh reads its
+/// input.
+async fn pending_generation(pool: &SqlitePool, what: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("select generation from pending_refresh where what = ?")
+        .bind(what)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Clears the pending `what` refresh in the transaction that finishes it, unless a
+/// change committed since `generation` was read asks for another.
+async fn clear_pending(
+    conn: &mut SqliteConnection,
+    what: &str,
+    generation: Option<i64>,
+) -> sqlx::Result<()> {
+    if let Some(generation) = generation {
+        sqlx::query("delete from pending_refresh where what = ? and generation = ?")
+            .bind(what)
+            .bind(generation)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Resolves every reference between incidents (by slug or file stem) into
 /// `incident_links`, replacing what was there.
 pub async fn refresh_links(pool: &SqlitePool) -> sqlx::Result<usize> {
+    let generation = pending_generation(pool, "links").await?;
     let incidents = sqlx::query("select id, slug, source_path from incidents")
         .fetch_all(pool)
         .await?;
@@ -103,6 +154,7 @@ pub async fn refresh_links(pool: &SqlitePool) -> sqlx::Result<usize> {
         .execute(&mut *tx)
         .await?;
     }
+    clear_pending(&mut tx, "links", generation).await?;
     tx.commit().await?;
     Ok(links.len())
 }
@@ -110,6 +162,7 @@ pub async fn refresh_links(pool: &SqlitePool) -> sqlx::Result<usize> {
 /// Recomputes related incidents for every incident from the stored profiles.
 pub async fn refresh_related(pool: &SqlitePool) -> sqlx::Result<usize> {
     use futures_util::TryStreamExt;
+    let generation = pending_generation(pool, "related").await?;
     // Profiles are streamed into the comparer, never all held as rows.
     let mut ids: Vec<i64> = Vec::new();
     let mut comparer = related::Comparer::default();
@@ -155,6 +208,7 @@ pub async fn refresh_related(pool: &SqlitePool) -> sqlx::Result<usize> {
         }
     }
     written += insert_related(&mut tx, &mut chunk).await?;
+    clear_pending(&mut tx, "related", generation).await?;
     tx.commit().await?;
     Ok(written)
 }

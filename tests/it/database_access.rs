@@ -3,11 +3,13 @@
 //! Real SQLite files, the real binary, a second connection holding the write lock, a
 //! process without write permission, and a full tmpfs.
 
-use crate::support::{self, ProcessGroup, aftermath, aftermath_command, copy_incidents, texts};
+use crate::support::{
+    self, ProcessGroup, aftermath, aftermath_command, copy_incidents, http, texts,
+};
 use aftermath::db::WriteProblem;
 use serde_json::Value;
 use sqlx::{Connection, SqliteConnection};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -141,38 +143,6 @@ fn serve_as(dir: &Path, extra: &[&str], as_nobody: bool) -> (String, ProcessGrou
         without_write_permission(&mut command);
     }
     support::serve(&mut command)
-}
-
-/// One HTTP/1.1 request; the status and the body.
-fn http(base: &str, method: &str, path: &str, json: Option<&str>) -> (u16, String) {
-    let addr = base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    let body = json.unwrap_or("");
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if json.is_some() {
-        request.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
 }
 
 /// Makes `command` run without permission to write files it does not own: as `nobody`

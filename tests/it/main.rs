@@ -17,6 +17,7 @@ mod import;
 mod layers;
 mod lint;
 mod new_postmortem;
+mod refresh_recovery;
 mod robustness;
 mod support;
 mod tracking_web;

@@ -412,3 +412,61 @@ pub fn encode(value: &str) -> String {
         .remove(b'~');
     percent_encoding::utf8_percent_encode(value, ESCAPED).to_string()
 }
+
+/// One HTTP/1.1 request over a new connection to the server at `base`
+/// (`http://127.0.0.1:PORT`), with a JSON body when one is given; the status and body.
+pub fn http(base: &str, method: &str, path: &str, json: Option<&str>) -> (u16, String) {
+    let reply = http_exchange(base, method, path, json);
+    (reply.status, reply.body)
+}
+
+/// A response read off the wire: the status, the header block as sent, the body.
+pub struct Reply {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+impl Reply {
+    /// The value of header `name` (any case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+}
+
+/// Like [`http`], keeping the response's headers.
+pub fn http_exchange(base: &str, method: &str, path: &str, json: Option<&str>) -> Reply {
+    use std::io::Write;
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let body = json.unwrap_or("");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if json.is_some() {
+        request.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .map(|(h, b)| (h.to_string(), b.to_string()))
+        .unwrap_or((response.clone(), String::new()));
+    Reply { status, head, body }
+}
