@@ -12,6 +12,7 @@ mod database_access;
 mod digest;
 mod export;
 mod extraction;
+mod forms;
 mod hostile;
 mod import;
 mod layers;
