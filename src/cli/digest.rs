@@ -1,9 +1,11 @@
-//! `aftermath digest`: this week's digest (or a past week's) printed or sent now.
+//! `aftermath digest`: this week's digest (or a past week's) printed or sent now; the
+//! week's claims listed (`--status`) or a stuck week freed (`--release WEEK`).
 
 use crate::config::{FileConfig, Settings};
 use crate::db;
 use crate::digest::send::Backend;
-use crate::digest::{DigestSettings, Run, deliver};
+use crate::digest::{DigestSettings, Run, claims, deliver};
+use crate::text::printable;
 use anyhow::Context;
 use std::process::ExitCode;
 
@@ -28,6 +30,14 @@ pub struct DigestArgs {
         hide_env_values = true
     )]
     pub smtp_url: Option<String>,
+    /// List the week's sends and claims (who holds each, since when, the last error)
+    /// instead of sending.
+    #[arg(long, conflicts_with_all = ["dry_run", "to", "release"])]
+    pub status: bool,
+    /// Free the claims of WEEK (e.g. 2026-W49) that were not sent (being sent or
+    /// failed), so the next run sends those messages. Sent messages stay sent.
+    #[arg(long, value_name = "WEEK", conflicts_with_all = ["dry_run", "to", "as_of"])]
+    pub release: Option<String>,
 }
 
 /// Runs `aftermath digest`.
@@ -38,28 +48,33 @@ pub fn run(args: &DigestArgs, settings: &Settings, file: &FileConfig) -> anyhow:
             .parse::<lettre::Address>()
             .with_context(|| format!("bad --to address {to:?}"))?;
     }
+    if let Some(week) = &args.release {
+        return super::runtime()?.block_on(release(week, settings));
+    }
     super::runtime()?.block_on(async {
         // A run that records nothing only reads: it works on a read-only database and
         // never waits for a writer.
-        let pool = if args.dry_run || args.to.is_some() {
+        let pool = if args.dry_run || args.to.is_some() || args.status {
             db::open_for_reading(&settings.database).await?
         } else {
             db::open(&settings.database).await?
         };
-        let (as_of, occurrence) = match args.as_of {
+        let mut run = match args.as_of {
             Some(day) => {
                 let at = digest.schedule.on_day(day);
-                let occurrence = digest.schedule.latest_at_or_before(at.timestamp());
-                (at, occurrence)
+                let mut run = Run::scheduled(digest.schedule.latest_at_or_before(at.timestamp()));
+                run.as_of = at;
+                run
             }
-            None => {
-                let now = (digest.clock)();
-                let at = now.to_zoned_datetime(digest.schedule.zone.clone());
-                (at, digest.schedule.latest_at_or_before(now))
-            }
+            // The scheduler's run: this week, composed as of now.
+            None => Run::current(&digest.schedule, (digest.clock)()),
         };
-        let mut run = Run::scheduled(occurrence);
-        run.as_of = as_of;
+        if args.status {
+            let sends = db::digest::sends(&pool, &run.week).await?;
+            pool.close().await;
+            print_status(&run.week, &sends);
+            return Ok(ExitCode::SUCCESS);
+        }
         run.record = !args.dry_run && args.to.is_none();
         run.only_to = args.to.clone();
         let backend = if args.dry_run {
@@ -77,6 +92,9 @@ pub fn run(args: &DigestArgs, settings: &Settings, file: &FileConfig) -> anyhow:
             for r in &outcome.skipped {
                 println!("already sent {} digest to {r}", run.week);
             }
+            for (r, how) in &outcome.busy {
+                println!("not sent {} digest to {r}: {how}", run.week);
+            }
         }
         for (r, e) in &outcome.failed {
             eprintln!("error: sending the {} digest to {r}: {e}", run.week);
@@ -87,4 +105,47 @@ pub fn run(args: &DigestArgs, settings: &Settings, file: &FileConfig) -> anyhow:
             ExitCode::FAILURE
         })
     })
+}
+
+/// Prints the week's sends, one line per recipient.
+fn print_status(week: &str, sends: &[db::digest::Send]) {
+    if sends.is_empty() {
+        println!("{week}: nothing sent or claimed");
+        return;
+    }
+    for send in sends {
+        println!(
+            "{week}  {}  {}  {}",
+            printable(&send.recipient),
+            send.kind,
+            printable(&claims::describe(send))
+        );
+    }
+}
+
+/// `aftermath digest --release WEEK`.
+async fn release(week: &str, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let week = week.trim();
+    anyhow::ensure!(
+        is_week(week),
+        "--release {week}: expected an ISO week like 2026-W49"
+    );
+    let pool = db::open(&settings.database).await?;
+    let released = db::digest::release_week(&pool, week)
+        .await
+        .context("releasing the week's claims")?;
+    let sends = db::digest::sends(&pool, week).await?;
+    pool.close().await;
+    println!("released {released} unsent {week} digest claims; the next run sends them");
+    print_status(week, &sends);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `YYYY-Www`, as the sends are recorded.
+fn is_week(week: &str) -> bool {
+    let b = week.as_bytes();
+    b.len() == 8
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && &b[4..6] == b"-W"
+        && b[6..].iter().all(u8::is_ascii_digit)
 }

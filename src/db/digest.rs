@@ -2,7 +2,8 @@
 //!
 //! Invariant: a (week, recipient) row is claimed with one atomic insert before the
 //! message goes out, so at most one process ever sends a week's digest to an address;
-//! rows are never deleted.
+//! rows are never deleted. A row is "sent" only once the SMTP server accepted the
+//! message; a claim whose holder is gone, or that failed, can be claimed again.
 
 use sqlx::{FromRow, SqlitePool};
 
@@ -55,10 +56,26 @@ pub struct Send {
     pub week: String,
     pub recipient: String,
     pub kind: String,
+    /// sending | sent | failed | released
     pub state: String,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub message_id: Option<String>,
+    /// When the row was last claimed, and when the send finished (RFC 3339, UTC).
+    pub claimed_at: String,
+    pub finished_at: Option<String>,
+    /// The process holding a "sending" claim: its id and host, and until when it holds
+    /// it unless it renews the lease.
+    pub holder_pid: Option<i64>,
+    pub holder_host: Option<String>,
+    pub lease_until: Option<String>,
+}
+
+/// The process claiming a send: its id and host name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub pid: i64,
+    pub host: String,
 }
 
 /// Actions that existed at `as_of` and were open then, or were completed in
@@ -140,33 +157,111 @@ pub async fn new_incidents(
     .await
 }
 
-/// Claims the week's message to `recipient`: true when this caller won the claim and
-/// must send it, false when someone already did (or is doing) so. A claim still
-/// "sending" since before `abandoned_before` belongs to a process that died mid-send
-/// and is taken over.
+/// Claims the week's message to `recipient` for `holder` until `lease_until`: true
+/// when this caller won the claim and must send it, false when the message was
+/// already sent or another holder's lease still runs. A claim that failed, was
+/// released, or whose lease ran out (its holder stopped renewing it) is taken over.
 pub async fn claim(
     pool: &SqlitePool,
     week: &str,
     recipient: &str,
     kind: &str,
+    holder: &Holder,
     now: &str,
-    abandoned_before: &str,
+    lease_until: &str,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "insert into digest_sends (week, recipient, kind, state, claimed_at)
-         values (?1, ?2, ?3, 'sending', ?4)
-         on conflict (week, recipient) do update set claimed_at = excluded.claimed_at
-         where digest_sends.state = 'sending' and digest_sends.claimed_at < ?5",
+        "insert into digest_sends (week, recipient, kind, state, claimed_at, holder_pid,
+                                   holder_host, lease_until)
+         values (?1, ?2, ?3, 'sending', ?4, ?5, ?6, ?7)
+         on conflict (week, recipient) do update
+             set state = 'sending', claimed_at = excluded.claimed_at,
+                 holder_pid = excluded.holder_pid, holder_host = excluded.holder_host,
+                 lease_until = excluded.lease_until, finished_at = null
+         where digest_sends.state in ('failed', 'released')
+            or (digest_sends.state = 'sending'
+                and (digest_sends.lease_until is null or digest_sends.lease_until < ?4))",
     )
     .bind(week)
     .bind(recipient)
     .bind(kind)
     .bind(now)
-    .bind(abandoned_before)
+    .bind(holder.pid)
+    .bind(&holder.host)
+    .bind(lease_until)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Extends the lease of every message of `week` that `holder` is still sending.
+pub async fn renew(
+    pool: &SqlitePool,
+    week: &str,
+    holder: &Holder,
+    lease_until: &str,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "update digest_sends set lease_until = ?
+         where week = ? and state = 'sending' and holder_pid = ? and holder_host = ?",
+    )
+    .bind(lease_until)
+    .bind(week)
+    .bind(holder.pid)
+    .bind(&holder.host)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Releases the claim on (`week`, `recipient`) if `holder` still holds it: its process
+/// is gone. True when it was released.
+pub async fn release_from(
+    pool: &SqlitePool,
+    week: &str,
+    recipient: &str,
+    holder: &Holder,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "update digest_sends set state = 'released', lease_until = null
+         where week = ? and recipient = ? and state = 'sending'
+           and holder_pid = ? and holder_host = ?",
+    )
+    .bind(week)
+    .bind(recipient)
+    .bind(holder.pid)
+    .bind(&holder.host)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Releases every claim of `week` that is not sent (sending or failed), so the next
+/// run sends those messages: `aftermath digest --release WEEK`. Returns how many.
+pub async fn release_week(pool: &SqlitePool, week: &str) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "update digest_sends set state = 'released', lease_until = null
+         where week = ? and state in ('sending', 'failed')",
+    )
+    .bind(week)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The send record of (`week`, `recipient`), if there is one.
+pub async fn send(pool: &SqlitePool, week: &str, recipient: &str) -> sqlx::Result<Option<Send>> {
+    sqlx::query_as(&format!(
+        "select {SEND_COLUMNS} from digest_sends where week = ? and recipient = ?"
+    ))
+    .bind(week)
+    .bind(recipient)
+    .fetch_optional(pool)
+    .await
+}
+
+const SEND_COLUMNS: &str = "week, recipient, kind, state, attempts, last_error, message_id,
+    claimed_at, finished_at, holder_pid, holder_host, lease_until";
 
 /// True when some message of the week is claimed but not finished.
 pub async fn in_flight(pool: &SqlitePool, week: &str) -> sqlx::Result<bool> {
@@ -197,7 +292,7 @@ pub async fn attempt_failed(
     Ok(())
 }
 
-/// Marks a claimed message delivered.
+/// Marks a claimed message delivered: the SMTP server accepted it.
 pub async fn mark_sent(
     pool: &SqlitePool,
     week: &str,
@@ -207,7 +302,7 @@ pub async fn mark_sent(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "update digest_sends set state = 'sent', attempts = attempts + 1, finished_at = ?,
-                message_id = ?
+                message_id = ?, lease_until = null
          where week = ? and recipient = ?",
     )
     .bind(now)
@@ -227,7 +322,7 @@ pub async fn mark_failed(
     now: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "update digest_sends set state = 'failed', finished_at = ?
+        "update digest_sends set state = 'failed', finished_at = ?, lease_until = null
          where week = ? and recipient = ?",
     )
     .bind(now)
@@ -240,10 +335,9 @@ pub async fn mark_failed(
 
 /// The sends recorded for a week, by recipient.
 pub async fn sends(pool: &SqlitePool, week: &str) -> sqlx::Result<Vec<Send>> {
-    sqlx::query_as(
-        "select week, recipient, kind, state, attempts, last_error, message_id
-         from digest_sends where week = ? order by recipient",
-    )
+    sqlx::query_as(&format!(
+        "select {SEND_COLUMNS} from digest_sends where week = ? order by recipient"
+    ))
     .bind(week)
     .fetch_all(pool)
     .await

@@ -4,6 +4,7 @@
 //! * [`compose`]: pure; what goes in each digest and how it reads.
 //! * [`send`]: the SMTP URL, the MIME message and the delivery backend.
 //! * [`schedule`]: the weekly send time in an IANA zone, DST-proof.
+//! * [`claims`]: who is sending a week's message (process, host, renewed lease).
 //!
 //! # For the server
 //!
@@ -19,8 +20,11 @@
 //! Invariant: a week's digest reaches each address at most once. Every send first
 //! claims its (week, recipient) row in `digest_sends` with one atomic insert, so
 //! restarts and several server processes on one database never send twice; a week
-//! missed while no server ran is sent when one starts again.
+//! missed while no server ran is sent when one starts again, composed as of then. A
+//! claim left by a process that is gone is released, and "already sent" means the SMTP
+//! server accepted the message.
 
+pub mod claims;
 pub mod compose;
 pub mod schedule;
 pub mod send;
@@ -73,8 +77,10 @@ pub struct DigestSettings {
     pub clock: Clock,
     /// The scheduler's longest single sleep: it re-reads the clock at least this often.
     pub poll: Duration,
-    /// A claim unfinished for this long is taken to be abandoned by a process that died
-    /// mid-send, and is taken over (default: the whole retry schedule plus an hour).
+    /// How long a claim is held without renewal: the sending process renews it every
+    /// third of this while it runs (retries included), so a claim not renewed for this
+    /// long belongs to a process that is gone, and is taken over (default 2 minutes). A
+    /// holder on this host whose process is gone is released at once.
     pub claim_lease: Duration,
 }
 
@@ -184,7 +190,7 @@ impl DigestSettings {
             .into_iter()
             .map(Duration::from_secs)
             .collect();
-        let claim_lease = retry_delays.iter().sum::<Duration>() + Duration::from_secs(3600);
+        let claim_lease = claims::DEFAULT_LEASE;
         Ok(DigestSettings {
             base_url,
             from,
@@ -227,7 +233,17 @@ pub struct Run {
 }
 
 impl Run {
-    /// The run of the scheduled send at `occurrence`.
+    /// The run of the week whose scheduled send is the latest at or before `now`,
+    /// composed as of `now`: the scheduler's send (on time, or caught up after a time
+    /// with no server running) and `aftermath digest` without `--as-of` both use it,
+    /// so a week caught up mid-week shows what the database holds then.
+    pub fn current(schedule: &Schedule, now: Timestamp) -> Run {
+        let mut run = Run::scheduled(schedule.latest_at_or_before(now));
+        run.as_of = now.to_zoned_datetime(schedule.zone.clone());
+        run
+    }
+
+    /// The run of the scheduled send at `occurrence`, composed as of that instant.
     pub fn scheduled(occurrence: ZonedDateTime) -> Run {
         Run {
             week: compose::week_key(occurrence.date()),
@@ -244,8 +260,11 @@ impl Run {
 pub struct Outcome {
     /// Recipients a message was delivered (or printed) to.
     pub sent: Vec<String>,
-    /// Recipients skipped because the week's message was already claimed.
+    /// Recipients skipped because the SMTP server already accepted the week's message.
     pub skipped: Vec<String>,
+    /// Recipients skipped because another live process holds the week's claim, with
+    /// the claim in words.
+    pub busy: Vec<(String, String)>,
     /// Recipients whose last try failed, with the error.
     pub failed: Vec<(String, String)>,
 }
@@ -311,8 +330,9 @@ pub async fn compose_run(
 }
 
 /// Composes and delivers a run. Recorded runs claim each (week, recipient) first and
-/// skip those already claimed; failed sends are retried after each of
-/// `settings.retry_delays`, then recorded as failed.
+/// skip those already sent or held by another live process; a claim whose holder is
+/// gone is taken over. Failed sends are retried after each of `settings.retry_delays`
+/// (the claims are renewed meanwhile), then recorded as failed.
 pub async fn deliver(
     pool: &SqlitePool,
     settings: &DigestSettings,
@@ -322,29 +342,29 @@ pub async fn deliver(
     let messages = compose_run(pool, settings, run).await?;
     let mut outcome = Outcome::default();
     let mut pending = Vec::new();
-    // Claims older than the lease were abandoned by a process that died mid-send.
-    let lease = jiff::SignedDuration::try_from(settings.claim_lease)
-        .unwrap_or(jiff::SignedDuration::from_hours(24));
-    let abandoned_before = Timestamp::now()
-        .checked_sub(lease)
-        .unwrap_or(Timestamp::UNIX_EPOCH);
-    let abandoned_before = Timestamp::from_second(abandoned_before.as_second())?.to_string();
+    // Held (and renewed) until this run ends, retries included.
+    let held = run
+        .record
+        .then(|| claims::Claims::start(pool, &run.week, settings.claim_lease));
     for message in messages {
-        if run.record
-            && !db::digest::claim(
-                pool,
-                &run.week,
-                &message.recipient,
-                message.kind,
-                &db::now(),
-                &abandoned_before,
-            )
-            .await
-            .context("claiming a digest send")?
-        {
-            tracing::debug!(week = %run.week, recipient = %message.recipient, "digest already sent or being sent");
-            outcome.skipped.push(message.recipient);
-            continue;
+        if let Some(held) = &held {
+            match held
+                .claim(&message.recipient, message.kind)
+                .await
+                .context("claiming a digest send")?
+            {
+                claims::Claimed::Won => {}
+                claims::Claimed::AlreadySent => {
+                    tracing::debug!(week = %run.week, recipient = %message.recipient, "digest already sent");
+                    outcome.skipped.push(message.recipient);
+                    continue;
+                }
+                claims::Claimed::HeldElsewhere(how) => {
+                    tracing::info!(week = %run.week, recipient = %message.recipient, "digest {how}");
+                    outcome.busy.push((message.recipient, how));
+                    continue;
+                }
+            }
         }
         pending.push(message);
     }
@@ -419,13 +439,12 @@ pub fn spawn_scheduler(pool: SqlitePool, settings: DigestSettings) -> tokio::tas
         let mut done_week: Option<String> = None;
         loop {
             let now = (settings.clock)();
-            let occurrence = settings.schedule.latest_at_or_before(now);
-            let run = Run::scheduled(occurrence);
+            let run = Run::current(&settings.schedule, now);
             if done_week.as_deref() != Some(run.week.as_str()) {
                 match deliver(&pool, &settings, &backend, &run).await {
                     Ok(outcome) => {
                         if !outcome.sent.is_empty() || !outcome.failed.is_empty() {
-                            tracing::info!(week = %run.week, sent = outcome.sent.len(), failed = outcome.failed.len(), skipped = outcome.skipped.len(), "weekly digest run finished");
+                            tracing::info!(week = %run.week, sent = outcome.sent.len(), failed = outcome.failed.len(), skipped = outcome.skipped.len(), held_elsewhere = outcome.busy.len(), "weekly digest run finished");
                         }
                         // Another process may still be sending (or may have died doing
                         // so): look again at the next wake-up until nothing is in flight.

@@ -19,18 +19,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The day the fixture digest is composed for: Monday 2026-11-30.
-const AS_OF: &str = "2026-11-30";
+pub(crate) const AS_OF: &str = "2026-11-30";
 const BASE_URL: &str = "https://aftermath.example.org";
 
 /// A database with the sample incidents and fixed times, owners, due dates and
 /// statuses, so that every section of the digest has something in it.
-struct Fixture {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-    pool: SqlitePool,
+pub(crate) struct Fixture {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) db: PathBuf,
+    pub(crate) pool: SqlitePool,
 }
 
-async fn fixture() -> Fixture {
+pub(crate) async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("incidents");
     copy_incidents(&docs);
@@ -95,7 +95,7 @@ fn digest_config() -> DigestConfig {
     }
 }
 
-const CONFIG_TOML: &str = r#"
+pub(crate) const CONFIG_TOML: &str = r#"
 [digest]
 base_url = "https://aftermath.example.org/"
 from = "Aftermath <aftermath@example.org>"
@@ -301,37 +301,79 @@ async fn the_html_part_escapes_document_text_and_links_every_item() {
 async fn a_claimed_week_is_not_claimed_again_and_failures_are_visible() {
     let f = fixture().await;
     let p = &f.pool;
-    let claim = |week: &'static str, now: &'static str, abandoned_before: &'static str| async move {
-        store::claim(p, week, "a@x.org", "team", now, abandoned_before)
+    let (a, b) = (holder(1001), holder(1002));
+    // Times are in 2026: `claim(week, holder, "MM-DDTHH:MM:SS" now, lease end)`.
+    let claim = |week: &'static str, by: &store::Holder, now: &str, until: &str| {
+        let (by, now, until) = (by.clone(), format!("2026-{now}Z"), format!("2026-{until}Z"));
+        async move {
+            store::claim(p, week, "a@x.org", "team", &by, &now, &until)
+                .await
+                .unwrap()
+        }
+    };
+    let at = |t: &str| format!("2026-{t}Z");
+    assert!(claim("2026-W49", &a, "11-30T09:00:00", "11-30T09:02:00").await);
+    assert!(!claim("2026-W49", &b, "11-30T09:00:01", "11-30T09:02:01").await);
+    assert!(store::in_flight(p, "2026-W49").await.unwrap());
+    // Renewed, the lease holds past its first end; a claim whose lease ran out (its
+    // holder stopped renewing it) is taken over, once.
+    let until = at("11-30T09:04:00");
+    assert_eq!(store::renew(p, "2026-W49", &a, &until).await.unwrap(), 1);
+    assert!(!claim("2026-W49", &b, "11-30T09:03:00", "11-30T09:05:00").await);
+    assert!(claim("2026-W49", &b, "11-30T09:04:01", "11-30T09:06:01").await);
+    assert!(!claim("2026-W49", &a, "11-30T09:04:02", "11-30T09:06:02").await);
+    // The old holder can no longer renew or release it.
+    let until = at("11-30T09:08:00");
+    assert_eq!(store::renew(p, "2026-W49", &a, &until).await.unwrap(), 0);
+    assert!(
+        !store::release_from(p, "2026-W49", "a@x.org", &a)
             .await
             .unwrap()
-    };
-    let lease_start = "2026-11-01T00:00:00Z";
-    assert!(claim("2026-W49", "2026-11-30T09:00:00Z", lease_start).await);
-    assert!(!claim("2026-W49", "2026-11-30T09:00:01Z", lease_start).await);
-    assert!(store::in_flight(p, "2026-W49").await.unwrap());
-    // A claim left "sending" past its lease (its process died) is taken over, once.
-    assert!(claim("2026-W49", "2026-11-30T20:00:00Z", "2026-11-30T15:00:00Z").await);
-    assert!(!claim("2026-W49", "2026-11-30T20:00:01Z", "2026-11-30T15:00:00Z").await);
-    assert!(claim("2026-W50", "2026-12-07T09:00:00Z", lease_start).await);
+    );
+    assert!(claim("2026-W50", &a, "12-07T09:00:00", "12-07T09:02:00").await);
     assert_eq!(store::last_failure(p).await.unwrap(), None);
     store::attempt_failed(p, "2026-W49", "a@x.org", "smtp: connection refused")
         .await
         .unwrap();
-    store::mark_failed(p, "2026-W49", "a@x.org", "2026-11-30T12:00:00Z")
+    store::mark_failed(p, "2026-W49", "a@x.org", &at("11-30T12:00:00"))
         .await
         .unwrap();
     assert!(!store::in_flight(p, "2026-W49").await.unwrap());
-    // A finished send is never taken over, however old.
-    assert!(!claim("2026-W49", "2027-01-01T00:00:00Z", "2026-12-31T00:00:00Z").await);
     let failure = store::last_failure(p).await.unwrap().unwrap();
     assert_eq!(failure.error, "smtp: connection refused");
     assert_eq!((failure.week.as_str(), failure.attempts), ("2026-W49", 1));
-    // A later week reaching the same address clears it.
-    store::mark_sent(p, "2026-W50", "a@x.org", None, "2026-12-07T09:00:05Z")
+    // A failed send was not sent: the next run claims it again.
+    assert!(claim("2026-W49", &a, "11-30T13:00:00", "11-30T13:02:00").await);
+    store::mark_sent(p, "2026-W49", "a@x.org", None, &at("11-30T13:00:05"))
+        .await
+        .unwrap();
+    // A sent message is never claimed again, whatever its age, nor released.
+    assert!(!claim("2026-W49", &b, "12-31T00:00:00", "12-31T00:02:00").await);
+    assert_eq!(store::release_week(p, "2026-W49").await.unwrap(), 0);
+    // A stuck claim is freed by a release of its week.
+    assert_eq!(store::release_week(p, "2026-W50").await.unwrap(), 1);
+    assert!(claim("2026-W50", &b, "12-07T09:00:30", "12-07T09:02:30").await);
+    // A failure is cleared by a later week reaching the same address.
+    store::mark_failed(p, "2026-W50", "a@x.org", &at("12-07T09:00:35"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store::last_failure(p).await.unwrap().unwrap().week,
+        "2026-W50"
+    );
+    assert!(claim("2026-W51", &b, "12-14T09:00:00", "12-14T09:02:00").await);
+    store::mark_sent(p, "2026-W51", "a@x.org", None, &at("12-14T09:00:05"))
         .await
         .unwrap();
     assert_eq!(store::last_failure(p).await.unwrap(), None);
+}
+
+/// A claim holder on this host with process id `pid`.
+fn holder(pid: i64) -> store::Holder {
+    store::Holder {
+        pid,
+        host: digest::claims::this_process().host,
+    }
 }
 
 #[test]
@@ -362,7 +404,7 @@ fn fixed_run() -> Run {
 // A real SMTP server on loopback.
 
 const SMTP_USER: &str = "digest";
-const SMTP_PASSWORD: &str = "s3cret-pass";
+pub(crate) const SMTP_PASSWORD: &str = "s3cret-pass";
 
 /// Python with aiosmtpd: `AFTERMATH_TEST_PYTHON`, the venv `scripts/test` makes, or
 /// `python3`.
@@ -400,7 +442,7 @@ fn make_cert(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 /// aiosmtpd in a child process; killed on drop. Received messages land as JSON files.
-struct SmtpServer {
+pub(crate) struct SmtpServer {
     child: Option<Child>,
     port: u16,
     inbox: PathBuf,
@@ -409,7 +451,7 @@ struct SmtpServer {
 }
 
 impl SmtpServer {
-    fn start(dir: &Path) -> SmtpServer {
+    pub(crate) fn start(dir: &Path) -> SmtpServer {
         let (cert, key) = make_cert(dir);
         let mut server = SmtpServer {
             child: None,
@@ -423,7 +465,7 @@ impl SmtpServer {
     }
 
     /// Starts (again) on the same port; waits until it accepts connections.
-    fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         let mut child = Command::new(python())
             .arg(root().join("tests/digest/smtp_server.py"))
             .arg(self.port.to_string())
@@ -452,19 +494,19 @@ impl SmtpServer {
         );
     }
 
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("smtp://{SMTP_USER}@127.0.0.1:{}?tls=required", self.port)
     }
 
     /// Every message received so far, oldest first.
-    fn messages(&self) -> Vec<Value> {
+    pub(crate) fn messages(&self) -> Vec<Value> {
         let Ok(entries) = std::fs::read_dir(&self.inbox) else {
             return Vec::new();
         };
@@ -480,7 +522,7 @@ impl SmtpServer {
     }
 
     /// Waits (bounded) until at least `n` messages arrived.
-    async fn wait_for(&self, n: usize, limit: Duration) -> Vec<Value> {
+    pub(crate) async fn wait_for(&self, n: usize, limit: Duration) -> Vec<Value> {
         let start = Instant::now();
         for _ in 0..2000 {
             let messages = self.messages();
@@ -499,7 +541,7 @@ impl Drop for SmtpServer {
     }
 }
 
-fn smtp_settings(server: &SmtpServer, clock_at: &str) -> DigestSettings {
+pub(crate) fn smtp_settings(server: &SmtpServer, clock_at: &str) -> DigestSettings {
     let mut config = digest_config();
     config.smtp_url = Some(server.url());
     config.smtp_accept_invalid_certs = Some(true);
@@ -513,7 +555,7 @@ fn smtp_settings(server: &SmtpServer, clock_at: &str) -> DigestSettings {
     settings
 }
 
-fn to_of(m: &Value) -> String {
+pub(crate) fn to_of(m: &Value) -> String {
     m["rcpt_tos"][0].as_str().unwrap().to_string()
 }
 

@@ -10,6 +10,7 @@ mod cli;
 mod corpus;
 mod database_access;
 mod digest;
+mod digest_claims;
 mod export;
 mod extraction;
 mod forms;
