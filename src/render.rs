@@ -78,12 +78,26 @@ fn push_escaped(out: &mut String, text: &str) {
 /// other formats through the shared document model. Without a kept source (incidents
 /// imported before sources were stored), its plain text is read as a text document.
 pub fn document(format: Format, source: Option<&str>, body: &str) -> SafeHtml {
+    document_titled(format, source, body, "")
+}
+
+/// Renders a whole stored document like [`document`], leaving out its first block when
+/// that is a heading saying `title`: the page shows the title once, above the document.
+pub fn document_titled(format: Format, source: Option<&str>, body: &str, title: &str) -> SafeHtml {
     // A bug in a front end or the renderer costs this document its layout, not the
     // page: it is then shown as written.
     std::panic::catch_unwind(|| match (format, source) {
-        (Format::Markdown, Some(source)) => markdown(strip_front_matter(source)),
-        (format, Some(source)) => from_model(&crate::ingest::document(format, source)),
-        (_, None) => from_model(&crate::ingest::document(Format::Text, body)),
+        (Format::Markdown, Some(source)) => markdown_titled(strip_front_matter(source), title),
+        (format, Some(source)) => {
+            let mut doc = crate::ingest::document(format, source);
+            drop_title(&mut doc, title);
+            from_model(&doc)
+        }
+        (_, None) => {
+            let mut doc = crate::ingest::document(Format::Text, body);
+            drop_title(&mut doc, title);
+            from_model(&doc)
+        }
     })
     .unwrap_or_else(|_| {
         tracing::error!("rendering a document failed; it is shown as plain text");
@@ -96,20 +110,67 @@ pub fn document(format: Format, source: Option<&str>, body: &str) -> SafeHtml {
 
 /// Markdown (CommonMark with GFM tables, task lists, strikethrough) to safe HTML.
 pub fn markdown(text: &str) -> SafeHtml {
-    use pulldown_cmark::{Options, Parser, html};
+    markdown_titled(text, "")
+}
+
+/// Markdown to safe HTML without its first block when that is a heading saying `title`.
+fn markdown_titled(text: &str, title: &str) -> SafeHtml {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES;
-    let mut out = String::with_capacity(text.len() * 3 / 2);
-    let events = Parser::new_ext(text, options).map(|event| match event {
-        pulldown_cmark::Event::TaskListMarker(done) => {
-            pulldown_cmark::Event::Text(if done { TASK_DONE } else { TASK_OPEN }.into())
+    let mut events: Vec<Event<'_>> = Parser::new_ext(text, options)
+        .map(|event| match event {
+            Event::TaskListMarker(done) => {
+                Event::Text(if done { TASK_DONE } else { TASK_OPEN }.into())
+            }
+            other => other,
+        })
+        .collect();
+    if matches!(events.first(), Some(Event::Start(Tag::Heading { .. })))
+        && let Some(end) = events
+            .iter()
+            .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+    {
+        let heading: String = events[..end]
+            .iter()
+            .filter_map(|e| match e {
+                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        if says_title(&heading, title) {
+            events.drain(..=end);
         }
-        other => other,
-    });
-    html::push_html(&mut out, events);
+    }
+    let mut out = String::with_capacity(text.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
     sanitize(&out)
+}
+
+/// Removes the document's first block when it is a heading saying `title`.
+fn drop_title(doc: &mut Document, title: &str) {
+    if let Some(Block::Heading(h)) = doc.blocks.first()
+        && says_title(&h.text, title)
+    {
+        doc.blocks.remove(0);
+    }
+}
+
+/// Whether a heading says the title: the same words, or the title's words inside it
+/// ("Postmortem: DNS outage" says "DNS outage"; "Summary" does not say "Summary of
+/// the outage").
+fn says_title(heading: &str, title: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (heading, title) = (words(heading), words(title));
+    !title.is_empty()
+        && (heading == title || heading.windows(title.len()).any(|w| w == title.as_slice()))
 }
 
 /// Front matter is shown as extracted facts beside the document, not as text in it.
@@ -382,6 +443,32 @@ mod tests {
         let s = from_model(&doc).into_string();
         assert!(s.contains("&lt;b&gt;not bold&lt;/b&gt;"), "{s}");
         assert!(s.contains("href=\"https://example.org/x\""), "{s}");
+    }
+
+    #[test]
+    fn a_first_heading_saying_the_title_is_left_out() {
+        let md = document_titled(
+            Format::Markdown,
+            Some("# Postmortem: DNS outage\n\nText.\n"),
+            "",
+            "DNS outage",
+        );
+        assert!(!md.as_str().contains("<h1>"), "{md}");
+        assert!(md.as_str().contains("Text."));
+        let other = document_titled(
+            Format::Markdown,
+            Some("# Summary\n\nText.\n"),
+            "",
+            "Summary of the outage",
+        );
+        assert!(other.as_str().contains("<h1>Summary</h1>"), "{other}");
+        let rst = document_titled(
+            Format::Rst,
+            Some("DNS outage\n==========\n\nText.\n"),
+            "",
+            "DNS Outage",
+        );
+        assert!(!rst.as_str().contains("<h2>"), "{rst}");
     }
 
     #[test]

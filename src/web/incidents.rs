@@ -2,6 +2,7 @@
 
 use super::links::{self, Link, Target};
 use super::query::LenientQuery;
+use super::timeline::{self, Axis, Clock, Placed};
 use super::views::{ActionLine, IncidentItem, incident_items};
 use super::{AppError, AppState, format, page};
 use crate::db::browse::{self, ListFilter, RelatedRow};
@@ -297,13 +298,17 @@ async fn list(
 
 /// One timeline entry as shown.
 pub struct EntryView {
+    /// The row's anchor, `entry-{n}`, what its mark on the axis links to.
+    pub n: usize,
     pub source_text: String,
     /// Why it was extracted: where it was written, and the rule that took it.
     pub why: String,
     pub instant: String,
     pub text: String,
-    /// Position on the time axis, 0–1000, when the instant is known.
-    pub axis_x: Option<i64>,
+    /// Why its place in the document contradicts its time, when it does.
+    pub out_of_order: Option<String>,
+    /// "detected" or "resolved" when the page's times to detect or resolve come from it.
+    pub milestone: Option<&'static str>,
 }
 
 /// An action as shown on the incident page.
@@ -332,12 +337,61 @@ impl From<RelatedRow> for Related {
     }
 }
 
+/// A time read from the timeline, with the entry it came from.
+pub struct FromEntry {
+    /// "3 h 20 min".
+    pub value: String,
+    /// The entry's anchor number.
+    pub n: usize,
+    /// The entry's time and text.
+    pub entry: String,
+}
+
+/// The actions of an incident in numbers: "3 open · 1 overdue · 5 done".
+#[derive(Default)]
+pub struct Tally {
+    pub open: usize,
+    pub overdue: usize,
+    pub done: usize,
+    pub wontfix: usize,
+}
+
+impl Tally {
+    /// The parts worth saying, e.g. `["3 open", "1 overdue", "5 done"]`.
+    pub fn parts(&self) -> Vec<String> {
+        let mut parts = vec![format!("{} open", self.open)];
+        if self.overdue > 0 {
+            parts.push(format!("{} overdue", self.overdue));
+        }
+        parts.push(format!("{} done", self.done));
+        if self.wontfix > 0 {
+            parts.push(format!("{} won't fix", self.wontfix));
+        }
+        parts
+    }
+}
+
+/// What the header block says before the document.
+pub struct Glance {
+    pub severity: Option<String>,
+    pub started: Option<String>,
+    /// "2022-12-06 20:30 – 23:10 (wall time)".
+    pub window: Option<String>,
+    pub duration: Option<String>,
+    pub detect: Option<FromEntry>,
+    pub resolve: Option<FromEntry>,
+    pub impact: Option<String>,
+    pub summary: Option<String>,
+    pub tally: Tally,
+}
+
 #[derive(Template)]
 #[template(path = "incident.html")]
 struct IncidentPage {
     title: String,
     /// When the source file went missing from the imported folders.
     missing_since: Option<String>,
+    glance: Glance,
     /// Root causes with their lines.
     causes: Vec<(String, i64)>,
     source_path: String,
@@ -347,9 +401,10 @@ struct IncidentPage {
     warnings: Vec<(u32, String)>,
     document: std::sync::Arc<SafeHtml>,
     timeline: Vec<EntryView>,
-    axis: Vec<(i64, String)>,
-    has_axis: bool,
-    facts: Vec<(String, String)>,
+    axis: Option<Axis>,
+    /// Some entry is written out of order.
+    has_late: bool,
+    authors: String,
     actions: Vec<ActionView>,
     systems: Vec<(String, String)>,
     tags: Vec<(String, String)>,
@@ -361,66 +416,215 @@ struct IncidentPage {
     back: String,
 }
 
-/// Words in an entry that mark when the problem was noticed or fixed.
+/// Words in an entry that mark when the problem was noticed.
 const DETECTED: &[&str] = &[
     "detect",
     "alert",
     "notic",
+    "notified",
     "report",
-    "page",
+    "paged",
     "aware",
     "identified",
 ];
-const RESOLVED: &[&str] = &[
-    "resolv",
-    "restor",
-    "recover",
-    "fixed",
-    "back to normal",
-    "mitigat",
-    "all clear",
-    "operational",
+/// Words in an entry that mark when the problem was fixed, strongest first: an entry
+/// saying "resolved" beats an earlier one saying "restoring".
+const RESOLVED: &[&[&str]] = &[
+    &[
+        "resolv",
+        "all clear",
+        "back to normal",
+        "fixed",
+        "fully operational",
+        "closed",
+    ],
+    &["restor", "recover", "mitigat", "operational"],
 ];
 
-fn first_matching(rows: &[browse::TimelineRow], words: &[&str]) -> Option<i64> {
-    rows.iter().find_map(|r| {
-        let t = r.text.to_lowercase();
-        words
-            .iter()
-            .any(|w| t.contains(w))
-            .then_some(r.utc_seconds)
-            .flatten()
-    })
+/// The entries an incident's start, detection, resolution and last event are read
+/// from (indices into the timeline).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Milestones {
+    pub start: Option<usize>,
+    pub detected: Option<usize>,
+    pub resolved: Option<usize>,
+    pub last: Option<usize>,
 }
 
-/// Started, duration, time to detect and to resolve, where the timeline has instants.
-fn facts(i: &browse::IncidentDetail) -> Vec<(String, String)> {
-    let mut facts = Vec::new();
-    if let Some(s) = &i.started {
-        facts.push(("Started".into(), s.clone()));
+/// Where the incident started (its earliest timed entry), was detected and resolved
+/// (the first later entry whose text says so, by the words in [`DETECTED`] and
+/// [`RESOLVED`]) and its last entry. The one place these are decided: a document's
+/// own statement of them would override the words here.
+pub fn milestones(rows: &[browse::TimelineRow], placed: &[Option<Placed>]) -> Milestones {
+    let timed = |i: usize| placed[i].filter(|p| !p.day_only);
+    let at = |i: usize| timed(i).map(|p| p.seconds);
+    let indices = || (0..rows.len()).filter(|&i| timed(i).is_some());
+    let start = indices().min_by_key(|&i| (at(i), i));
+    let last = indices().max_by_key(|&i| (at(i), std::cmp::Reverse(i)));
+    let Some(first) = start.and_then(at) else {
+        return Milestones::default();
+    };
+    let says = |i: usize, words: &[&str]| {
+        let text = rows[i].text.to_lowercase();
+        words.iter().any(|w| text.contains(w))
+    };
+    let detected = indices().find(|&i| at(i) > Some(first) && says(i, DETECTED));
+    let after_detection = detected.and_then(at).unwrap_or(first);
+    let resolved = RESOLVED.iter().find_map(|words| {
+        indices().find(|&i| at(i) > Some(first) && at(i) >= Some(after_detection) && says(i, words))
+    });
+    Milestones {
+        start,
+        detected,
+        resolved,
+        last,
     }
-    if let Some(z) = &i.timezone {
-        facts.push(("Time zone".into(), z.clone()));
-    }
-    if let Some(s) = &i.severity {
-        facts.push(("Severity".into(), s.clone()));
-    }
-    let instants: Vec<i64> = i.timeline.iter().filter_map(|r| r.utc_seconds).collect();
-    if let (Some(first), Some(last)) = (instants.iter().min(), instants.iter().max()) {
-        if last > first {
-            facts.push(("Timeline spans".into(), format::duration(last - first)));
+}
+
+/// The header block: severity, start, impact window and duration, times to detect
+/// and resolve with their entries, impact, summary and the actions in numbers.
+fn glance(
+    i: &browse::IncidentDetail,
+    clock: &Clock,
+    placed: &[Option<Placed>],
+    m: &Milestones,
+    today: &str,
+) -> Glance {
+    let at = |k: Option<usize>| k.and_then(|k| placed[k]);
+    let suffix = match clock {
+        Clock::Wall => " (wall time)".to_string(),
+        Clock::Zoned(_) => format!(" {}", clock.short()),
+    };
+    let start = at(m.start);
+    let started = match (start, &i.started) {
+        (Some(p), Some(day)) if timeline::reading(p).starts_with(day.as_str()) => {
+            Some(format!("{}{suffix}", timeline::reading(p)))
         }
-        if let Some(d) = first_matching(&i.timeline, DETECTED).filter(|d| d > first) {
-            facts.push(("Time to detect".into(), format::duration(d - first)));
+        (_, Some(day)) => Some(day.clone()),
+        (Some(p), None) => Some(format!("{}{suffix}", timeline::reading(p))),
+        (None, None) => None,
+    };
+    let end = at(m.resolved).or(at(m.last));
+    let (window, duration) = match (start, end) {
+        (Some(s), Some(e)) if e.seconds > s.seconds => {
+            let (a, b) = (timeline::reading(s), timeline::reading(e));
+            let b = if a.get(..10) == b.get(..10) {
+                timeline::hour_minute(e.seconds)
+            } else {
+                b
+            };
+            (
+                Some(format!("{a} – {b}{suffix}")),
+                Some(format::duration(e.seconds - s.seconds)),
+            )
         }
-        if let Some(r) = first_matching(&i.timeline, RESOLVED).filter(|r| r > first) {
-            facts.push(("Time to resolve".into(), format::duration(r - first)));
+        _ => (None, None),
+    };
+    let from_entry = |k: Option<usize>| -> Option<FromEntry> {
+        let (s, e) = (start?, at(k)?);
+        let k = k?;
+        Some(FromEntry {
+            value: format::duration(e.seconds - s.seconds),
+            n: k + 1,
+            entry: format!("{}: {}", timeline::reading(e), i.timeline[k].text),
+        })
+    };
+    let mut tally = Tally::default();
+    for a in i.actions.iter().filter(|a| !a.removed) {
+        match crate::model::ActionStatus::parse(&a.status) {
+            Some(s) if s.is_open() => {
+                tally.open += 1;
+                if a.due.as_deref().is_some_and(|d| d < today) {
+                    tally.overdue += 1;
+                }
+            }
+            Some(crate::model::ActionStatus::Done) => tally.done += 1,
+            Some(crate::model::ActionStatus::Wontfix) => tally.wontfix += 1,
+            _ => {}
         }
     }
-    if !i.authors.is_empty() {
-        facts.push(("Authors".into(), i.authors.join(", ")));
+    let cut = |text: &Option<String>, max: usize| {
+        text.as_deref()
+            .map(crate::text::collapse)
+            .filter(|t| !t.is_empty())
+            .map(|t| crate::text::truncate(&t, max))
+    };
+    Glance {
+        severity: i.severity.clone(),
+        started,
+        window,
+        duration,
+        detect: from_entry(m.detected),
+        resolve: from_entry(m.resolved),
+        impact: cut(&i.impact, 400),
+        summary: cut(&i.summary, 420),
+        tally,
     }
-    facts
+}
+
+/// The timeline rows and the graphic.
+fn timeline_views(
+    i: &browse::IncidentDetail,
+    clock: &Clock,
+    placed: &[Option<Placed>],
+    m: &Milestones,
+) -> (Vec<EntryView>, Option<Axis>) {
+    let late = timeline::out_of_order(&i.timeline, placed);
+    let milestone = |k: usize| {
+        if m.detected == Some(k) {
+            Some("detected")
+        } else if m.resolved == Some(k) {
+            Some("resolved")
+        } else {
+            None
+        }
+    };
+    let views: Vec<EntryView> = i
+        .timeline
+        .iter()
+        .enumerate()
+        .map(|(k, r)| EntryView {
+            n: k + 1,
+            source_text: r.source_text.clone(),
+            why: if r.rule.is_empty() {
+                format!("as written, line {}", r.line)
+            } else {
+                format!("as written, line {}; {}", r.line, r.rule)
+            },
+            instant: format::entry_instant(r),
+            text: r.text.clone(),
+            out_of_order: late[k].clone(),
+            milestone: milestone(k),
+        })
+        .collect();
+    let classes: Vec<String> = views
+        .iter()
+        .map(|v| {
+            let mut c = String::new();
+            if v.out_of_order.is_some() {
+                c.push_str(" late");
+            }
+            if let Some(m) = v.milestone {
+                c.push(' ');
+                c.push_str(m);
+            }
+            c
+        })
+        .collect();
+    let titles: Vec<String> = views
+        .iter()
+        .zip(placed)
+        .map(|(v, p)| {
+            let when = p.map(timeline::reading).unwrap_or_default();
+            let text = crate::text::truncate(&crate::text::collapse(&v.text), 160);
+            match &v.out_of_order {
+                Some(why) => format!("{when}: {text} ({why})"),
+                None => format!("{when}: {text}"),
+            }
+        })
+        .collect();
+    let axis = timeline::axis(clock, placed, &classes, &titles);
+    (views, axis)
 }
 
 async fn show(
@@ -433,12 +637,12 @@ async fn show(
     };
     let document = {
         let format = crate::model::Format::parse(&i.format).unwrap_or(crate::model::Format::Text);
-        let (source, body) = (i.source.clone(), i.body.clone());
+        let (source, body, title) = (i.source.clone(), i.body.clone(), i.title.clone());
         state
             .cache
             .documents
             .get_or_render(i.id, &i.content_hash, move || {
-                crate::render::document(format, source.as_deref(), &body)
+                crate::render::document_titled(format, source.as_deref(), &body, &title)
             })
             .await
     };
@@ -459,36 +663,11 @@ async fn show(
         })
         .collect();
     let backlinks = browse::links_to(&state.pool, i.id).await?;
-    let instants: Vec<i64> = i.timeline.iter().filter_map(|r| r.utc_seconds).collect();
-    let (lo, hi) = (
-        instants.iter().min().copied().unwrap_or(0),
-        instants.iter().max().copied().unwrap_or(0),
-    );
-    let span = (hi - lo).max(1);
-    let timeline: Vec<EntryView> = i
-        .timeline
-        .iter()
-        .map(|r| EntryView {
-            source_text: r.source_text.clone(),
-            why: if r.rule.is_empty() {
-                format!("as written, line {}", r.line)
-            } else {
-                format!("as written, line {}; {}", r.line, r.rule)
-            },
-            instant: format::entry_instant(r),
-            text: r.text.clone(),
-            axis_x: r
-                .utc_seconds
-                .filter(|_| hi > lo)
-                .map(|s| 20 + (s - lo) * 960 / span),
-        })
-        .collect();
-    let axis = if hi > lo {
-        vec![(20, format::utc(lo)), (980, format::utc(hi))]
-    } else {
-        Vec::new()
-    };
     let today = format::today();
+    let (clock, placed) = timeline::place(&i.timeline);
+    let marks = milestones(&i.timeline, &placed);
+    let glance = glance(&i, &clock, &placed, &marks, &today);
+    let (timeline, axis) = timeline_views(&i, &clock, &placed, &marks);
     let actions = i
         .actions
         .iter()
@@ -500,7 +679,7 @@ async fn show(
                 }
             }),
             overdue: !a.removed
-                && matches!(a.status.as_str(), "open" | "in_progress" | "unknown")
+                && crate::model::ActionStatus::parse(&a.status).is_some_and(|s| s.is_open())
                 && a.due.as_deref().is_some_and(|d| d < today.as_str()),
             action: ActionLine::from(a.clone()),
         })
@@ -516,10 +695,11 @@ async fn show(
         statuses: super::forms::status_choices(),
         title: i.title.clone(),
         document,
-        has_axis: !axis.is_empty(),
+        glance,
         axis,
+        has_late: timeline.iter().any(|e| e.out_of_order.is_some()),
         timeline,
-        facts: facts(&i),
+        authors: i.authors.join(", "),
         actions,
         systems: pair(&i.systems),
         tags: pair(&i.tags),

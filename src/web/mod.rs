@@ -24,6 +24,7 @@ mod login;
 mod query;
 mod search;
 pub mod throttle;
+mod timeline;
 mod topics;
 mod views;
 

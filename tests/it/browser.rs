@@ -181,6 +181,13 @@ async fn a_status_set_in_the_browser_survives_a_reimport_and_a_restart() {
         .await;
     let id = id.as_str().unwrap().to_string();
     let item = format!("li#action-{id}");
+    // The form is folded away until asked for.
+    browser
+        .find(&format!("{item} details.edit > summary"))
+        .await
+        .click()
+        .await
+        .unwrap();
     browser
         .find(&format!(
             "{item} select[name=status] option[value=in_progress]"

@@ -16,6 +16,7 @@ mod extraction;
 mod forms;
 mod hostile;
 mod import;
+mod incident_page;
 mod layers;
 mod lint;
 mod new_postmortem;
