@@ -429,9 +429,25 @@ async fn try_update(
     origin: Origin,
 ) -> Result<UpdateOutcome, UpdateError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let outcome = apply(&mut tx, id, change, actor, origin, &super::now()).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Applies one person's change to one action inside the caller's transaction: reads
+/// the action, records one history event per field that really changes, and updates
+/// the row. What [`update`] and [`update_many`] both do for each action.
+async fn apply(
+    conn: &mut SqliteConnection,
+    id: &str,
+    change: &ActionUpdate,
+    actor: &str,
+    origin: Origin,
+    now: &str,
+) -> Result<UpdateOutcome, UpdateError> {
     let row = sqlx::query("select status, owner, due, ticket from actions where id = ?")
         .bind(id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
     let Some(row) = row else {
         return Err(UpdateError::NotFound(id.chars().take(40).collect()));
@@ -443,7 +459,7 @@ async fn try_update(
         row.get("ticket"),
     ];
     let old_status = values[0].clone();
-    let now = super::now();
+    let now = now.to_string();
     let mut changes = Vec::new();
     for (i, new) in change.stored_values().into_iter().enumerate() {
         let Some(new) = new else { continue };
@@ -465,7 +481,7 @@ async fn try_update(
     }
     for c in &changes {
         record(
-            &mut tx,
+            &mut *conn,
             id,
             &now,
             actor,
@@ -504,15 +520,69 @@ async fn try_update(
         .bind(&now)
         .bind(&now)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     }
-    tx.commit().await?;
     Ok(UpdateOutcome {
         id: id.to_string(),
         at: now,
         changes,
     })
+}
+
+/// The most actions one bulk change may touch.
+pub const BULK_LIMIT: usize = 5000;
+
+/// Applies the same change by `actor` to each of `ids` in one `BEGIN IMMEDIATE`
+/// transaction: each action's history records its own changes exactly as a single
+/// [`update`] would (an action already in the wanted state records nothing). Ids
+/// that name no action are skipped and returned beside the outcomes; busy errors are
+/// retried like [`update`]'s.
+pub async fn update_many(
+    pool: &SqlitePool,
+    ids: &[String],
+    change: &ActionUpdate,
+    actor: &str,
+    origin: Origin,
+) -> Result<(Vec<UpdateOutcome>, Vec<String>), UpdateError> {
+    if change.is_empty() {
+        return Err(UpdateError::NothingToChange);
+    }
+    let mut attempt = 0;
+    loop {
+        let result = async {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+            let now = super::now();
+            let (mut done, mut missing) = (Vec::new(), Vec::new());
+            for id in ids.iter().take(BULK_LIMIT) {
+                match apply(&mut tx, id, change, actor, origin, &now).await {
+                    Ok(outcome) => done.push(outcome),
+                    Err(UpdateError::NotFound(_)) => missing.push(id.clone()),
+                    Err(e) => return Err(e),
+                }
+            }
+            tx.commit().await?;
+            Ok((done, missing))
+        }
+        .await;
+        match result {
+            Err(UpdateError::Database(e))
+                if WriteProblem::of(&e) == Some(WriteProblem::Busy) && attempt < BUSY_RETRIES =>
+            {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+            }
+            Err(UpdateError::Database(e)) => {
+                tracing::error!(error = %e, "a bulk action update failed");
+                return Err(match WriteProblem::of(&e) {
+                    Some(WriteProblem::ReadOnly) => UpdateError::ReadOnly,
+                    Some(WriteProblem::DiskFull) => UpdateError::DiskFull,
+                    _ => UpdateError::Database(e),
+                });
+            }
+            other => return other,
+        }
+    }
 }
 
 /// How a list of actions is ordered.
@@ -533,7 +603,8 @@ pub enum ActionSort {
 pub struct ActionFilter {
     /// Statuses to show; empty shows all. See [`tracking::parse_status_filter`].
     pub statuses: Vec<ActionStatus>,
-    /// Exact owner, any case.
+    /// Words of the owner as people type them: any case, with or without `@`, part of
+    /// a full name or an address (`alice` finds "Alice Smith" and "@alice").
     pub owner: Option<String>,
     /// Incident slug.
     pub incident: Option<String>,
@@ -637,12 +708,14 @@ pub struct ActionEvent {
 }
 
 /// How many actions are in each state (actions removed from their documents are not
-/// counted). `open` counts open and unknown; overdue, stale and no_owner count among
-/// open, unknown and in-progress actions.
+/// counted). `open` counts every action that still needs work ([`OPEN_STATUSES`]: open,
+/// in progress, unknown), the number the home page shows too; `in_progress` and
+/// `unknown` are among them; overdue, stale and no_owner count among open actions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ActionCounts {
     pub open: i64,
     pub in_progress: i64,
+    pub unknown: i64,
     pub done: i64,
     pub wontfix: i64,
     pub overdue: i64,
@@ -658,19 +731,42 @@ pub struct OwnerLoad {
     pub overdue: i64,
 }
 
-/// SQL flags computed once for every query: `?1` is today (YYYY-MM-DD), `?2` the day
-/// before which an unchanged open action is stale.
-const FLAGS: &str = "
-    a.status in ('open', 'in_progress', 'unknown') as is_open,
-    (a.status in ('open', 'in_progress', 'unknown') and a.due is not null and a.due < ?1) as overdue,
-    (a.status in ('open', 'in_progress', 'unknown') and substr(a.updated_at, 1, 10) < ?2) as stale,
-    (a.status in ('open', 'in_progress', 'unknown') and (a.owner is null or trim(a.owner) = '')) as no_owner";
+/// The statuses that still need work, as SQL: the one definition of "open" that every
+/// count and list uses (home, actions page, incident pages, API, CLI). The same as
+/// [`ActionStatus::is_open`], which a test checks.
+pub const OPEN_STATUSES: &str = "('open', 'in_progress', 'unknown')";
+
+/// The day an action's staleness counts from: the later of its incident's date and its
+/// last change, so a first import of old postmortems does not make every action look
+/// freshly touched (and then all stale on the same day). A change is anything after
+/// the action was first stored (`updated_at` moves on every recorded change, and a
+/// person's change names them in `updated_by` even within the second of the import);
+/// with neither, the day it was first stored.
+const STALE_FROM: &str = "coalesce(
+        nullif(max(coalesce(i.started, ''),
+                   case when a.updated_at > a.created_at or a.updated_by <> 'document'
+                        then substr(a.updated_at, 1, 10) else '' end), ''),
+        substr(a.created_at, 1, 10))";
+
+/// SQL flags computed once for every query (over `actions a join incidents i`): `?1`
+/// is today (YYYY-MM-DD), `?2` the day before which an open action is stale.
+fn flags() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "a.status in {OPEN_STATUSES} as is_open,
+    (a.status in {OPEN_STATUSES} and a.due is not null and a.due < ?1) as overdue,
+    (a.status in {OPEN_STATUSES} and {STALE_FROM} < ?2) as stale,
+    (a.status in {OPEN_STATUSES} and (a.owner is null or trim(a.owner) = '')) as no_owner"
+        )
+    })
+}
 
 const ROW_COLUMNS: &str = "a.id, i.slug, i.title, a.position, a.text, a.details, a.status, a.owner,
     a.due, a.ticket, a.priority, a.kind, a.created_at, a.updated_at, a.updated_by, a.completed_at,
     a.removed_at is not null as removed";
 
-/// The first day on which an action last changed is no longer stale.
+/// The first day from which an open action is not yet stale.
 fn stale_cutoff(today: Date, stale_days: u32) -> String {
     today
         .saturating_sub(jiff::Span::new().days(i64::from(stale_days)))
@@ -702,22 +798,44 @@ fn action_row(r: &sqlx::sqlite::SqliteRow) -> ActionRow {
     }
 }
 
-/// The actions a filter selects, in its order.
+/// An owner as lowercase words (SQL over `a.owner`): `@`, `.`, `_`, `<` and `>`
+/// separate words, so `Alice.Smith@example.org` reads `alice smith example org`.
+const OWNER_WORDS: &str = "replace(replace(replace(replace(replace(lower(a.owner), '@', ' '), '.', ' '), '_', ' '), '<', ' '), '>', ' ')";
+
+/// What an owner filter matches, as the middle of a `like` pattern over
+/// [`OWNER_WORDS`]: the typed words in the same form, so `alice`, `@alice`, `Alice`,
+/// `smith` and `alice smith` all find "Alice Smith" (a match starts at a word), and
+/// `%` or `\` are searched as text. `None` for a filter of nothing.
+fn owner_pattern(typed: &str) -> Option<String> {
+    let words: Vec<String> = typed
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || matches!(c, '@' | '.' | '_' | '<' | '>'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.replace('\\', "\\\\").replace('%', "\\%"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The actions a filter selects, in its order: the one query behind the actions page,
+/// its CSV, the bulk change, the API and `aftermath actions`. Each field of
+/// [`ActionFilter`] is one bound parameter; the order is [`ActionSort`].
 pub async fn list(pool: &SqlitePool, filter: &ActionFilter) -> sqlx::Result<Vec<ActionRow>> {
     // Every parameter is always bound and referenced (a neutral value switches a
     // condition off), so the statement text never holds user input.
     let mut sql = format!(
-        "select * from (select {ROW_COLUMNS}, i.started, {FLAGS}
+        "select * from (select {ROW_COLUMNS}, i.started, {flags}
          from actions a join incidents i on i.id = a.incident_id) a
          where (?3 = '[]' or a.status in (select value from json_each(?3)))
-           and (?4 is null or a.owner = ?4 collate nocase)
+           and (?4 is null or ' ' || {owner_words} like '% ' || ?4 || '%' escape '\\')
            and (?5 is null or a.slug = ?5)
            and (?6 is null or exists (select 1 from incident_systems s join incidents i on i.id = s.incident_id
                 where i.slug = a.slug and s.system = ?6 collate nocase))
            and (not ?7 or a.overdue)
            and (not ?8 or a.stale)
            and (not ?9 or a.no_owner)
-           and (?10 or not a.removed)"
+           and (?10 or not a.removed)",
+        flags = flags(),
+        owner_words = OWNER_WORDS,
     );
     let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
     sql.push_str(match filter.sort {
@@ -734,7 +852,7 @@ pub async fn list(pool: &SqlitePool, filter: &ActionFilter) -> sqlx::Result<Vec<
         .bind(filter.today.to_string())
         .bind(stale_cutoff(filter.today, filter.stale_days))
         .bind(serde_json::to_string(&statuses).unwrap_or_default())
-        .bind(filter.owner.as_deref().map(str::trim))
+        .bind(filter.owner.as_deref().and_then(owner_pattern))
         .bind(filter.incident.as_deref().map(str::trim))
         .bind(filter.system.as_deref().map(str::trim))
         .bind(filter.overdue)
@@ -755,8 +873,9 @@ pub async fn get(
     stale_days: u32,
 ) -> sqlx::Result<Option<ActionRow>> {
     let sql = format!(
-        "select {ROW_COLUMNS}, {FLAGS} from actions a join incidents i on i.id = a.incident_id
-         where a.id = ?3"
+        "select {ROW_COLUMNS}, {flags} from actions a join incidents i on i.id = a.incident_id
+         where a.id = ?3",
+        flags = flags(),
     );
     let row = sqlx::query(&sql)
         .bind(today.to_string())
@@ -872,14 +991,17 @@ pub async fn history(pool: &SqlitePool, id: &str) -> sqlx::Result<Vec<ActionEven
 pub async fn counts(pool: &SqlitePool, today: Date, stale_days: u32) -> sqlx::Result<ActionCounts> {
     let sql = format!(
         "select
-            coalesce(sum(status in ('open', 'unknown')), 0) as open,
+            coalesce(sum(is_open), 0) as open,
             coalesce(sum(status = 'in_progress'), 0) as in_progress,
+            coalesce(sum(status = 'unknown'), 0) as unknown,
             coalesce(sum(status = 'done'), 0) as done,
             coalesce(sum(status = 'wontfix'), 0) as wontfix,
             coalesce(sum(overdue), 0) as overdue,
             coalesce(sum(stale), 0) as stale,
             coalesce(sum(no_owner), 0) as no_owner
-         from (select a.status, {FLAGS} from actions a where a.removed_at is null)"
+         from (select a.status, {flags} from actions a join incidents i on i.id = a.incident_id
+               where a.removed_at is null)",
+        flags = flags(),
     );
     let r = sqlx::query(&sql)
         .bind(today.to_string())
@@ -889,6 +1011,7 @@ pub async fn counts(pool: &SqlitePool, today: Date, stale_days: u32) -> sqlx::Re
     Ok(ActionCounts {
         open: r.get("open"),
         in_progress: r.get("in_progress"),
+        unknown: r.get("unknown"),
         done: r.get("done"),
         wontfix: r.get("wontfix"),
         overdue: r.get("overdue"),
@@ -900,15 +1023,15 @@ pub async fn counts(pool: &SqlitePool, today: Date, stale_days: u32) -> sqlx::Re
 /// Open and overdue actions per owner (actions still needing work, with an owner),
 /// most open first.
 pub async fn per_owner(pool: &SqlitePool, today: Date) -> sqlx::Result<Vec<OwnerLoad>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "select min(owner) as owner, count(*) as open,
                 coalesce(sum(due is not null and due < ?), 0) as overdue
          from actions
-         where removed_at is null and status in ('open', 'in_progress', 'unknown')
+         where removed_at is null and status in {OPEN_STATUSES}
            and owner is not null and trim(owner) != ''
          group by owner collate nocase
-         order by open desc, overdue desc, owner collate nocase",
-    )
+         order by open desc, overdue desc, owner collate nocase"
+    ))
     .bind(today.to_string())
     .fetch_all(pool)
     .await?;
@@ -920,4 +1043,34 @@ pub async fn per_owner(pool: &SqlitePool, today: Date) -> sqlx::Result<Vec<Owner
             overdue: r.get("overdue"),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_definition_of_open_is_the_statuses_that_need_work() {
+        let open: Vec<String> = ActionStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        assert_eq!(OPEN_STATUSES, format!("({})", open.join(", ")));
+    }
+
+    #[test]
+    fn owner_filters_read_as_people_type() {
+        assert_eq!(owner_pattern("@Alice").as_deref(), Some("alice"));
+        assert_eq!(
+            owner_pattern(" alice  Smith ").as_deref(),
+            Some("alice smith")
+        );
+        assert_eq!(
+            owner_pattern("alice.smith@example.org").as_deref(),
+            Some("alice smith example org")
+        );
+        assert_eq!(owner_pattern("100%").as_deref(), Some("100\\%"));
+        assert_eq!(owner_pattern(" @ "), None);
+    }
 }

@@ -7,8 +7,8 @@
 use crate::search::Query;
 use sqlx::{Row, SqlitePool};
 
-/// Statuses that count as open for tracking.
-pub const OPEN_STATUSES: &str = "('open', 'in_progress', 'unknown')";
+/// Statuses that count as open for tracking: the one definition, in `actions`.
+pub use super::actions::OPEN_STATUSES;
 
 /// One incident in a list.
 #[derive(Debug, Clone)]

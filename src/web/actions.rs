@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/actions", get(list))
         .route("/actions.csv", get(csv))
+        .route("/actions/bulk", post(bulk))
         .route("/actions/{id}", get(show).post(change))
 }
 
@@ -114,10 +115,19 @@ pub struct FilterLink {
 struct ActionsPage {
     title: String,
     actions: Vec<ActionItem>,
+    /// More actions match than the page shows.
+    more: bool,
     counts: ActionCounts,
     owners: Vec<OwnerLoad>,
     by_owner: bool,
     notes: Vec<String>,
+    /// A bulk change that could not be made, and why.
+    error: Option<String>,
+    /// What the last bulk change did.
+    changed: Option<String>,
+    /// The active filters, each a link that removes it.
+    chips: Vec<FilterLink>,
+    clear_href: Option<String>,
     status_links: Vec<FilterLink>,
     flag_links: Vec<FilterLink>,
     sort_links: Vec<FilterLink>,
@@ -125,68 +135,142 @@ struct ActionsPage {
     owners_href: String,
     visitor: Visitor,
     statuses: Vec<(&'static str, &'static str)>,
-    back: String,
+    /// The query string of the current filters, carried by the bulk form.
+    filter_query: String,
     current_status: String,
     owner: String,
     incident: String,
     system: String,
+    sort: String,
 }
 
-/// The query string of `params` with `f` applied.
-fn href(path: &str, params: &ActionParams, f: impl FnOnce(&mut ActionParams)) -> String {
-    let mut p = params.clone();
-    f(&mut p);
+/// The query string of `params` (without `?`).
+fn query_string(params: &ActionParams) -> String {
     let mut parts = Vec::new();
     for (k, v) in [
-        ("status", &p.status),
-        ("owner", &p.owner),
-        ("incident", &p.incident),
-        ("system", &p.system),
-        ("overdue", &p.overdue),
-        ("stale", &p.stale),
-        ("no_owner", &p.no_owner),
-        ("sort", &p.sort),
-        ("view", &p.view),
-        ("removed", &p.removed),
+        ("status", &params.status),
+        ("owner", &params.owner),
+        ("incident", &params.incident),
+        ("system", &params.system),
+        ("overdue", &params.overdue),
+        ("stale", &params.stale),
+        ("no_owner", &params.no_owner),
+        ("sort", &params.sort),
+        ("view", &params.view),
+        ("removed", &params.removed),
+        ("changed", &params.changed),
     ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+        if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
             parts.push(format!("{k}={}", format::query_value(v)));
         }
     }
-    if parts.is_empty() {
+    parts.join("&")
+}
+
+/// The address of `path` with `params` changed by `f`.
+fn href(path: &str, params: &ActionParams, f: impl FnOnce(&mut ActionParams)) -> String {
+    let mut p = params.clone();
+    p.changed = None;
+    f(&mut p);
+    let query = query_string(&p);
+    if query.is_empty() {
         path.to_string()
     } else {
-        format!("{path}?{}", parts.join("&"))
+        format!("{path}?{query}")
     }
+}
+
+/// The active filters as removable chips.
+fn chips(params: &ActionParams) -> Vec<FilterLink> {
+    let set = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let on = |v: &Option<String>| {
+        v.as_deref()
+            .is_some_and(|v| matches!(v, "1" | "true" | "on" | "yes"))
+    };
+    let mut chips = Vec::new();
+    let mut chip = |label: String, f: &dyn Fn(&mut ActionParams)| {
+        chips.push(FilterLink {
+            label,
+            href: href("/actions", params, f),
+            active: true,
+        })
+    };
+    match set(&params.status).as_deref() {
+        None | Some("open") => {}
+        Some("all") => chip("all statuses".into(), &|p| p.status = None),
+        Some(s) => chip(format!("status: {}", s.replace('_', " ")), &|p| {
+            p.status = None
+        }),
+    }
+    if let Some(o) = set(&params.owner) {
+        chip(format!("owner: {o}"), &|p| p.owner = None);
+    }
+    if let Some(i) = set(&params.incident) {
+        chip(format!("incident: {i}"), &|p| p.incident = None);
+    }
+    if let Some(v) = set(&params.system) {
+        chip(format!("system: {v}"), &|p| p.system = None);
+    }
+    if on(&params.overdue) {
+        chip("overdue".into(), &|p| p.overdue = None);
+    }
+    if on(&params.stale) {
+        chip("stale".into(), &|p| p.stale = None);
+    }
+    if on(&params.no_owner) {
+        chip("no owner".into(), &|p| p.no_owner = None);
+    }
+    if on(&params.removed) {
+        chip("with removed actions".into(), &|p| p.removed = None);
+    }
+    chips
 }
 
 async fn list(
     State(state): State<AppState>,
     visitor: Visitor,
     Query(params): Query<ActionParams>,
-    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    render_list(&state, visitor, params, None).await
+}
+
+/// The actions page for `params`; `error` is a bulk change that was refused (the page
+/// then answers 422).
+async fn render_list(
+    state: &AppState,
+    visitor: Visitor,
+    params: ActionParams,
+    error: Option<String>,
 ) -> Result<Response, AppError> {
     let stale_days = state.site.stale_days;
-    let (mut filter, mut notes) = filter_from(&params, stale_days);
+    let (mut filter, notes) = filter_from(&params, stale_days);
     filter.limit = Some(PAGE_LIMIT + 1);
     let mut actions = db_actions::list(&state.pool, &filter).await?;
-    if actions.len() as i64 > PAGE_LIMIT {
-        actions.truncate(PAGE_LIMIT as usize);
-        notes.push(format!(
-            "Showing the first {PAGE_LIMIT} actions; narrow the filters or download the CSV for all."
-        ));
-    }
+    let more = actions.len() as i64 > PAGE_LIMIT;
+    actions.truncate(PAGE_LIMIT as usize);
     let counts = db_actions::counts(&state.pool, tracking::today(), stale_days).await?;
     let owners = db_actions::per_owner(&state.pool, tracking::today()).await?;
     let current_status = params.status.clone().unwrap_or_else(|| "open".into());
-    let status_links = ["open", "in_progress", "done", "wontfix", "all"]
-        .iter()
-        .map(|s| FilterLink {
-            label: s.replace('_', " "),
-            href: href("/actions", &params, |p| p.status = Some(s.to_string())),
-            active: current_status == *s,
-        })
-        .collect();
+    let status_links = [
+        ("open", "needs work"),
+        ("in_progress", "in progress"),
+        ("unknown", "unknown"),
+        ("done", "done"),
+        ("wontfix", "won't fix"),
+        ("all", "all"),
+    ]
+    .iter()
+    .map(|(s, label)| FilterLink {
+        label: label.to_string(),
+        href: href("/actions", &params, |p| p.status = Some(s.to_string())),
+        active: current_status == *s,
+    })
+    .collect();
     let flag_links = [
         ("overdue", "overdue"),
         ("stale", "stale"),
@@ -223,14 +307,42 @@ async fn list(
         active: params.sort.as_deref().unwrap_or("due") == *key,
     })
     .collect();
-    let back = href("/actions", &params, |_| {});
+    let chips = chips(&params);
+    let clear_href = (chips.len() > 1).then(|| {
+        href("/actions", &params, |p| {
+            *p = ActionParams {
+                sort: p.sort.clone(),
+                view: p.view.clone(),
+                ..ActionParams::default()
+            }
+        })
+    });
+    let changed = params
+        .changed
+        .as_deref()
+        .and_then(|c| c.parse::<usize>().ok())
+        .map(|n| match n {
+            0 => "Nothing changed: the selected actions already had those values.".to_string(),
+            1 => "Changed 1 action; its history records the change.".to_string(),
+            n => format!("Changed {n} actions; each one's history records its change."),
+        });
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let html = page(&ActionsPage {
         title: "Actions".into(),
         actions: actions.into_iter().map(ActionItem::from).collect(),
+        more,
         counts,
         owners,
         by_owner: params.view.as_deref() == Some("owners"),
         notes,
+        error,
+        changed,
+        chips,
+        clear_href,
         status_links,
         flag_links,
         sort_links,
@@ -243,15 +355,104 @@ async fn list(
             }
         }),
         statuses: status_choices(),
-        back,
+        filter_query: query_string(&ActionParams {
+            view: None,
+            changed: None,
+            ..params.clone()
+        }),
         current_status: current_status.clone(),
         owner: params.owner.clone().unwrap_or_default(),
         incident: params.incident.clone().unwrap_or_default(),
         system: params.system.clone().unwrap_or_default(),
+        sort: params.sort.clone().unwrap_or_default(),
         visitor: visitor.clone(),
     })?;
-    let _ = headers;
-    Ok(with_cookie(&visitor, html))
+    let mut response = with_cookie(&visitor, html);
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// A bulk change: the same status and/or owner (and note) for the selected actions,
+/// or for every action the page's filters match. One form, one CSRF token; each
+/// action's history records its change exactly as a single change would.
+async fn bulk(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, AppError> {
+    // Repeated `id` fields: read as pairs, which the typed form reader cannot do.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    visitor.check_form(field("csrf").unwrap_or(""), &headers)?;
+    let actor = visitor.writer()?.to_string();
+    let params: ActionParams =
+        serde_urlencoded::from_str(field("filter").unwrap_or("")).unwrap_or_default();
+    let refuse =
+        |message: String| render_list(&state, visitor.clone(), params.clone(), Some(message));
+    let owner = if field("clear_owner").is_some() {
+        Some("")
+    } else {
+        field("owner")
+    };
+    let update = match ActionUpdate::from_raw(field("status"), owner, None, None, field("note")) {
+        Ok(u) if u.status.is_none() && u.owner.is_none() => {
+            return refuse("Choose a status or an owner to set.".into()).await;
+        }
+        Ok(u) => u,
+        Err(e) => return refuse(e.to_string()).await,
+    };
+    let ids: Vec<String> = if field("scope") == Some("matching") {
+        let (filter, _) = filter_from(&params, state.site.stale_days);
+        let rows = db_actions::list(&state.pool, &filter).await?;
+        if rows.len() > db_actions::BULK_LIMIT {
+            return refuse(format!(
+                "{} actions match; a bulk change takes at most {}. Narrow the filters.",
+                rows.len(),
+                db_actions::BULK_LIMIT
+            ))
+            .await;
+        }
+        rows.into_iter().map(|a| a.id).collect()
+    } else {
+        let mut ids: Vec<String> = pairs
+            .iter()
+            .filter(|(k, v)| k == "id" && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect();
+        ids.dedup();
+        ids
+    };
+    if ids.is_empty() {
+        return refuse(
+            "Select at least one action, or choose every action matching the filters.".into(),
+        )
+        .await;
+    }
+    if ids.len() > db_actions::BULK_LIMIT {
+        return refuse(format!(
+            "A bulk change takes at most {} actions.",
+            db_actions::BULK_LIMIT
+        ))
+        .await;
+    }
+    match db_actions::update_many(&state.pool, &ids, &update, &actor, Origin::Web).await {
+        Ok((outcomes, _missing)) => {
+            state.cache.invalidate();
+            let changed = outcomes.iter().filter(|o| !o.changes.is_empty()).count();
+            let back = href("/actions", &params, |p| {
+                p.changed = Some(changed.to_string())
+            });
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(e) => refuse(e.to_string()).await,
+    }
 }
 
 /// A field with a leading formula character neutralised, so a spreadsheet never

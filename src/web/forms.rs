@@ -26,6 +26,8 @@ pub struct ActionParams {
     pub sort: Option<String>,
     pub view: Option<String>,
     pub removed: Option<String>,
+    /// How many actions the last bulk change changed (the page says so).
+    pub changed: Option<String>,
 }
 
 fn flag(v: &Option<String>) -> bool {

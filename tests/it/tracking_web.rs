@@ -665,7 +665,7 @@ async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
     assert_eq!(all.status, StatusCode::OK);
     let html = Html::parse_document(&all.body);
     let items = html
-        .select(&Selector::parse("ul.actions > li").unwrap())
+        .select(&Selector::parse("table.worklist tbody tr").unwrap())
         .count();
     let total: i64 = sqlx::query_scalar("select count(*) from actions")
         .fetch_one(&s.pool)
@@ -681,7 +681,7 @@ async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
     let done = send(&s, get("/actions?status=done", &[]), "127.0.0.1").await;
     let html = Html::parse_document(&done.body);
     let badges: Vec<String> = html
-        .select(&Selector::parse("ul.actions > li .badge.status").unwrap())
+        .select(&Selector::parse("table.worklist tbody tr .badge.status").unwrap())
         .map(|b| b.text().collect::<String>())
         .collect();
     assert!(!badges.is_empty());
@@ -689,7 +689,7 @@ async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
 
     let no_owner = send(&s, get("/actions?no_owner=1", &[]), "127.0.0.1").await;
     let html = Html::parse_document(&no_owner.body);
-    for li in html.select(&Selector::parse("ul.actions > li").unwrap()) {
+    for li in html.select(&Selector::parse("table.worklist tbody tr").unwrap()) {
         let text: String = li.text().collect();
         assert!(text.contains("no owner"), "{text}");
     }
@@ -730,7 +730,7 @@ async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
     .await
     .unwrap();
     assert_eq!(
-        html.select(&Selector::parse("ul.actions > li").unwrap())
+        html.select(&Selector::parse("table.worklist tbody tr").unwrap())
             .count() as i64,
         in_incident
     );
@@ -752,4 +752,288 @@ async fn the_actions_page_filters_counts_groups_by_owner_and_exports_csv() {
     let lines: Vec<&str> = csv.body.lines().collect();
     assert!(lines[0].starts_with("id,incident,text,status,owner,due,ticket"));
     assert_eq!(lines.len() as i64, total + 1);
+}
+
+/// The ids of the actions whose status is `status`, in a stable order.
+async fn ids_with_status(pool: &SqlitePool, status: &str) -> Vec<String> {
+    sqlx::query_scalar("select id from actions where status = ? and removed_at is null order by id")
+        .bind(status)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+/// (actor, origin, field, new value) of every change recorded for an action.
+async fn changes_of(pool: &SqlitePool, id: &str) -> Vec<(String, String, String, Option<String>)> {
+    sqlx::query_as(
+        "select actor, origin, field, new_value from action_events
+         where action_id = ? and origin <> 'document' order by id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_bulk_change_of_three_actions_is_recorded_in_each_history_like_a_single_one() {
+    let s = site().await;
+    let picked: Vec<String> = ids_with_status(&s.pool, "unknown").await[..3].to_vec();
+    let (cookie, token) = form_token(&s, "/actions?status=unknown", "alice").await;
+    let mut form = format!("csrf={token}&filter=status%3Dunknown&scope=selected");
+    for id in &picked {
+        form.push_str(&format!("&id={id}"));
+    }
+    form.push_str("&status=in_progress&owner=Carol&note=triaged");
+    let r = send(
+        &s,
+        post(
+            "/actions/bulk",
+            &form,
+            &[("x-forwarded-user", "alice"), ("cookie", &cookie)],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let location = r.headers[header::LOCATION].to_str().unwrap();
+    assert_eq!(location, "/actions?status=unknown&changed=3");
+    for id in &picked {
+        assert_eq!(
+            status_of(&s.pool, id).await,
+            ("in_progress".into(), Some("Carol".into()))
+        );
+        let changes = changes_of(&s.pool, id).await;
+        let fields: Vec<&str> = changes.iter().map(|c| c.2.as_str()).collect();
+        assert_eq!(fields, ["status", "owner", "note"], "{id}");
+        assert!(
+            changes.iter().all(|c| c.0 == "alice" && c.1 == "web"),
+            "{changes:?}"
+        );
+    }
+    // The page says what happened.
+    let after = send(&s, get(location, &[]), "127.0.0.1").await;
+    let html = Html::parse_document(&after.body);
+    let notes: Vec<String> = html
+        .select(&Selector::parse("p.note").unwrap())
+        .map(|n| n.text().collect())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.contains("Changed 3 actions")),
+        "{notes:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_bulk_change_needs_the_form_token_an_identity_and_something_to_set() {
+    let s = site().await;
+    let id = ids_with_status(&s.pool, "unknown").await.remove(0);
+    let (cookie, token) = form_token(&s, "/actions", "alice").await;
+    // A forged post without the token.
+    let r = send(
+        &s,
+        post(
+            "/actions/bulk",
+            &format!("id={id}&status=done"),
+            &[("x-forwarded-user", "alice"), ("cookie", &cookie)],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Nothing to set, and nothing selected: a message on the page, not a change.
+    for (form, says) in [
+        (
+            format!("csrf={token}&id={id}"),
+            "Choose a status or an owner",
+        ),
+        (
+            format!("csrf={token}&scope=selected&status=done"),
+            "Select at least one action",
+        ),
+        (format!("csrf={token}&id={id}&status=finished"), "finished"),
+    ] {
+        let r = send(
+            &s,
+            post(
+                "/actions/bulk",
+                &form,
+                &[("x-forwarded-user", "alice"), ("cookie", &cookie)],
+            ),
+            "127.0.0.1",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{form}");
+        let html = Html::parse_document(&r.body);
+        let error: String = html
+            .select(&Selector::parse("#bulk-error").unwrap())
+            .next()
+            .unwrap()
+            .text()
+            .collect();
+        assert!(error.contains(says), "{form}: {error}");
+    }
+    assert_eq!(status_of(&s.pool, &id).await.0, "unknown");
+}
+
+#[tokio::test]
+async fn every_unknown_status_is_set_in_one_bulk_change_through_the_unknown_filter() {
+    let s = site().await;
+    let unknown = ids_with_status(&s.pool, "unknown").await;
+    assert!(unknown.len() > 3);
+    let page = send(&s, get("/actions?status=unknown", &[]), "127.0.0.1").await;
+    let html = Html::parse_document(&page.body);
+    let rows: Vec<String> = html
+        .select(&Selector::parse("table.worklist tbody tr .badge.status").unwrap())
+        .map(|b| b.text().collect())
+        .collect();
+    assert_eq!(rows.len(), unknown.len());
+    assert!(rows.iter().all(|r| r == "Unknown"), "{rows:?}");
+
+    let (cookie, token) = form_token(&s, "/actions?status=unknown", "alice").await;
+    let r = send(
+        &s,
+        post(
+            "/actions/bulk",
+            &format!("csrf={token}&filter=status%3Dunknown&scope=matching&status=open"),
+            &[("x-forwarded-user", "alice"), ("cookie", &cookie)],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(ids_with_status(&s.pool, "unknown").await.is_empty());
+    for id in &unknown {
+        let changes = changes_of(&s.pool, id).await;
+        assert_eq!(
+            changes,
+            [(
+                "alice".to_string(),
+                "web".to_string(),
+                "status".to_string(),
+                Some("open".to_string())
+            )]
+        );
+    }
+}
+
+#[tokio::test]
+async fn home_and_the_actions_page_count_open_actions_the_same_way() {
+    let s = site().await;
+    let home = Html::parse_document(&send(&s, get("/", &[]), "127.0.0.1").await.body);
+    let home_counts: Vec<String> = home
+        .select(&Selector::parse(".counts .count").unwrap())
+        .map(|c| c.text().collect::<String>())
+        .collect();
+    let home_open = home_counts
+        .iter()
+        .find(|c| c.contains("open actions"))
+        .unwrap();
+    let actions = Html::parse_document(&send(&s, get("/actions", &[]), "127.0.0.1").await.body);
+    let page_open: String = actions
+        .select(&Selector::parse(".counts .count").unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    let number = |t: &str| -> i64 { t.split_whitespace().next().unwrap().parse().unwrap() };
+    let rows = actions
+        .select(&Selector::parse("table.worklist tbody tr").unwrap())
+        .count() as i64;
+    assert_eq!(number(home_open), number(&page_open));
+    assert_eq!(
+        number(&page_open),
+        rows,
+        "the default list is the open actions"
+    );
+    // An incident page counts its actions the same way.
+    let open_in_samples: i64 = sqlx::query_scalar(&format!(
+        "select count(*) from actions where removed_at is null and status in {}",
+        aftermath::db::actions::OPEN_STATUSES
+    ))
+    .fetch_one(&s.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows, open_in_samples);
+}
+
+#[tokio::test]
+async fn active_filters_are_chips_that_each_remove_themselves() {
+    let s = site().await;
+    let page = send(
+        &s,
+        get("/actions?status=all&owner=erin&no_owner=1&sort=age", &[]),
+        "127.0.0.1",
+    )
+    .await;
+    let html = Html::parse_document(&page.body);
+    let chips: Vec<(String, String)> = html
+        .select(&Selector::parse(".active-filters ul.chips a.chip").unwrap())
+        .map(|a| {
+            (
+                a.text().next().unwrap().trim().to_string(),
+                a.value().attr("href").unwrap().to_string(),
+            )
+        })
+        .collect();
+    let labels: Vec<&str> = chips.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(labels, ["all statuses", "owner: erin", "no owner"]);
+    assert_eq!(chips[0].1, "/actions?owner=erin&no_owner=1&sort=age");
+    assert_eq!(chips[1].1, "/actions?status=all&no_owner=1&sort=age");
+    assert_eq!(chips[2].1, "/actions?status=all&owner=erin&sort=age");
+    // The filter controls fold away.
+    assert!(
+        html.select(&Selector::parse("details.fold form[aria-label='Filter actions']").unwrap())
+            .next()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn stale_counts_from_the_later_of_the_incident_date_and_the_last_change() {
+    let today = aftermath::tracking::today();
+    let recent = today.saturating_sub(jiff::Span::new().days(10));
+    let old_doc =
+        "# An old outage\n\nDate: 2019-03-04\n\n## Action items\n\n- Rotate the old keys\n";
+    let new_doc = format!(
+        "# A recent outage\n\nDate: {recent}\n\n## Action items\n\n- Rotate the new keys\n"
+    );
+    let s = site_with(&[
+        ("2019-03-04-an-old-outage.md", old_doc),
+        ("recent-outage.md", &new_doc),
+    ])
+    .await;
+    let stale = |slug: &'static str| {
+        let pool = s.pool.clone();
+        async move {
+            let filter = aftermath::db::actions::ActionFilter {
+                incident: Some(slug.to_string()),
+                ..aftermath::db::actions::ActionFilter::new(today, 30)
+            };
+            aftermath::db::actions::list(&pool, &filter).await.unwrap()[0].stale
+        }
+    };
+    // Imported just now, but the postmortem is from 2019: its action is stale at once.
+    assert!(stale("2019-03-04-an-old-outage").await);
+    assert!(!stale("recent-outage").await);
+    // A change today starts the count again.
+    let id: String = sqlx::query_scalar(
+        "select a.id from actions a join incidents i on i.id = a.incident_id
+         where i.slug = '2019-03-04-an-old-outage'",
+    )
+    .fetch_one(&s.pool)
+    .await
+    .unwrap();
+    let change =
+        aftermath::tracking::ActionUpdate::from_raw(None, Some("dora"), None, None, None).unwrap();
+    aftermath::db::actions::update(
+        &s.pool,
+        &id,
+        &change,
+        "alice",
+        aftermath::tracking::Origin::Web,
+    )
+    .await
+    .unwrap();
+    assert!(!stale("2019-03-04-an-old-outage").await);
 }
