@@ -3,12 +3,15 @@
 //! Structure is recognised from layout only: the first line is a title candidate; short
 //! lines standing alone, `Label:` lines, "Failure #1: ..." lines and underlined lines
 //! are headings; `•`, `-`, `*`, `+` and numbered lines are list items nested by
-//! indentation; fenced blocks are code. Everything else is paragraphs.
+//! indentation; fenced blocks are code; columns aligned with runs of spaces under a
+//! header line are a table. Everything else is paragraphs.
 //!
 //! Invariant: produces only the shared document model; classification of headings into
 //! section kinds is the extractor's job, not this module's.
 
-use super::document::{Block, Code, Document, Heading, Link, List, ListItem, Paragraph};
+use super::document::{
+    Block, Code, Document, Heading, Link, List, ListItem, Paragraph, Table, TableRow,
+};
 use crate::model::Format;
 
 /// Headings recognised from layout never exceed this many characters.
@@ -233,6 +236,10 @@ impl TextParser<'_> {
                 self.blocks.push(Block::List(list));
                 continue;
             }
+            if let Some(table) = self.aligned_table() {
+                self.blocks.push(Block::Table(table));
+                continue;
+            }
             if let Some(level) = self.heading_level() {
                 let skip_underline = self.underline_follows();
                 self.blocks.push(Block::Heading(Heading {
@@ -291,6 +298,92 @@ impl TextParser<'_> {
             return Some(2);
         }
         None
+    }
+
+    /// Columns aligned with runs of two or more spaces, under a header line of short
+    /// cells, as status pages and e-mails lay out tables:
+    ///
+    /// ```text
+    /// Time (UTC)          Event
+    /// ----------          -----
+    /// 2024-03-03 14:05    Pager fired
+    ///                     (continued in the event column)
+    /// ```
+    ///
+    /// Every row's cells must start at the header's columns; a line whose first cell is
+    /// empty continues the row above. Nothing is consumed unless the block qualifies.
+    fn aligned_table(&mut self) -> Option<Table> {
+        let header_line = &self.lines[self.pos];
+        if header_line.indent > 0 || bullet(header_line).is_some() {
+            return None;
+        }
+        let header = column_cells(&header_line.text);
+        let starts: Vec<usize> = header.iter().map(|(c, _)| *c).collect();
+        let header_like = header.len() >= 2
+            && header.iter().all(|(_, text)| {
+                text.split_whitespace().count() <= 4
+                    && !text.ends_with(['.', ',', ';'])
+                    && text.chars().count() <= 40
+            });
+        if !header_like {
+            return None;
+        }
+        let mut i = self.pos + 1;
+        // A rule under the header ("----  -----") belongs to it.
+        if self.lines.get(i).is_some_and(|l| {
+            let c = l.content();
+            !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | '=' | ' ' | '+' | '|'))
+        }) {
+            i += 1;
+        }
+        let mut rows: Vec<TableRow> = Vec::new();
+        while let Some(line) = self.lines.get(i) {
+            if line.is_blank() || bullet(line).is_some() {
+                break;
+            }
+            let cells = column_cells(&line.text);
+            if cells.iter().any(|(c, _)| !starts.contains(c)) {
+                break;
+            }
+            let mut full = vec![String::new(); starts.len()];
+            for (col, text) in cells {
+                let k = starts.iter().position(|s| *s == col).unwrap_or(0);
+                full[k] = text;
+            }
+            let continues = line.indent > 0 && full[0].is_empty();
+            match rows.last_mut() {
+                Some(prev) if continues => {
+                    for (cell, more) in prev.cells.iter_mut().zip(full) {
+                        if !more.is_empty() {
+                            if !cell.is_empty() {
+                                cell.push(' ');
+                            }
+                            cell.push_str(&more);
+                        }
+                    }
+                }
+                _ if continues => return None,
+                _ => {
+                    if full.iter().filter(|c| !c.is_empty()).count() < 2 {
+                        break;
+                    }
+                    rows.push(TableRow {
+                        cells: full,
+                        line: line.number,
+                    });
+                }
+            }
+            i += 1;
+        }
+        if rows.is_empty() {
+            return None;
+        }
+        self.pos = i;
+        Some(Table {
+            header: header.into_iter().map(|(_, t)| t).collect(),
+            rows,
+            line: header_line.number,
+        })
     }
 
     /// Consecutive non-blank lines that are not list items, fences or headings.
@@ -402,6 +495,41 @@ impl TextParser<'_> {
 }
 
 /// Wrapped text belongs to the deepest item that was last written to.
+/// The cells of a line split at runs of two or more spaces: (char column, text).
+fn column_cells(line: &str) -> Vec<(usize, String)> {
+    let mut cells: Vec<(usize, String)> = Vec::new();
+    let mut spaces = 0;
+    let mut current: Option<(usize, String)> = None;
+    for (col, c) in line.chars().enumerate() {
+        if c == ' ' {
+            spaces += 1;
+            if spaces >= 2 {
+                if let Some(cell) = current.take() {
+                    cells.push(cell);
+                }
+            }
+            continue;
+        }
+        match current.as_mut() {
+            Some((_, text)) => {
+                if spaces == 1 {
+                    text.push(' ');
+                }
+                text.push(c);
+            }
+            None => current = Some((col, c.to_string())),
+        }
+        spaces = 0;
+    }
+    if let Some(cell) = current {
+        cells.push(cell);
+    }
+    cells
+        .into_iter()
+        .map(|(col, text)| (col, clean_inline(text.trim())))
+        .collect()
+}
+
 fn append_continuation(item: &mut ListItem, text: &str) {
     if let Some(Block::List(sub)) = item.children.last_mut()
         && let Some(last) = sub.items.last_mut()
@@ -468,6 +596,40 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    fn tables(doc: &Document) -> Vec<&Table> {
+        doc.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn columns_aligned_under_a_header_are_a_table() {
+        let doc = parse(
+            "Outage\n\nTime (EST)          Action\n------------        ------\nJan 23, 2020 04:01  Database failover completed\n                    after two retries\nJan 23, 2020 04:20  Traffic back\n\nAfter the table.\n",
+        );
+        let t = tables(&doc);
+        assert_eq!(t.len(), 1, "{:#?}", doc.blocks);
+        assert_eq!(t[0].header, ["Time (EST)", "Action"]);
+        assert_eq!(t[0].rows.len(), 2);
+        assert_eq!(
+            t[0].rows[0].cells,
+            ["Jan 23, 2020 04:01", "Database failover completed after two retries"]
+        );
+        assert_eq!(t[0].rows[1].line, 7);
+    }
+
+    #[test]
+    fn prose_with_double_spaces_is_not_a_table() {
+        let doc = parse(
+            "Outage\n\nWe restarted the node.  It came back after a while.\nThen we  looked at the logs and found nothing.\n",
+        );
+        assert!(tables(&doc).is_empty(), "{:#?}", doc.blocks);
     }
 
     #[test]
