@@ -5,6 +5,10 @@
 //! words (`-kafka`), and filters `system:NAME`, `tag:NAME`, `year:YYYY`, `status:open`
 //! (incidents with open actions). Multi-word filter values are quoted: `system:"cisco aci"`.
 //!
+//! A word or phrase that the systems dictionary (`extract::systems`) knows as one name of
+//! a system is searched as any of its names: `k8s` finds "Kubernetes" and "kubectl", and
+//! `system:k8s` is the filter `system:Kubernetes`.
+//!
 //! Invariant: whatever the input, the FTS expression built here is syntactically valid:
 //! every term is emitted as a double-quoted string with inner quotes doubled, so FTS5
 //! operators typed by the user (`NEAR(`, `AND`, `^`, `:`) are searched as text.
@@ -40,6 +44,8 @@ pub enum Term {
     Word(String),
     Prefix(String),
     Phrase(Vec<String>),
+    /// Any of these (words or phrases): the names of one system, the typed one first.
+    Either(Vec<Term>),
 }
 
 impl Term {
@@ -48,6 +54,7 @@ impl Term {
         match self {
             Term::Word(w) | Term::Prefix(w) => vec![w.clone()],
             Term::Phrase(ws) => ws.clone(),
+            Term::Either(ts) => ts.iter().flat_map(Term::highlight_words).collect(),
         }
     }
 
@@ -57,6 +64,10 @@ impl Term {
             Term::Word(w) => quote(w),
             Term::Prefix(w) => format!("{}*", quote(w)),
             Term::Phrase(ws) => quote(&ws.join(" ")),
+            Term::Either(ts) => format!(
+                "({})",
+                ts.iter().map(Term::fts).collect::<Vec<_>>().join(" OR ")
+            ),
         }
     }
 
@@ -65,7 +76,74 @@ impl Term {
         match self {
             Term::Word(w) | Term::Prefix(w) => vec![w.as_str()],
             Term::Phrase(ws) => ws.iter().map(String::as_str).collect(),
+            Term::Either(ts) => ts.iter().flat_map(Term::words).collect(),
         }
+    }
+}
+
+/// The names of each system in the dictionary, as terms (words or phrases of index
+/// tokens), keyed by each name's tokens joined with spaces.
+struct Aliases {
+    names: Vec<(&'static str, Vec<Term>)>,
+    by_key: std::collections::HashMap<String, usize>,
+}
+
+static ALIASES: std::sync::LazyLock<Aliases> = std::sync::LazyLock::new(|| {
+    let mut aliases = Aliases {
+        names: Vec::new(),
+        by_key: std::collections::HashMap::new(),
+    };
+    for (canonical, spellings) in crate::extract::systems::DICTIONARY {
+        let index = aliases.names.len();
+        let mut terms: Vec<Term> = Vec::new();
+        for name in std::iter::once(*canonical).chain(spellings.iter().copied()) {
+            let words: Vec<String> = tokens(name).into_iter().filter(|w| !is_noise(w)).collect();
+            let term = match words.len() {
+                0 => continue,
+                1 => Term::Word(words[0].clone()),
+                _ => Term::Phrase(words.clone()),
+            };
+            aliases.by_key.entry(words.join(" ")).or_insert(index);
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
+        }
+        aliases.names.push((canonical, terms));
+    }
+    aliases
+});
+
+/// The system a name (as its index tokens) is one of: its display name and all its
+/// names as terms.
+fn system_named(words: &[String]) -> Option<&'static (&'static str, Vec<Term>)> {
+    let aliases = &*ALIASES;
+    aliases
+        .by_key
+        .get(&words.join(" "))
+        .map(|&i| &aliases.names[i])
+}
+
+/// The display name of the system `typed` names (`k8s` → `Kubernetes`), or `typed`
+/// itself when the dictionary does not know it.
+pub fn system_name(typed: &str) -> String {
+    system_named(&tokens(typed))
+        .map_or_else(|| typed.trim().to_string(), |(name, _)| name.to_string())
+}
+
+/// `term`, or any name of the system it names (the typed one first).
+fn with_aliases(term: Term) -> Term {
+    let words: Vec<String> = match &term {
+        Term::Word(w) => vec![w.clone()],
+        Term::Phrase(ws) => ws.clone(),
+        _ => return term,
+    };
+    match system_named(&words) {
+        Some((_, names)) if names.len() > 1 => {
+            let mut either = vec![term.clone()];
+            either.extend(names.iter().filter(|n| **n != term).cloned());
+            Term::Either(either)
+        }
+        _ => term,
     }
 }
 
@@ -95,8 +173,10 @@ impl Query {
                 let words = q.searchable(tokens(&token));
                 match words.len() {
                     0 => {}
-                    1 => q.push(Term::Word(words.into_iter().next().unwrap_or_default())),
-                    _ => q.push(Term::Phrase(words)),
+                    1 => q.push(with_aliases(Term::Word(
+                        words.into_iter().next().unwrap_or_default(),
+                    ))),
+                    _ => q.push(with_aliases(Term::Phrase(words))),
                 }
                 continue;
             }
@@ -137,7 +217,7 @@ impl Query {
                             .push(format!("\"{w}*\" is too short to search as a prefix"));
                     }
                 } else {
-                    q.push(Term::Word(w));
+                    q.push(with_aliases(Term::Word(w)));
                 }
             }
         }
@@ -185,8 +265,17 @@ impl Query {
             return;
         }
         match filter {
-            Filter::System => self.systems.push(value.to_string()),
-            Filter::Tag => self.tags.push(value.to_string()),
+            Filter::System => {
+                let name = system_name(value);
+                if !self.systems.iter().any(|s| s.eq_ignore_ascii_case(&name)) {
+                    self.systems.push(name);
+                }
+            }
+            Filter::Tag => {
+                if !self.tags.iter().any(|t| t.eq_ignore_ascii_case(value)) {
+                    self.tags.push(value.to_string());
+                }
+            }
             Filter::Year => match value.parse::<i32>() {
                 Ok(y) if (1970..=2200).contains(&y) => self.year = Some(y),
                 _ => self
@@ -253,7 +342,106 @@ impl Query {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+/// The filters of a query as they would be typed (`system:Kubernetes`, `year:2019`),
+/// each with the query text without it: what a removable chip shows and links to.
+pub fn filter_chips(input: &str) -> Vec<(String, String)> {
+    let q = Query::parse(input);
+    let mut chips = Vec::new();
+    for system in &q.systems {
+        chips.push((
+            format!("system: {system}"),
+            without_filter(input, "system", system),
+        ));
+    }
+    for tag in &q.tags {
+        chips.push((format!("tag: {tag}"), without_filter(input, "tag", tag)));
+    }
+    if let Some(year) = q.year {
+        chips.push((
+            format!("year: {year}"),
+            without_filter(input, "year", &year.to_string()),
+        ));
+    }
+    if q.open_actions {
+        chips.push((
+            "with open actions".into(),
+            without_filter(input, "status", "open"),
+        ));
+    }
+    chips
+}
+
+/// `input` without the filter `key:value` (any spelling of the key or, for systems, of
+/// the name; any case; quoted or not), the rest as typed.
+pub fn without_filter(input: &str, key: &str, value: &str) -> String {
+    let Some(filter) = Filter::from_key(key) else {
+        return input.trim().to_string();
+    };
+    let wanted = filter.same_value(value);
+    let mut kept = Vec::new();
+    let mut rest = input.trim();
+    while !rest.is_empty() {
+        let (token, quoted, after) = next_token(rest);
+        let mut after = after;
+        let written = &rest[..rest.len() - after.len()];
+        if !quoted
+            && let Some((k, v)) = token.split_once(':')
+            && let Some(f) = Filter::from_key(k)
+        {
+            // `system:` followed by a quoted value is one filter.
+            let (v, end) = if v.is_empty() && after.trim_start().starts_with('"') {
+                let (v, _, end) = next_token(after.trim_start());
+                (v, end)
+            } else {
+                (v.trim_matches('"').to_string(), after)
+            };
+            after = end;
+            if f == filter && f.same_value(&v) == wanted {
+                rest = after.trim_start();
+                continue;
+            }
+            kept.push(rest[..rest.len() - after.len()].trim().to_string());
+        } else {
+            kept.push(written.trim().to_string());
+        }
+        rest = after.trim_start();
+    }
+    kept.join(" ")
+}
+
+/// `input` with the filter `key:value` added, unless the query already has it; a year
+/// or status filter replaces the one there.
+pub fn with_filter(input: &str, key: &str, value: &str) -> String {
+    let q = Query::parse(input);
+    let present = match Filter::from_key(key) {
+        Some(Filter::System) => {
+            let name = system_name(value);
+            q.systems.iter().any(|s| s.eq_ignore_ascii_case(&name))
+        }
+        Some(Filter::Tag) => q.tags.iter().any(|t| t.eq_ignore_ascii_case(value)),
+        Some(Filter::Year) => q.year.is_some_and(|y| y.to_string() == value.trim()),
+        Some(Filter::Status) => q.open_actions,
+        None => false,
+    };
+    if present {
+        return input.trim().to_string();
+    }
+    let base = match Filter::from_key(key) {
+        Some(Filter::Year) => q.year.map_or_else(
+            || input.trim().to_string(),
+            |y| without_filter(input, "year", &y.to_string()),
+        ),
+        _ => input.trim().to_string(),
+    };
+    let value = if value.contains(char::is_whitespace) {
+        format!("\"{}\"", value.replace('"', ""))
+    } else {
+        value.to_string()
+    };
+    format!("{base} {key}:{value}").trim().to_string()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Filter {
     System,
     Tag,
@@ -262,6 +450,14 @@ enum Filter {
 }
 
 impl Filter {
+    /// A filter value as compared: a system by its display name, any case.
+    fn same_value(self, value: &str) -> String {
+        match self {
+            Filter::System => system_name(value).to_lowercase(),
+            _ => value.trim().to_lowercase(),
+        }
+    }
+
     fn from_key(key: &str) -> Option<Filter> {
         match key.to_lowercase().as_str() {
             "system" | "systems" => Some(Filter::System),
@@ -463,6 +659,54 @@ mod tests {
         assert!(STOP_WORDS.iter().all(|w| w.len() <= 5 && w.is_ascii()));
         assert!(is_noise("The") && is_noise("WHICH") && is_noise("07"));
         assert!(!is_noise("thee") && !is_noise("007") && !is_noise("théé"));
+    }
+
+    #[test]
+    fn a_system_is_searched_by_any_of_its_names() {
+        let q = Query::parse("k8s outage system:K8S");
+        assert_eq!(
+            q.fts().unwrap(),
+            r#"("k8s" OR "kubernetes" OR "kubectl") AND "outage""#
+        );
+        assert_eq!(q.systems, ["Kubernetes"]);
+        assert!(q.highlight_words().contains(&"kubernetes".to_string()));
+        // A word of one name only, and a multi-word name, as typed.
+        assert_eq!(Query::parse("kafka").terms, [Term::Word("kafka".into())]);
+        assert_eq!(
+            Query::parse(r#""cisco aci""#).fts().unwrap(),
+            r#"("cisco aci" OR "aci")"#
+        );
+        assert_eq!(system_name("Postgres"), "PostgreSQL");
+        assert_eq!(system_name("our tool"), "our tool");
+    }
+
+    #[test]
+    fn filters_are_removed_whatever_their_spelling_and_never_added_twice() {
+        let input = r#"dns system:k8s tag:"db ops" year:2019 "floating ip""#;
+        assert_eq!(
+            without_filter(input, "system", "Kubernetes"),
+            r#"dns tag:"db ops" year:2019 "floating ip""#
+        );
+        assert_eq!(
+            without_filter(input, "tag", "DB OPS"),
+            r#"dns system:k8s year:2019 "floating ip""#
+        );
+        assert_eq!(with_filter(input, "system", "kubernetes"), input);
+        assert_eq!(with_filter(input, "tag", "db ops"), input);
+        assert_eq!(
+            with_filter(input, "year", "2020"),
+            r#"dns system:k8s tag:"db ops" "floating ip" year:2020"#
+        );
+        assert_eq!(
+            with_filter("dns", "system", "Cisco ACI"),
+            r#"dns system:"Cisco ACI""#
+        );
+        let chips = filter_chips(input);
+        assert_eq!(
+            chips.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
+            ["system: Kubernetes", "tag: db ops", "year: 2019"]
+        );
+        assert_eq!(Query::parse("system:kafka system:Kafka").systems, ["Kafka"]);
     }
 
     #[test]

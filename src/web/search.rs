@@ -32,6 +32,12 @@ pub struct ResultView {
     pub snippet: SafeHtml,
 }
 
+/// An active filter: what it says and the search without it.
+pub struct Chip {
+    pub label: String,
+    pub href: String,
+}
+
 /// A facet value: label, link that adds it to the query, count.
 pub struct FacetView {
     pub label: String,
@@ -50,10 +56,12 @@ struct SearchPage {
     more: bool,
     facet_sample: i64,
     notes: Vec<String>,
+    chips: Vec<Chip>,
     years: Vec<FacetView>,
     systems: Vec<FacetView>,
     tags: Vec<FacetView>,
-    open_href: String,
+    /// The link adding `status:open`, unless the query has it.
+    open_href: Option<String>,
     prev_href: Option<String>,
     next_href: Option<String>,
 }
@@ -66,19 +74,9 @@ fn href(q: &str, page: i64) -> String {
     }
 }
 
-/// Adds a filter to the query text, quoting values with spaces.
-fn add_filter(q: &str, key: &str, value: &str) -> String {
-    let value = if value.contains(char::is_whitespace) {
-        format!("\"{}\"", value.replace('"', ""))
-    } else {
-        value.to_string()
-    };
-    format!("{} {key}:{value}", q.trim()).trim().to_string()
-}
-
 /// A window of about [`SNIPPET_CHARS`] characters of `text` around the first word
 /// that starts with one of `words`, cut at character boundaries of `text` and, inside
-/// the text, at whitespace.
+/// the text, at whitespace on both ends, so no word is cut in half.
 fn snippet(text: &str, words: &[String]) -> String {
     let pos = render::word_matches(text, words)
         .next()
@@ -94,10 +92,18 @@ fn snippet(text: &str, words: &[String]) -> String {
     {
         start += space + 1;
     }
-    let end = text[start..]
+    let mut end = text[start..]
         .char_indices()
         .nth(SNIPPET_CHARS)
         .map_or(text.len(), |(i, _)| start + i);
+    // End at a word: back to the last whitespace, unless that would cut the match off.
+    if end < text.len()
+        && !text[end..].starts_with(char::is_whitespace)
+        && let Some(space) = text[start..end].rfind(char::is_whitespace)
+        && start + space > pos
+    {
+        end = start + space;
+    }
     let mut s = text[start..end]
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -170,16 +176,31 @@ async fn search(
             incident: hit.summary.into(),
         });
     }
+    // A value already filtered on is a chip, not offered again.
     let facet = |values: Vec<(String, i64)>, key: &str| -> Vec<FacetView> {
         values
             .into_iter()
-            .map(|(v, n)| FacetView {
-                href: href(&add_filter(&q, key, &v), 1),
-                label: v,
-                count: n,
+            .filter_map(|(v, n)| {
+                let added = crate::search::with_filter(&q, key, &v);
+                (added != q.trim()).then(|| FacetView {
+                    href: href(&added, 1),
+                    label: v,
+                    count: n,
+                })
             })
             .collect()
     };
+    let chips = crate::search::filter_chips(&q)
+        .into_iter()
+        .map(|(label, rest)| Chip {
+            label,
+            href: if rest.is_empty() {
+                "/search".to_string()
+            } else {
+                href(&rest, 1)
+            },
+        })
+        .collect();
     let pages = (results.total + PER_PAGE - 1) / PER_PAGE;
     page(&SearchPage {
         title: if searched {
@@ -196,7 +217,9 @@ async fn search(
         years: facet(results.facets.years, "year"),
         systems: facet(results.facets.systems, "system"),
         tags: facet(results.facets.tags, "tag"),
-        open_href: href(&add_filter(&q, "status", "open"), 1),
+        open_href: (!query.open_actions)
+            .then(|| href(&crate::search::with_filter(&q, "status", "open"), 1)),
+        chips,
         prev_href: (page_no > 1).then(|| href(&q, page_no - 1)),
         next_href: (page_no < pages).then(|| href(&q, page_no + 1)),
         q,
@@ -228,10 +251,16 @@ mod tests {
     }
 
     #[test]
-    fn filters_with_spaces_are_quoted() {
-        assert_eq!(
-            add_filter("dns", "system", "Cisco ACI"),
-            "dns system:\"Cisco ACI\""
+    fn snippets_end_at_a_word() {
+        let text = format!("{} kafka {}", "lead ".repeat(10), "abcdefghij ".repeat(60));
+        let s = snippet(&text, &["kafka".into()]);
+        assert!(s.ends_with("abcdefghij …"), "{s}");
+        let words: Vec<&str> = s.trim_end_matches(" …").split(' ').collect();
+        assert!(
+            words
+                .iter()
+                .all(|w| *w == "lead" || *w == "kafka" || *w == "abcdefghij"),
+            "{s}"
         );
     }
 }

@@ -7,7 +7,8 @@ use crate::db::browse::{self, Topic};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 pub fn routes() -> Router<AppState> {
@@ -35,43 +36,50 @@ struct SystemsPage {
     tags: Vec<(String, String, i64)>,
 }
 
-async fn show(
-    state: &AppState,
-    kind: &'static str,
-    name: String,
-) -> Result<Html<String>, AppError> {
+async fn show(state: &AppState, kind: &'static str, name: String) -> Result<Response, AppError> {
     if name.is_empty() || name.len() > 200 {
         return Err(AppError::NotFound);
     }
+    // A system is found by any of its names (`k8s` is Kubernetes).
+    let name = if kind == "system" {
+        crate::search::system_name(&name)
+    } else {
+        name
+    };
     let topic = if kind == "system" {
         Topic::System(&name)
     } else {
         Topic::Tag(&name)
     };
     let (incidents, actions) = browse::topic(&state.pool, topic).await?;
-    if incidents.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    page(&TopicPage {
+    // A system or tag no incident has gets a page saying so (and a 404 status), not
+    // the generic "not found" page.
+    let status = if incidents.is_empty() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    let html = page(&TopicPage {
         title: format!("{} {name}", if kind == "system" { "System" } else { "Tag" }),
         kind,
         name,
         incidents: incident_items(incidents),
         actions: actions.into_iter().map(ActionLine::from).collect(),
-    })
+    })?;
+    Ok((status, html).into_response())
 }
 
 async fn system(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     show(&state, "system", name).await
 }
 
 async fn tag(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     show(&state, "tag", name).await
 }
 

@@ -19,7 +19,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("lint", &["ingest", "extract", "model", "text"]),
     ("tracking", &["model", "text"]),
     ("identity", &["model", "text"]),
-    ("search", &["model", "text"]),
+    // The systems dictionary gives the other names a searched system goes by.
+    ("search", &["model", "text", "extract"]),
     ("related", &["model", "text"]),
     ("render", &["ingest", "model", "text"]),
     ("config", &["model", "text", "tracking", "identity"]),

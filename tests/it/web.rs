@@ -197,10 +197,15 @@ async fn each_timeline_entry_says_on_hover_which_rule_took_it() {
     assert!(!titles.is_empty());
     for t in &titles {
         assert!(t.starts_with("as written, line "), "{t}");
-        assert!(t.contains("; timeline: ") || t.contains("; narrative: "), "{t}");
+        assert!(
+            t.contains("; timeline: ") || t.contains("; narrative: "),
+            "{t}"
+        );
     }
     assert!(
-        titles.iter().any(|t| t.contains("zone stated for the whole document")),
+        titles
+            .iter()
+            .any(|t| t.contains("zone stated for the whole document")),
         "{titles:?}"
     );
 }
@@ -710,4 +715,103 @@ fn random_searches_never_fail_on_the_server() {
             Ok(())
         })
         .unwrap();
+}
+
+#[tokio::test]
+async fn active_search_filters_are_chips_and_a_filter_is_never_offered_twice() {
+    let site = samples().await;
+    let page = site
+        .page(&format!(
+            "/search?q={}",
+            encode("network system:Kubernetes")
+        ))
+        .await;
+    let chips = texts_of(&page, ".active-filters a.chip");
+    assert_eq!(chips.len(), 1, "{chips:?}");
+    assert!(chips[0].starts_with("system: Kubernetes"), "{chips:?}");
+    // Removing the chip leaves the words.
+    let removed = attrs_of(&page, ".active-filters a.chip", "href");
+    assert_eq!(removed, ["/search?q=network"]);
+    // The facet for the system already applied is not offered again.
+    let offered = attrs_of(&page, "nav.filters a", "href");
+    assert!(!offered.is_empty());
+    assert!(
+        offered.iter().all(|h| h.matches("Kubernetes").count() == 1),
+        "{offered:?}"
+    );
+    let kubernetes = texts_of(&page, "nav.filters a");
+    assert!(
+        !kubernetes.contains(&"Kubernetes".to_string()),
+        "{kubernetes:?}"
+    );
+    // A filter-only search with its one chip removed goes back to the empty search.
+    let only = site.page("/search?q=tag%3Adb").await;
+    assert_eq!(
+        attrs_of(&only, ".active-filters a.chip", "href"),
+        ["/search"]
+    );
+}
+
+#[tokio::test]
+async fn a_system_alias_finds_the_system_by_any_of_its_names() {
+    let site = samples().await;
+    let by_name = results(&site.page("/search?q=kubernetes").await);
+    let by_alias = results(&site.page("/search?q=k8s").await);
+    assert!(by_name.contains(&AUXTEL.to_string()), "{by_name:?}");
+    assert_eq!(by_alias, by_name, "k8s finds what kubernetes finds");
+    let filtered = results(&site.page("/search?q=system%3Ak8s").await);
+    assert!(filtered.contains(&AUXTEL.to_string()), "{filtered:?}");
+    // The system page answers to the alias too.
+    let page = site.page("/systems/k8s").await;
+    assert_eq!(texts_of(&page, "h1"), ["system Kubernetes"]);
+}
+
+#[tokio::test]
+async fn search_snippets_never_cut_a_word_in_half() {
+    let site = samples().await;
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    for q in ["network", "power", "database"] {
+        let page = site.page(&format!("/search?q={q}")).await;
+        let snippets = texts_of(&page, "ol.results li .snippet");
+        assert!(!snippets.is_empty(), "{q}");
+        let mut words = std::collections::HashSet::new();
+        for slug in results(&page) {
+            let html = site.page(&format!("/incidents/{slug}")).await;
+            for text in texts_of(&html, "section.document, h1, .glance p") {
+                words.extend(text.split_whitespace().map(bare));
+            }
+        }
+        for s in &snippets {
+            let inner: Vec<&str> = s.trim_matches('…').split_whitespace().collect();
+            if s.ends_with('…') {
+                let last = bare(inner[inner.len() - 1]);
+                assert!(words.contains(&last), "cut mid-word at the end: {s:?}");
+            }
+            if s.starts_with('…') {
+                let first = bare(inner[0]);
+                assert!(words.contains(&first), "cut mid-word at the start: {s:?}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_tag_without_incidents_gets_a_page_saying_so() {
+    let site = samples().await;
+    let page = site.get("/tags/no-such-tag").await;
+    assert_eq!(page.status, 404);
+    let html = page.html();
+    assert_eq!(texts_of(&html, "h1"), ["tag no-such-tag"]);
+    let note = texts_of(&html, "main p.note");
+    assert!(note[0].contains("No incident is tagged"), "{note:?}");
+    assert!(
+        !page.body.contains("renamed"),
+        "not the generic not-found page"
+    );
+    let system = site.get("/systems/no-such-system").await;
+    assert_eq!(system.status, 404);
+    assert!(texts_of(&system.html(), "main p.note")[0].contains("No incident names the system"));
 }
