@@ -52,7 +52,8 @@ impl WebDriverCompatibleCommand for BrowserLog {
 }
 
 impl Browser {
-    /// Starts chromedriver and a Chromium session with a window of `width` × `height`.
+    /// Starts chromedriver and a Chromium session with a window of `width` × `height`
+    /// (a phone's screen, emulated, below 500 px).
     pub async fn start(width: u32, height: u32) -> Browser {
         let port = free_port();
         let chromedriver = ProcessGroup::spawn(
@@ -83,6 +84,16 @@ impl Browser {
         let binary = program("CHROME_BIN", "/usr/bin/chromium");
         if Path::new(&binary).exists() {
             options["binary"] = json!(binary);
+        }
+        // Chromium's windows are at least 500 px wide: a phone is emulated instead, a
+        // device of that size that honours the page's viewport meta as a phone does.
+        if width < 500 {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": {
+                    "width": width, "height": height, "pixelRatio": 1.0,
+                    "mobile": true, "touch": true
+                }
+            });
         }
         let capabilities = json!({
             "browserName": "chrome",

@@ -45,7 +45,10 @@ async fn the_header_block_states_start_window_times_to_detect_and_resolve_and_th
     let page = site.page(GRAPHITE).await;
     let facts = facts(&page);
     assert_eq!(fact(&facts, "Started"), "2017-10-12 13:00 UTC");
-    assert_eq!(fact(&facts, "Impact window"), "2017-10-12 13:00 – 17:30 UTC");
+    assert_eq!(
+        fact(&facts, "Impact window"),
+        "2017-10-12 13:00 – 17:30 UTC"
+    );
     assert_eq!(fact(&facts, "Duration"), "4 h 30 min");
     assert_eq!(fact(&facts, "Time to detect"), "3 h 31 min from entry 3");
     assert_eq!(fact(&facts, "Time to resolve"), "4 h 30 min from entry 6");
@@ -63,7 +66,10 @@ async fn the_header_block_states_start_window_times_to_detect_and_resolve_and_th
     assert!(detected[0].contains("first reports"), "{detected:?}");
     // The summary and the systems come before the document.
     let summary = texts_of(&page, ".glance p.summary");
-    assert!(summary[0].starts_with("The rollout of the new version"), "{summary:?}");
+    assert!(
+        summary[0].starts_with("The rollout of the new version"),
+        "{summary:?}"
+    );
     assert!(!texts_of(&page, ".glance ul.chips a").is_empty());
     let header = page
         .select(&Selector::parse("article.incident > header.incident-head").unwrap())
@@ -124,7 +130,10 @@ async fn a_document_without_a_zone_gets_a_wall_time_axis_that_says_so() {
     let site = web_site(false).await;
     let page = site.page(AUXTEL).await;
     let caption = texts_of(&page, "figure.timeline-axis figcaption");
-    assert!(caption[0].starts_with("Wall time as written"), "{caption:?}");
+    assert!(
+        caption[0].starts_with("Wall time as written"),
+        "{caption:?}"
+    );
     assert_eq!(
         fact(&facts(&page), "Started"),
         "2022-12-06 20:30 (wall time)"
@@ -180,7 +189,10 @@ async fn actions_are_a_compact_list_whose_form_opens_on_demand() {
             .count(),
         0
     );
-    assert_eq!(attrs_of(&page, "#actions ul.actions > li > a", "href").len(), 4);
+    assert_eq!(
+        attrs_of(&page, "#actions ul.actions > li > a", "href").len(),
+        4
+    );
 }
 
 #[tokio::test]

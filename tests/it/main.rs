@@ -8,6 +8,7 @@ mod browser;
 mod chromium;
 mod cli;
 mod corpus;
+mod daily_browser;
 mod database_access;
 mod digest;
 mod digest_claims;
