@@ -93,7 +93,21 @@ pub struct WebConfig {
     /// Let documents show images from other sites (default false: they would tell
     /// their owner who read the document).
     pub remote_images: Option<bool>,
+    /// Serve `/metrics` (Prometheus text format) on this address, e.g. 127.0.0.1:9100
+    /// (default: not served). Never on the site's own address.
+    pub metrics_listen: Option<String>,
+    /// Seconds `serve` waits for open requests after Ctrl-C or SIGTERM before it
+    /// closes them and exits (default 10).
+    pub shutdown_timeout_secs: Option<u64>,
+    /// Seconds a client has to send a request's headers before its connection is
+    /// closed (default 10).
+    pub header_timeout_secs: Option<u64>,
 }
+
+/// How long `serve` waits for open requests when told to stop.
+pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 10;
+/// How long a client has to send a request's headers.
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
 
 /// A ticket system: IDs that start with `prefix` followed by digits link to `url`, where
 /// `{id}` is replaced by the ID.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = aftermath::cli::Cli::parse();
     let serving = matches!(cli.command, aftermath::cli::Command::Serve(_));
-    aftermath::cli::init_tracing(cli.verbose, serving);
+    aftermath::cli::init_tracing(cli.verbose, serving, cli.log_format);
     match aftermath::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -1,5 +1,6 @@
 //! The command-line interface: argument definitions and one module per command group
-//! (`parse`, `import`, `serve`, `actions`, `user`, `digest`, `lint`, `new`, `export`),
+//! (`parse`, `import`, `serve`, `actions`, `user`, `digest`, `lint`, `new`, `export`,
+//! `backup`, `check`),
 //! each with its arguments
 //! and the function that runs it.
 //!
@@ -7,6 +8,8 @@
 //! code is non-zero when any input failed.
 
 mod actions;
+mod backup;
+mod check;
 mod digest;
 mod export;
 mod import;
@@ -19,6 +22,8 @@ mod user;
 pub use actions::{
     ActionsArgs, ActionsCommand, ActionsHistoryArgs, ActionsListArgs, ActionsSetArgs,
 };
+pub use backup::BackupArgs;
+pub use check::CheckArgs;
 pub use digest::DigestArgs;
 pub use export::{ExportArgs, ExportFormat};
 pub use import::ImportArgs;
@@ -47,6 +52,15 @@ pub struct Cli {
     /// More log output (-v, -vv).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Log lines as text (coloured only on a terminal) or as JSON objects, one a line.
+    #[arg(
+        long,
+        global = true,
+        env = "AFTERMATH_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -76,27 +90,55 @@ pub enum Command {
     New(NewArgs),
     /// Write every incident (or action) as JSON or CSV to stdout.
     Export(ExportArgs),
+    /// Copy the database to a new file, consistently, while it is in use.
+    Backup(BackupArgs),
+    /// Check the database for damage and say which pages it affects.
+    Check(CheckArgs),
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event; colours only when stderr is a terminal and
+    /// `NO_COLOR` is not set.
+    Text,
+    /// One JSON object per line: `timestamp`, `level`, `target`, `message` and the
+    /// event's fields (a request's `method`, `route`, `status`, `duration_ms`).
+    Json,
 }
 
 /// Sets up logging to stderr; `RUST_LOG` overrides the verbosity flags. A server logs
-/// its imports at the default level and every request with `-v`; other commands only
+/// its imports and one line per request at the default level; other commands only
 /// warnings.
-pub fn init_tracing(verbose: u8, serving: bool) {
+pub fn init_tracing(verbose: u8, serving: bool, format: LogFormat) {
     let default = match (verbose, serving) {
         // sqlx warns about any statement over a second, which a large import has by
         // design (loading every profile); it is not news at the default level.
         (0, false) => "warn,sqlx=error",
-        // One line per request costs real throughput under load; -v turns it on.
+        // Imports, start-up and shutdown, and one line per request.
         (0, true) => "warn,aftermath=info,sqlx=error",
         (1, _) => "info,sqlx=warn",
         _ => "debug,sqlx=info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+        LogFormat::Text => {
+            use std::io::IsTerminal;
+            // Escape codes only for a person at a terminal: never in a file or a pipe.
+            let colour = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            builder.with_ansi(colour).try_init()
+        }
+    };
 }
 
 /// Runs a parsed command line.
@@ -138,6 +180,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => {
             let settings = Settings::resolve(cli.database, None, &file);
             runtime()?.block_on(export::run(&args, &settings))
+        }
+        Command::Backup(args) => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            runtime()?.block_on(backup::run(&args, &settings))
+        }
+        Command::Check(args) => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            runtime()?.block_on(check::run(&args, &settings))
         }
     }
 }

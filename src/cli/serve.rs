@@ -22,6 +22,13 @@ pub struct ServeArgs {
     /// Largest file imported, in bytes.
     #[arg(long, env = "AFTERMATH_MAX_FILE_BYTES", value_name = "BYTES")]
     pub max_file_bytes: Option<u64>,
+    /// Serve /metrics (Prometheus text format) on this address, e.g. 127.0.0.1:9100
+    /// (default: not served).
+    #[arg(long, env = "AFTERMATH_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
+    /// Seconds to wait for open requests after Ctrl-C or SIGTERM (default 10).
+    #[arg(long, env = "AFTERMATH_SHUTDOWN_TIMEOUT", value_name = "SECS")]
+    pub shutdown_timeout: Option<u64>,
 }
 
 /// Runs `aftermath serve`: the settings of the web UI from flags and the config file.
@@ -53,8 +60,28 @@ pub fn run(args: ServeArgs, settings: &Settings, file: &FileConfig) -> anyhow::R
         ),
         None => None,
     };
+    let metrics_listen = match args.metrics_listen.or(web.metrics_listen.clone()) {
+        Some(a) => Some(a.parse::<std::net::SocketAddr>().with_context(|| {
+            format!("--metrics-listen {a}: expected an address like 127.0.0.1:9100")
+        })?),
+        None => None,
+    };
+    let seconds = |s: u64| std::time::Duration::from_secs(s);
+    let shutdown_timeout = seconds(
+        args.shutdown_timeout
+            .or(web.shutdown_timeout_secs)
+            .unwrap_or(crate::config::DEFAULT_SHUTDOWN_TIMEOUT_SECS),
+    );
+    let header_timeout = seconds(
+        web.header_timeout_secs
+            .unwrap_or(crate::config::DEFAULT_HEADER_TIMEOUT_SECS)
+            .max(1),
+    );
     let digest = crate::digest::DigestSettings::resolve(file.digest.as_ref(), None)?;
     let options = crate::serve::ServeOptions {
+        metrics_listen,
+        shutdown_timeout,
+        header_timeout,
         digest: digest.smtp.is_some().then_some(digest),
         listen,
         watch: args.watch || web.watch.unwrap_or(false),
@@ -71,7 +98,12 @@ pub fn run(args: ServeArgs, settings: &Settings, file: &FileConfig) -> anyhow::R
             remote_images: web.remote_images.unwrap_or(false),
         },
     };
-    super::runtime()?.block_on(crate::serve::serve(&settings, options))?;
+    let runtime = super::runtime()?;
+    let served = runtime.block_on(crate::serve::serve(settings, options));
+    // Work still running on blocking threads (a folder snapshot, a related-incidents
+    // computation) must not hold the exit past the shutdown deadline.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 

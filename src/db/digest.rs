@@ -360,3 +360,10 @@ pub async fn last_failure(pool: &SqlitePool) -> sqlx::Result<Option<Failure>> {
     .fetch_optional(pool)
     .await
 }
+
+/// How many sends are recorded in each state (sent, sending, failed, released).
+pub async fn count_by_state(pool: &SqlitePool) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("select state, count(*) from digest_sends group by state order by state")
+        .fetch_all(pool)
+        .await
+}

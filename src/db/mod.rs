@@ -14,6 +14,7 @@ pub mod digest;
 pub mod document;
 pub mod export;
 pub mod incidents;
+pub mod maintenance;
 pub mod pages;
 
 use anyhow::Context;

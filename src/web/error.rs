@@ -57,6 +57,16 @@ impl IntoResponse for AppError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The disk holding the database is full: the change was not saved.".to_string(),
             ),
+            // A damaged file: the page says so instead of a bare server error, and
+            // other pages keep working (serve's start-up check names the damaged parts).
+            AppError::Database(e) if crate::db::maintenance::is_damage(e) => {
+                tracing::error!(error = %self, "the database is damaged");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Part of the database behind this page is damaged, so it cannot be shown. Other pages may still work. An administrator should run `aftermath check` and restore the last backup."
+                        .to_string(),
+                )
+            }
             AppError::SignInRequired => (
                 StatusCode::UNAUTHORIZED,
                 "Changing actions needs an identity: sign in at /login, or ask your administrator to configure the reverse proxy's user header."

@@ -1,8 +1,10 @@
 //! The web UI: server-rendered pages over the database (axum + askama).
 //!
 //! Each submodule owns its routes; [`app`] assembles them with the Host check
-//! ([`host`]), the security headers (on every response, error pages included), request
-//! tracing, a timeout and a body limit. Tests drive [`app`] directly.
+//! ([`host`]), the security headers (on every response, error pages included), one log
+//! line per request and its metrics ([`telemetry`]), the server's notices
+//! ([`status`]), a timeout and a body limit. Tests drive [`app`] directly; `/metrics`
+//! is its own app ([`metrics::app`]) for its own listen address.
 //!
 //! Invariant: handlers never build SQL (they call `db`), templates receive view structs,
 //! and every string from a document reaches HTML either escaped by askama or as a
@@ -15,14 +17,18 @@ pub mod cache;
 mod error;
 mod format;
 mod forms;
+mod health;
 mod home;
 pub mod host;
 pub mod identity;
 mod incidents;
 mod links;
 mod login;
+pub mod metrics;
 mod query;
 mod search;
+pub mod status;
+mod telemetry;
 pub mod throttle;
 mod timeline;
 mod topics;
@@ -47,6 +53,11 @@ pub struct AppState {
     pub cache: Arc<cache::PageCache>,
     /// Recent failed sign-ins, per name and per client address.
     pub login_throttle: Arc<throttle::LoginThrottle>,
+    /// The server's background work (start-up import, start-up check), as `serve`
+    /// reports it.
+    pub status: Arc<status::Status>,
+    /// Request, import and database metrics; `None` unless `/metrics` is served.
+    pub metrics: Option<Arc<metrics::Metrics>>,
 }
 
 impl AppState {
@@ -57,6 +68,8 @@ impl AppState {
             site: Arc::new(site),
             cache: Arc::default(),
             login_throttle: Arc::default(),
+            status: Arc::default(),
+            metrics: None,
         }
     }
 }
@@ -114,7 +127,9 @@ pub fn app(state: AppState) -> Router {
         ),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
     ];
+    let telemetry = axum::middleware::from_fn_with_state(state.clone(), telemetry::layer);
     let mut router = Router::new()
+        .merge(health::routes())
         .merge(home::routes())
         .merge(incidents::routes())
         .merge(search::routes())
@@ -127,6 +142,11 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::layer,
+        ))
+        // Outside the cache: cached pages are kept without the notices of the moment.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            status::notice,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -146,10 +166,8 @@ pub fn app(state: AppState) -> Router {
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
-    router.layer(
-        tower_http::trace::TraceLayer::new_for_http()
-            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
-    )
+    // Outermost, so every answer is logged and counted, refusals and panics included.
+    router.layer(telemetry)
 }
 
 /// Renders a template into an HTML response.

@@ -72,9 +72,11 @@ const WEB_HANDLERS: &[&str] = &[
     "actions",
     "api",
     "assets",
+    "health",
     "home",
     "incidents",
     "login",
+    "metrics",
     "search",
     "topics",
 ];

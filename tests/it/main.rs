@@ -21,6 +21,7 @@ mod incident_page;
 mod layers;
 mod lint;
 mod new_postmortem;
+mod operations;
 mod refresh_recovery;
 mod robustness;
 mod support;

@@ -126,18 +126,50 @@ impl Drop for ProcessGroup {
 }
 
 /// Starts `aftermath serve` as `command` describes it (global flags, `serve` and its
-/// flags) on a free loopback port, and waits for the address it prints. A server that
-/// does not start fails the test with what it wrote to stderr.
+/// flags) on a free loopback port, waits for the address it prints and then for its
+/// start-up import (which runs while it serves) to finish. A server that does not start
+/// fails the test with what it wrote to stderr.
 pub fn serve(command: &mut Command) -> (String, ProcessGroup) {
+    serve_logging(command, None)
+}
+
+/// Like [`serve`], writing the server's log (its stderr) to `log` when given, for
+/// tests that read it.
+pub fn serve_logging(command: &mut Command, log: Option<&Path>) -> (String, ProcessGroup) {
+    let (url, process) = serve_while_importing(command, log);
+    let started = Instant::now();
+    while http(&url, "GET", "/readyz", None)
+        .1
+        .contains(r#""detail":"importing""#)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "the start-up import of {url} took over five minutes"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (url, process)
+}
+
+/// Like [`serve_logging`], returning as soon as the server listens, while its start-up
+/// import may still run.
+pub fn serve_while_importing(command: &mut Command, log: Option<&Path>) -> (String, ProcessGroup) {
+    let stderr_to = match log {
+        Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+        None => Stdio::piped(),
+    };
     let mut process = ProcessGroup::spawn(
         command
             .args(["--listen", "127.0.0.1:0"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
+            .stderr(stderr_to),
     );
     let stdout = process.0.stdout.take().unwrap();
-    let mut stderr = process.0.stderr.take().unwrap();
+    let mut stderr: Box<dyn Read + Send> = match process.0.stderr.take() {
+        Some(pipe) => Box::new(pipe),
+        None => Box::new(std::io::empty()),
+    };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
@@ -157,10 +189,11 @@ pub fn serve(command: &mut Command) -> (String, ProcessGroup) {
         Ok(url) => (url, process),
         Err(_) => {
             drop(process);
-            panic!(
-                "serve did not start:\n{}",
-                errors.join().unwrap_or_default()
-            );
+            let errors = match log {
+                Some(path) => std::fs::read_to_string(path).unwrap_or_default(),
+                None => errors.join().unwrap_or_default(),
+            };
+            panic!("serve did not start:\n{errors}");
         }
     }
 }
