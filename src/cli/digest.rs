@@ -12,9 +12,12 @@ use std::process::ExitCode;
 /// Arguments of `aftermath digest`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DigestArgs {
-    /// Print the messages (headers, text and HTML parts) instead of sending them.
+    /// Print the messages (headers and the text part) instead of sending them.
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run, print the HTML part too.
+    #[arg(long, requires = "dry_run")]
+    pub html: bool,
     /// Compose the digest of the week whose scheduled send falls on or before this
     /// day (YYYY-MM-DD), as of that day's send time.
     #[arg(long, value_name = "DATE")]
@@ -51,6 +54,13 @@ pub fn run(args: &DigestArgs, settings: &Settings, file: &FileConfig) -> anyhow:
     if let Some(week) = &args.release {
         return super::runtime()?.block_on(release(week, settings));
     }
+    if !args.status && file.digest.as_ref().and_then(|d| d.base_url.as_ref()).is_none() {
+        eprintln!(
+            "warning: [digest] base_url is not set: the digest's links point to {}, which \
+             works only on this machine",
+            crate::digest::DEFAULT_BASE_URL
+        );
+    }
     super::runtime()?.block_on(async {
         // A run that records nothing only reads: it works on a read-only database and
         // never waits for a writer.
@@ -78,7 +88,7 @@ pub fn run(args: &DigestArgs, settings: &Settings, file: &FileConfig) -> anyhow:
         run.record = !args.dry_run && args.to.is_none();
         run.only_to = args.to.clone();
         let backend = if args.dry_run {
-            Backend::Stdout
+            Backend::Stdout { html: args.html }
         } else {
             digest.smtp_backend()?
         };

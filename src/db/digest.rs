@@ -130,7 +130,12 @@ fn actions_sql() -> &'static str {
                     i.slug as incident_slug, i.title as incident_title
              from then_ t join incidents i on i.id = t.incident_id
              where t.status in ('open', 'in_progress', 'unknown')
-                or (t.status = 'done' and t.completed_at >= ?1)
+                -- Done in the window means it became done then (a person's or the
+                -- document's recorded change), never first seen already done.
+                or (t.status = 'done' and t.completed_at >= ?1
+                    and exists (select 1 from action_events e
+                                where e.action_id = t.id and e.field = 'status'
+                                  and e.new_value = 'done' and e.at >= ?1 and e.at < ?2))
              order by t.created_at, i.slug, t.position",
             status = then("status"),
             owner = then("owner"),

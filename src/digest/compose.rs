@@ -13,6 +13,30 @@ use std::collections::BTreeMap;
 /// Longest action text shown before it is cut with an ellipsis.
 const MAX_TEXT: usize = 160;
 
+/// A postmortem first imported in the week is "new" when its incident started within
+/// this many days; older ones (a first import of history, say) are one line.
+const NEW_WITHIN_DAYS: i64 = 30;
+
+/// The days a digest covers and the one week label it goes by: the seven days before
+/// its as-of day, labelled by the ISO week of the last of them, so the label and the
+/// dates agree (a Monday digest covers Monday to Sunday of the week it names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    pub since: Date,
+    pub until: Date,
+    pub week: String,
+}
+
+/// The period of the digest composed as of `as_of`.
+pub fn period(as_of: Date) -> Period {
+    let until = as_of.yesterday().unwrap_or(as_of);
+    Period {
+        since: as_of - jiff::Span::new().days(7),
+        until,
+        week: week_key(until),
+    }
+}
+
 /// What composing needs to know besides the rows.
 #[derive(Debug, Clone)]
 pub struct ComposeOptions {
@@ -130,11 +154,13 @@ pub struct Counts {
 #[derive(Debug, Clone)]
 pub struct Digest {
     pub audience: Audience,
-    /// ISO week of the as-of day, e.g. 2026-W49.
+    /// The ISO week the digest covers, e.g. 2026-W48 (see [`period`]).
     pub week: String,
     pub as_of: Date,
     /// First day of the seven-day window.
     pub since: Date,
+    /// Last day of the seven-day window (the day before `as_of`).
+    pub until: Date,
     pub base_url: String,
     pub stale_days: i64,
     pub overdue: Vec<ActionItem>,
@@ -143,10 +169,22 @@ pub struct Digest {
     pub stale: Vec<ActionItem>,
     pub done: Vec<ActionItem>,
     pub new_incidents: Vec<IncidentItem>,
+    /// Postmortems first imported in the week whose incidents started long before (or
+    /// give no date): counted, not listed.
+    pub older_incidents: usize,
     pub counts: Counts,
 }
 
 impl Digest {
+    /// "12 older postmortems were added", or "" when none were.
+    pub fn older_line(&self) -> String {
+        match self.older_incidents {
+            0 => String::new(),
+            1 => "1 older postmortem was added (started more than 30 days ago, or undated).".into(),
+            n => format!("{n} older postmortems were added (started more than 30 days ago, or undated)."),
+        }
+    }
+
     /// True for the team digest.
     pub fn is_team(&self) -> bool {
         self.audience == Audience::Team
@@ -242,8 +280,13 @@ pub fn compose(
 ) -> Vec<Digest> {
     let items: Vec<(bool, ActionItem)> =
         rows.iter().map(|r| (r.open_at, item(r, options))).collect();
-    let new_incidents: Vec<IncidentItem> = incidents
+    // New postmortems are those of recent incidents; a first import of history is not news.
+    let recent_since = (options.today - jiff::Span::new().days(NEW_WITHIN_DAYS)).to_string();
+    let (recent, older): (Vec<&NewIncidentRow>, Vec<&NewIncidentRow>) = incidents
         .iter()
+        .partition(|i| i.started.as_deref().is_some_and(|s| s >= recent_since.as_str()));
+    let new_incidents: Vec<IncidentItem> = recent
+        .into_iter()
         .map(|i| IncidentItem {
             title: one_line(&i.title),
             started: i.started.clone(),
@@ -252,7 +295,13 @@ pub fn compose(
         })
         .collect();
 
-    let mut digests = vec![build(Audience::Team, &items, new_incidents, options)];
+    let mut digests = vec![build(
+        Audience::Team,
+        &items,
+        new_incidents,
+        older.len(),
+        options,
+    )];
 
     let team: Vec<String> = options
         .team
@@ -283,6 +332,7 @@ pub fn compose(
             Audience::Owner { names, address },
             &mine,
             Vec::new(),
+            0,
             options,
         ));
     }
@@ -293,6 +343,7 @@ fn build(
     audience: Audience,
     items: &[(bool, ActionItem)],
     new_incidents: Vec<IncidentItem>,
+    older_incidents: usize,
     options: &ComposeOptions,
 ) -> Digest {
     let mut overdue = Vec::new();
@@ -342,11 +393,13 @@ fn build(
         open,
         done: done.len(),
     };
+    let period = period(options.today);
     Digest {
         audience,
-        week: week_key(options.today),
+        week: period.week,
         as_of: options.today,
-        since: options.today - jiff::Span::new().days(7),
+        since: period.since,
+        until: period.until,
         base_url: options.base_url.clone(),
         stale_days: options.stale_days,
         overdue,
@@ -355,6 +408,7 @@ fn build(
         stale,
         done,
         new_incidents,
+        older_incidents,
         counts,
     }
 }
@@ -447,6 +501,15 @@ mod tests {
         assert_eq!(week_key(jiff::civil::date(2026, 11, 30)), "2026-W49");
         assert_eq!(week_key(jiff::civil::date(2027, 1, 1)), "2026-W53");
         assert_eq!(week_key(jiff::civil::date(2024, 12, 30)), "2025-W01");
+    }
+
+    #[test]
+    fn a_digest_is_labelled_by_the_week_its_dates_cover() {
+        let p = period(jiff::civil::date(2026, 11, 30));
+        assert_eq!(p.since, jiff::civil::date(2026, 11, 23));
+        assert_eq!(p.until, jiff::civil::date(2026, 11, 29));
+        assert_eq!(p.week, "2026-W48");
+        assert_eq!(week_key(p.since), p.week);
     }
 
     #[test]

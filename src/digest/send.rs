@@ -257,8 +257,9 @@ pub fn message(from: &Mailbox, out: &Outgoing) -> anyhow::Result<Message> {
 pub enum Backend {
     /// A real SMTP server.
     Smtp(Box<AsyncSmtpTransport<Tokio1Executor>>),
-    /// Printed readably for `--dry-run`; nothing is sent or recorded.
-    Stdout,
+    /// Printed readably for `--dry-run` (the HTML part only when `html`); nothing is
+    /// sent or recorded.
+    Stdout { html: bool },
 }
 
 impl Backend {
@@ -278,17 +279,23 @@ impl Backend {
                     .map_err(|e| format!("smtp: {e}"))?;
                 Ok(id)
             }
-            Backend::Stdout => {
+            Backend::Stdout { html } => {
                 let mut stdout = std::io::stdout().lock();
-                print_message(&mut stdout, from, out).map_err(|e| e.to_string())?;
+                print_message(&mut stdout, from, out, *html).map_err(|e| e.to_string())?;
                 Ok(None)
             }
         }
     }
 }
 
-/// The readable form `--dry-run` prints: headers, then each part under a marker.
-pub fn print_message(w: &mut impl Write, from: &Mailbox, out: &Outgoing) -> std::io::Result<()> {
+/// The readable form `--dry-run` prints: headers, then the text part (and the HTML
+/// part when `html`) under a marker.
+pub fn print_message(
+    w: &mut impl Write,
+    from: &Mailbox,
+    out: &Outgoing,
+    html: bool,
+) -> std::io::Result<()> {
     writeln!(w, "From: {from}")?;
     writeln!(w, "To: {}", out.recipient)?;
     writeln!(w, "Subject: {}", out.rendered.subject)?;
@@ -296,8 +303,10 @@ pub fn print_message(w: &mut impl Write, from: &Mailbox, out: &Outgoing) -> std:
     writeln!(w)?;
     writeln!(w, "--- text/plain")?;
     writeln!(w, "{}", out.rendered.text.trim_end())?;
-    writeln!(w, "--- text/html")?;
-    writeln!(w, "{}", out.rendered.html.trim_end())?;
+    if html {
+        writeln!(w, "--- text/html")?;
+        writeln!(w, "{}", out.rendered.html.trim_end())?;
+    }
     writeln!(w, "--- end")?;
     writeln!(w)
 }

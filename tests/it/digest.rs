@@ -58,6 +58,11 @@ pub(crate) async fn fixture() -> Fixture {
         "update actions set owner = 'Alice', due = '2026-11-29' where id = 'f6bf931ed671'",
         "update actions set owner = 'Alice', created_at = '2026-10-01T09:00:00Z' where id = '844d863d663c'",
         "update actions set owner = 'Alice', status = 'done', completed_at = '2026-11-27T10:00:00Z' where id = 'a01475420936'",
+        "insert into action_events (action_id, at, actor, origin, field, old_value, new_value)
+         values ('a01475420936', '2026-11-27T10:00:00Z', 'alice', 'web', 'status', 'open', 'done')",
+        // Imported in the week: one recent postmortem (listed), the CERNphone one from
+        // 2024 (one line).
+        "update incidents set imported_at = '2026-11-25T10:00:00Z', started = '2026-11-24' where slug = '2017-12-08-tacc-power-outage'",
         // Done before the window: not shown.
         "update actions set status = 'done', completed_at = '2026-10-10T10:00:00Z' where id = 'befc2e0edffb'",
         // An owner who is an address, not yet due.
@@ -126,6 +131,7 @@ async fn dry_run_digest_for_a_fixed_week_matches_the_golden_file() {
             config.to_str().unwrap(),
             "digest",
             "--dry-run",
+            "--html",
             "--as-of",
             AS_OF,
         ],
@@ -165,7 +171,8 @@ async fn the_digest_has_every_section_in_order_and_only_what_belongs() {
         "NO OWNER",
         "STALE: NO CHANGE IN 30 DAYS (1)",
         "DONE IN THE LAST 7 DAYS (1)",
-        "NEW INCIDENTS (1)",
+        "NEW POSTMORTEMS (1)",
+        "1 older postmortem was added",
     ];
     let positions: Vec<usize> = order
         .iter()
@@ -204,7 +211,7 @@ async fn the_digest_has_every_section_in_order_and_only_what_belongs() {
         );
     }
     assert_eq!(alice.text.matches("/actions/").count(), 4);
-    assert!(!alice.text.contains("NEW INCIDENTS"));
+    assert!(!alice.text.contains("NEW POSTMORTEMS"));
     let bob = &messages[2].rendered;
     assert_eq!(bob.subject, "Aftermath weekly: 0 overdue, 1 open, 0 done");
 }
@@ -286,7 +293,7 @@ async fn the_html_part_escapes_document_text_and_links_every_item() {
         let href = a.value().attr("href").unwrap();
         assert_eq!(
             href,
-            format!("{BASE_URL}/incidents/2024-07-05-cernphone-outages")
+            format!("{BASE_URL}/incidents/2017-12-08-tacc-power-outage")
         );
     }
     let overdue: Vec<String> = html

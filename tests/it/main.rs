@@ -11,6 +11,7 @@ mod corpus;
 mod daily_browser;
 mod database_access;
 mod digest;
+mod digest_after_import;
 mod digest_claims;
 mod export;
 mod extraction;
