@@ -146,18 +146,20 @@ pub fn check(incident: &Incident, document: &Document, rules: &Rules) -> Vec<Fin
     let mut out = Vec::new();
     let heading = |kind| heading_line(document, kind);
     if rules.contains(Rule::Impact) {
-        match incident.impact.as_deref() {
-            None => out.push(Finding::new(
+        // The extractor leaves a section holding only placeholders empty, so an
+        // impact heading without an impact is one not filled in yet.
+        match (incident.impact.as_deref(), heading(SectionKind::Impact)) {
+            (Some(text), _) if !is_unfilled(text) => {}
+            (_, Some(line)) => out.push(Finding::new(
+                line,
+                Rule::Impact,
+                "the impact section is not filled in",
+            )),
+            (_, None) => out.push(Finding::new(
                 1,
                 Rule::Impact,
                 "no impact section: say who was affected, how and for how long",
             )),
-            Some(text) if is_unfilled(text) => out.push(Finding::new(
-                heading(SectionKind::Impact).unwrap_or(1),
-                Rule::Impact,
-                "the impact section is not filled in",
-            )),
-            Some(_) => {}
         }
     }
     if rules.contains(Rule::Timeline) && incident.timeline.is_empty() {

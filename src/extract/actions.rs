@@ -89,8 +89,16 @@ pub fn extract(outline: &Outline<'_>, ctx: &ActionContext<'_>) -> Vec<Action> {
 }
 
 fn action_part(part: &Part<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
-    // A heading that is itself a group label ("### Completed") sets the status below it.
-    let group = part.label.and_then(heading_status);
+    // "Review checklist", "Before publishing": the steps of writing the report, even
+    // under the action items.
+    if part.label.is_some_and(is_report_process) {
+        return;
+    }
+    // A heading that is itself a group label ("### Completed") or a lead-in ("We will
+    // also:") sets the status below it.
+    let group = part
+        .label
+        .and_then(|l| heading_status(l).or_else(|| status::lead_in(l)));
     let has_items = part
         .blocks
         .iter()
@@ -153,12 +161,13 @@ fn action_part(part: &Part<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
 /// point: ..." lines.
 fn other_part(part: &Part<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
     let narrative = part.kind != SectionKind::Timeline;
+    let report_checklist = part.label.is_some_and(is_report_process);
     for (i, block) in part.blocks.iter().enumerate() {
         match block.as_ref() {
             Block::List(list) => {
                 for item in &list.items {
                     if item.task.is_some() {
-                        if !about_the_report(&item.text) {
+                        if !report_checklist && !about_the_report(&item.text) {
                             out.push(from_item(item, Inherited::default(), ctx));
                         }
                     } else if narrative && action_label(&item.text).is_some() {
@@ -667,6 +676,10 @@ fn is_an_action(text: &str, norm: &str) -> bool {
     if t.contains("{{") || (t.starts_with('<') && t.ends_with('>')) {
         return false;
     }
+    // "[Action item] [Owner] [Due date]": a template row of bracketed placeholders.
+    if t.starts_with('[') && without_brackets(t).trim().is_empty() {
+        return false;
+    }
     // Whole words: the normalised text padded with spaces, phrases likewise.
     let padded = format!(" {norm} ");
     let has = |phrases: &[&str]| phrases.iter().any(|p| padded.contains(p));
@@ -691,8 +704,33 @@ fn is_an_action(text: &str, norm: &str) -> bool {
         ]))
 }
 
+/// "Review checklist", "Postmortem checklist", "Before publishing", "Sign-off": a
+/// heading over the steps of writing and publishing the report itself.
+fn is_report_process(heading: &str) -> bool {
+    let norm = normalise(heading);
+    norm.split(' ')
+        .any(|w| matches!(w, "checklist" | "publishing" | "signoff"))
+        || norm.contains("sign off")
+}
+
+/// Text outside square brackets ("[Owner] [Due date]" -> " ").
+fn without_brackets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A checklist item about writing the postmortem itself ("[ ] Timeline complete",
-/// "[x] Root cause identified"), outside the action sections.
+/// "[x] Root cause identified", "[ ] Sign-off from the incident commander"), outside
+/// the action sections.
 fn about_the_report(text: &str) -> bool {
     let padded = format!(" {} ", normalise(text));
     [
@@ -703,6 +741,9 @@ fn about_the_report(text: &str) -> bool {
         " action items ",
         " lessons learned ",
         " incident report ",
+        " report ",
+        " sign off ",
+        " review meeting ",
     ]
     .iter()
     .any(|p| padded.contains(p))
@@ -879,7 +920,8 @@ fn inline_fields(text: &str) -> Option<Fields> {
         let value = text[value_start..value_end.max(value_start)]
             .trim()
             .trim_matches(['*', '_', ' ', '(', ')', '[', ']', '|', ',', ';'])
-            .trim_end_matches('.')
+            .trim_end_matches(['.', '—', '–', ' '])
+            .trim_end_matches(" -")
             .trim();
         // Owner and status values end at the first separator ("ana, due 1 Apr").
         let short = value
@@ -990,8 +1032,10 @@ fn find_owner(text: &str) -> Option<String> {
             let value: String = text[start..]
                 .trim_start()
                 .chars()
-                .take_while(|c| !matches!(c, ',' | ';' | ')' | ']' | '|' | '\n'))
+                .take_while(|c| !matches!(c, ',' | ';' | ')' | ']' | '|' | '\n' | '—' | '–'))
                 .collect();
+            // "Assignee: bo - Status: Deployed": a spaced dash ends the value too.
+            let value = value.split(" - ").next().unwrap_or("");
             let value = clean_owner(value.trim());
             let words = value.split_whitespace().count();
             if (1..=4).contains(&words) {
@@ -1540,6 +1584,12 @@ mod tests {
         assert_eq!(d.owner.as_deref(), Some("ana"));
         assert_eq!(d.status, InProgress);
         assert_eq!(d.due.map(|d| d.to_string()).as_deref(), Some("2024-04-01"));
+        let d = parse_action_text(
+            "Run a restore drill — Assignee: bo — Status: Deployed",
+            1,
+            &c,
+        );
+        assert_eq!((d.owner.as_deref(), d.status), (Some("bo"), Done));
         let d = parse_action_text("Pin the base image (owner: bo, due 3 May)", 1, &c);
         assert_eq!(d.text, "Pin the base image");
         assert_eq!(d.owner.as_deref(), Some("bo"));
@@ -1674,6 +1724,27 @@ mod tests {
             ),
         ]);
         assert_eq!(got, owned(&[(Unknown, "Enable IPv6 on the edge")]));
+    }
+
+    #[test]
+    fn headings_over_the_report_process_hold_no_actions() {
+        for h in [
+            "Review checklist",
+            "Before publishing",
+            "Sign-off",
+            "Postmortem checklist",
+        ] {
+            assert!(is_report_process(h), "{h}");
+        }
+        for h in ["Action items", "Completed", "Follow-up work"] {
+            assert!(!is_report_process(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn a_row_of_bracketed_placeholders_is_not_an_action() {
+        assert!(!is_an_action("[Owner] [Due date]", "owner due date"));
+        assert!(is_an_action("[ops] Rotate the key", "ops rotate the key"));
     }
 
     #[test]

@@ -175,8 +175,14 @@ fn cause_part(part: &Part<'_>, causes: &mut Vec<RootCause>) {
                     continue;
                 }
                 let leads_list = matches!(next, Some(Block::List(_) | Block::Table(_)));
-                if let Some(text) = statement(&p.text, leads_list) {
-                    add(causes, &text, p.line);
+                // Each sentence of a cause section's paragraph is a cause of its own:
+                // "The disk filled up. The alert on it had been muted."
+                for (offset, sentence) in statements(&p.text, leads_list) {
+                    add(
+                        causes,
+                        &sentence,
+                        sentences::line_at(&p.text, p.line, offset),
+                    );
                 }
             }
             Block::List(list) => {
@@ -251,28 +257,18 @@ fn other_part(part: &Part<'_>, causes: &mut Vec<RootCause>, listed: &mut Vec<Roo
 /// (template prompts such as "What caused this situation?"), apologies, rejected
 /// hypotheses and promises to investigate; `None` for log lines. A last sentence that
 /// introduces a list (`leads_list`) belongs to the list.
-fn statement(text: &str, leads_list: bool) -> Option<String> {
-    let text = text.trim();
-    if looks_like_log(text) {
-        return None;
-    }
-    let lead_in = leads_list && text.ends_with(':');
-    let kept = if !lead_in && !text.contains('?') && !left_out(text) {
-        // Nothing in it to leave out: no need to split it.
-        text.to_string()
-    } else {
-        let sents = sentences::split(text);
-        let last = sents.len().saturating_sub(1);
-        sents
-            .iter()
-            .enumerate()
-            .filter(|(i, (_, s))| !(lead_in && *i == last) && !s.ends_with('?') && !left_out(s))
-            .map(|(_, (_, s))| *s)
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let kept = kept.trim_end_matches(':');
-    (kept.split_whitespace().nth(1).is_some()).then(|| kept.to_string())
+/// The sentences of a cause paragraph that state something, each with its offset.
+fn statements(text: &str, leads_list: bool) -> Vec<(usize, String)> {
+    let lead_in = leads_list && text.trim_end().ends_with(':');
+    let sents = sentences::split(text);
+    let last = sents.len().saturating_sub(1);
+    sents
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !(lead_in && *i == last))
+        .filter(|(_, (_, s))| !looks_like_log(s) && states_something(s))
+        .map(|(_, (offset, s))| (*offset, s.trim_end_matches(':').to_string()))
+        .collect()
 }
 
 /// False for questions, apologies, rejected hypotheses, sentences about finding the
@@ -751,7 +747,7 @@ mod tests {
     }
 
     #[test]
-    fn every_paragraph_of_a_cause_section_is_a_statement() {
+    fn every_sentence_of_a_cause_section_is_a_statement() {
         let got = causes_of(vec![
             heading("Why did it happen", 1),
             para(
@@ -766,7 +762,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                "The cache cluster ran out of memory. Eviction was disabled in March.",
+                "The cache cluster ran out of memory.",
+                "Eviction was disabled in March.",
                 "This, together with a retry storm from the mobile clients, kept it down."
             ]
         );

@@ -16,9 +16,9 @@ pub mod timestamp;
 
 use crate::ingest::document::{Block, Document};
 use crate::model::{Explanation, Format, Incident, Reference, Slug, Warning};
+use aho_corasick::AhoCorasick;
 use jiff::civil::Date;
 use sections::{Outline, SectionKind};
-use aho_corasick::AhoCorasick;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 use timestamp::{DatePart, ZoneMention};
@@ -330,7 +330,14 @@ fn began_statement(
     static CUES: LazyLock<AhoCorasick> = LazyLock::new(|| {
         AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .build(["began", "begun", "started", "starting", "since", "beginning"])
+            .build([
+                "began",
+                "begun",
+                "started",
+                "starting",
+                "since",
+                "beginning",
+            ])
             .expect("literal patterns")
     });
     if !CUES.is_match(text) {
@@ -622,7 +629,7 @@ fn section_text(outline: &Outline<'_>, kind: SectionKind) -> Option<String> {
                     .join(" "),
                 _ => continue,
             };
-            if piece.is_empty() {
+            if piece.is_empty() || is_unfilled(&piece) {
                 continue;
             }
             len += piece.len();
@@ -639,16 +646,37 @@ fn section_text(outline: &Outline<'_>, kind: SectionKind) -> Option<String> {
 }
 
 /// Without a summary section, the first substantial paragraph stands in for one.
+/// A template's prompt left as written: once its `{{ … }}` placeholders are taken out,
+/// nothing but a label or punctuation remains ("{{ what happened }}", "Impact: {{ who }}").
+fn is_unfilled(text: &str) -> bool {
+    if !text.contains("{{") {
+        return false;
+    }
+    let mut rest = String::new();
+    let mut tail = text;
+    while let Some(open) = tail.find("{{") {
+        rest.push_str(&tail[..open]);
+        tail = match tail[open..].find("}}") {
+            Some(close) => &tail[open + close + 2..],
+            None => "",
+        };
+    }
+    rest.push_str(tail);
+    rest.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count()
+        <= 2
+}
+
 fn lead_paragraph(outline: &Outline<'_>) -> Option<String> {
     outline
         .sections
         .iter()
         .flat_map(|s| s.blocks.iter())
         .find_map(|b| match b {
-            Block::Paragraph(p) if p.text.len() >= 80 => Some(sentences::truncate(
-                &sentences::collapse(&p.text),
-                MAX_SECTION_TEXT,
-            )),
+            Block::Paragraph(p) if p.text.len() >= 80 && !is_unfilled(&p.text) => Some(
+                sentences::truncate(&sentences::collapse(&p.text), MAX_SECTION_TEXT),
+            ),
             _ => None,
         })
 }
@@ -779,6 +807,18 @@ fn dedup_warnings(warnings: Vec<Warning>) -> Vec<Warning> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prompt_left_in_its_placeholders_is_not_content() {
+        assert!(is_unfilled(
+            "{{ what happened, for how long, and how it ended }}"
+        ));
+        assert!(is_unfilled("Impact: {{ who was affected }}"));
+        assert!(!is_unfilled(
+            "Checkout failed for 40 minutes; see {{ link }} for the graphs."
+        ));
+        assert!(!is_unfilled("No braces here"));
+    }
 
     #[test]
     fn slugs_mentioned_in_text_are_references() {

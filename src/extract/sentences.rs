@@ -78,6 +78,11 @@ fn ends_sentence(text: &str, i: usize) -> bool {
         return true;
     }
     let before = &text[..i];
+    // "Routing Degradation . Regional": a period standing between spaces is a
+    // separator, not the end of a sentence.
+    if before.ends_with([' ', '\t']) {
+        return false;
+    }
     let word: String = before
         .chars()
         .rev()
@@ -121,6 +126,18 @@ mod tests {
                 "Sept. 18th was fine!",
                 "Done"
             ]
+        );
+    }
+
+    #[test]
+    fn a_period_between_spaces_separates_but_does_not_end_a_sentence() {
+        let got: Vec<&str> = split("Routing Degradation . Regional (Paris). Next one.")
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        assert_eq!(
+            got,
+            ["Routing Degradation . Regional (Paris).", "Next one."]
         );
     }
 

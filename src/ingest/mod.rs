@@ -262,7 +262,6 @@ mod tests {
         ));
     }
 
-
     #[test]
     fn decode_refuses_binary_empty_oversized_and_invalid_utf8() {
         assert_eq!(decode(b"  \n", 100), Err(ReadError::Empty));

@@ -155,6 +155,7 @@ fn is_label(s: &str) -> bool {
     };
     let words = body.split_whitespace().count();
     (1..=6).contains(&words)
+        && !introduces_a_list(body)
         && body.chars().count() <= 50
         && !body.contains(':')
         && body
@@ -163,13 +164,31 @@ fn is_label(s: &str) -> bool {
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
+/// A sentence that introduces what follows rather than naming a part: a subject of
+/// its own ("We have done the following", "Here is what changed"), a finite verb ("The
+/// following has been done") or a word that points ahead ("... below"). "Next steps:"
+/// and "Actions taken:" stay labels.
+fn introduces_a_list(body: &str) -> bool {
+    let lower = body.to_lowercase();
+    let first = lower.split_whitespace().next().unwrap_or("");
+    let last = lower.split_whitespace().last().unwrap_or("");
+    matches!(first, "we" | "i" | "they" | "here" | "this" | "these")
+        || matches!(last, "include" | "includes" | "are" | "were")
+        // "The following has been done", "Changes made so far are below".
+        || lower.split_whitespace().any(|w| {
+            matches!(w, "following" | "below" | "has" | "have" | "been" | "will")
+        })
+}
+
 /// A short line that can stand alone as a heading when blank lines surround it.
 fn is_short_heading(s: &str) -> bool {
     let s = s.trim();
     if s.chars().count() > MAX_HEADING_CHARS || s.split_whitespace().count() > MAX_HEADING_WORDS {
         return false;
     }
-    if s.ends_with(['.', ',', ';', '!']) || !s.chars().any(char::is_alphabetic) {
+    // A longer line ending with a colon introduces what follows ("So far we have done
+    // the following:"); short labels are headings through `is_label`.
+    if s.ends_with(['.', ',', ';', '!', ':']) || !s.chars().any(char::is_alphabetic) {
         return false;
     }
     // A line carrying a clock time ("Posted Oct 12, 2017 - 23:57 UTC") is a dated
@@ -332,7 +351,9 @@ impl TextParser<'_> {
         // A rule under the header ("----  -----") belongs to it.
         if self.lines.get(i).is_some_and(|l| {
             let c = l.content();
-            !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | '=' | ' ' | '+' | '|'))
+            !c.is_empty()
+                && c.chars()
+                    .all(|ch| matches!(ch, '-' | '=' | ' ' | '+' | '|'))
         }) {
             i += 1;
         }
@@ -619,9 +640,33 @@ mod tests {
         assert_eq!(t[0].rows.len(), 2);
         assert_eq!(
             t[0].rows[0].cells,
-            ["Jan 23, 2020 04:01", "Database failover completed after two retries"]
+            [
+                "Jan 23, 2020 04:01",
+                "Database failover completed after two retries"
+            ]
         );
         assert_eq!(t[0].rows[1].line, 7);
+    }
+
+    #[test]
+    fn a_sentence_pointing_at_the_list_below_is_no_label() {
+        let doc = parse("Outage\n\nNext steps:\n\nWe fixed these:\n\n1. Split the config\n");
+        assert_eq!(heading_texts(&doc), [(1, "Outage"), (3, "Next steps")]);
+        let doc = parse("Outage\n\nFollow-up\n\nThe changes are below:\n\n- Split it\n");
+        assert_eq!(heading_texts(&doc), [(1, "Outage"), (2, "Follow-up")]);
+        let doc = parse("Outage\n\nFollow-up\n\nThis has been done:\n\n- Split it\n");
+        assert_eq!(heading_texts(&doc), [(1, "Outage"), (2, "Follow-up")]);
+        let doc = parse("Outage\n\nActions taken:\n\n- Split it\n");
+        assert_eq!(heading_texts(&doc), [(1, "Outage"), (3, "Actions taken")]);
+    }
+
+    #[test]
+    fn a_long_line_ending_with_a_colon_introduces_a_list_and_is_no_heading() {
+        let doc = parse(
+            "Outage\n\nAction items\n\nSo far we have done the following:\n\n1. Split the config\n",
+        );
+        assert_eq!(heading_texts(&doc), [(1, "Outage"), (2, "Action items")]);
+        assert!(matches!(doc.blocks[2], Block::Paragraph(_)));
     }
 
     #[test]

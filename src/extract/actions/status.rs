@@ -43,11 +43,14 @@ pub fn leading_marker(text: &str) -> Option<(ActionStatus, String)> {
                 .to_string(),
         ));
     }
-    let word_end = t.find([':', '-', '–']).filter(|i| *i <= 12)?;
-    // "DONE - ...", "TODO: ...", and "Done: ..." (a capitalised word needs the colon).
+    let word_end = t.find([':', '-', '–']).filter(|i| *i <= 14)?;
+    // "DONE - ...", "TODO: ...", "Done: ...", "in review: ..." (a word that is not
+    // shouted needs the colon).
     let word = t[..word_end].trim();
-    let shouted = word.chars().all(|c| c.is_uppercase() || c == ' ');
-    let labelled = t[word_end..].starts_with(':') && word.starts_with(char::is_uppercase);
+    let shouted = word
+        .chars()
+        .all(|c| c.is_uppercase() || c == ' ' || c == '\'' || c == '’');
+    let labelled = t[word_end..].starts_with(':');
     let status = status_word(word).filter(|_| shouted || labelled)?;
     Some((
         status,
@@ -67,6 +70,14 @@ pub fn trailing_marker(text: &str) -> Option<(ActionStatus, String)> {
     ] {
         if let Some(rest) = t.strip_suffix(glyph) {
             return Some((status, rest.trim_end().to_string()));
+        }
+    }
+    // "Add an alert on queue depth — Deployed": a status word after a dash ends it.
+    for dash in [" — ", " – ", " -- ", " - "] {
+        if let Some(at) = t.rfind(dash)
+            && let Some(status) = status_word(&t[at + dash.len()..])
+        {
+            return Some((status, t[..at].trim_end().to_string()));
         }
     }
     let closing = t.chars().last()?;
@@ -93,7 +104,8 @@ pub fn status_word(word: &str) -> Option<ActionStatus> {
         .trim()
         .trim_end_matches([':', '.'])
         .to_lowercase()
-        .replace(['_', '-'], " ");
+        .replace(['_', '-'], " ")
+        .replace('’', "'");
     Some(match w.trim() {
         "done" | "complete" | "completed" | "closed" | "fixed" | "resolved" | "finished"
         | "shipped" | "deployed" | "merged" | "implemented" | "released" | "landed" | "yes"
@@ -103,9 +115,9 @@ pub fn status_word(word: &str) -> Option<ActionStatus> {
             ActionStatus::InProgress
         }
         "todo" | "to do" | "open" | "planned" | "already planned" | "not started" | "pending"
-        | "new" | "backlog" | "proposed" | "scheduled" | "no" | "raise a ticket" => {
-            ActionStatus::Open
-        }
+        | "new" | "backlog" | "proposed" | "scheduled" | "no" | "raise a ticket"
+        | "still to do" | "still open" | "to be done" | "outstanding" | "not yet done"
+        | "not done yet" => ActionStatus::Open,
         "wontfix" | "won't fix" | "wont fix" | "will not fix" | "won't do" | "wont do"
         | "declined" | "cancelled" | "canceled" | "dropped" | "rejected" | "abandoned" => {
             ActionStatus::Wontfix
@@ -225,7 +237,27 @@ const DONE_LEAD_VERBS: &[&str] = &[
 const CLAUSE_BREAKS: &[&str] = &[
     "that", "which", "who", "whom", "whose", "where", "so", "because", "since", "until", "unless",
     "while", "whereby", "although", "though", "if", "when", "once", "after", "before", "whether",
-    "as", "sure", "ensure", "verify",
+    "as", "sure", "ensure", "verify", "but",
+];
+
+/// Participles that say what befell something ("the response was delayed"): a passive
+/// of one of these reports the incident, never finished work.
+const MISHAPS: &[&str] = &[
+    "delayed",
+    "affected",
+    "impacted",
+    "missed",
+    "lost",
+    "broken",
+    "degraded",
+    "interrupted",
+    "exhausted",
+    "overloaded",
+    "stuck",
+    "caused",
+    "triggered",
+    "corrupted",
+    "failed",
 ];
 
 /// Words that open a sentence with its subject rather than with a verb.
@@ -395,6 +427,13 @@ pub fn from_tense(text: &str) -> Option<ActionStatus> {
     let first = sents.first().map_or(text, |(_, s)| *s);
     let lower = apostrophes(strip_item_label(first).to_lowercase());
     let words = words(&lower);
+    // "Raise a ticket to ...", "File a ticket for ...": the work is still to be done.
+    if matches!(words.first(), Some(&("raise" | "file" | "open" | "create")))
+        && matches!(words.get(1), Some(&("a" | "an")))
+        && matches!(words.get(2), Some(&("ticket" | "issue" | "bug" | "jira")))
+    {
+        return Some(ActionStatus::Open);
+    }
     let mut start = 0;
     // "If steps 1 and 2 do not help, the loop will be profiled": skip the condition.
     if words
@@ -520,7 +559,8 @@ fn scan(words: &[&str], start: usize) -> Scan {
                 if at(j) == "to" && at(j + 1) == "be" {
                     return Scan::Found(Open);
                 }
-                if past_form(at(j)) {
+                // "was delayed", "were affected": what happened to it, not work done.
+                if past_form(at(j)) && !MISHAPS.contains(&at(j)) {
                     return Scan::Found(Done);
                 }
             }
@@ -552,6 +592,8 @@ fn initial_past(word: &str) -> bool {
 /// A past participle or past form: regular "-ed" forms (not "need", "speed", "bed")
 /// and the common irregular ones.
 fn past_form(word: &str) -> bool {
+    // "rate-limited", "re-enabled": the last part carries the tense.
+    let word = word.rsplit('-').next().unwrap_or(word);
     if IRREGULAR_PAST.contains(&word) {
         return true;
     }
@@ -613,6 +655,50 @@ mod tests {
     use ActionStatus::*;
 
     #[test]
+    fn status_labels_may_be_lowercase_or_curly_and_may_follow_a_dash() {
+        let lead = |t: &str| leading_marker(t).map(|(s, rest)| (s, rest));
+        assert_eq!(
+            lead("in review: Tune the cache TTL"),
+            Some((InProgress, "Tune the cache TTL".to_string()))
+        );
+        assert_eq!(lead("wontfix: Drop the v1 API").map(|x| x.0), Some(Wontfix));
+        assert_eq!(
+            lead("Won’t fix: Drop the v1 API").map(|x| x.0),
+            Some(Wontfix)
+        );
+        assert_eq!(lead("done: Split the config").map(|x| x.0), Some(Done));
+        // A hyphenated verb is not a label.
+        assert_eq!(lead("Re-enable the canary stage"), None);
+        assert_eq!(
+            trailing_marker("Add a disk alert — Deployed"),
+            Some((Done, "Add a disk alert".to_string()))
+        );
+        assert_eq!(trailing_marker("Add a disk alert — ana"), None);
+    }
+
+    #[test]
+    fn a_still_to_do_label_opens_the_list_below_it() {
+        assert_eq!(lead_in("Still to do:"), Some(Open));
+        assert_eq!(lead_in("Outstanding:"), Some(Open));
+    }
+
+    #[test]
+    fn raising_a_ticket_is_work_still_to_do() {
+        assert_eq!(
+            from_tense("Raise a ticket to move the export off the primary."),
+            Some(Open)
+        );
+        assert_eq!(from_tense("File an issue for the flaky test."), Some(Open));
+        // What happened, not what was done.
+        assert_eq!(
+            from_tense("Paging worked, but our reply to it was delayed."),
+            None
+        );
+        assert_eq!(from_tense("Our reply to the page was delayed."), None);
+        assert_eq!(from_tense("The stale flag was removed."), Some(Done));
+    }
+
+    #[test]
     fn past_and_perfect_tense_report_work_done() {
         for text in [
             "We have added an alert on queue depth.",
@@ -626,6 +712,7 @@ mod tests {
             "We have for two years required hardware keys.",
             "We have since added a retry budget.",
             "Documented and published the runbook",
+            "We have rate-limited retries from the batch client.",
         ] {
             assert_eq!(from_tense(text), Some(Done), "{text}");
         }

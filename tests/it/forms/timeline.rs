@@ -1297,13 +1297,14 @@ fn start_impact(rng: &mut Rng, fmt: Fmt) -> Case {
     }
     doc.bullets(items);
     exp.started = Some(iso(d));
-    let cause = format!(
-        "{} The faulty change went out on {}, weeks before anyone noticed.",
-        s.cause,
+    // Each sentence of a cause section is a cause of its own (issue 10 §2).
+    let when = format!(
+        "The faulty change went out on {}, weeks before anyone noticed.",
         vocab::named_date(rng, before)
     );
-    doc.h2("Root cause").para(&cause);
-    exp.causes.push(cause);
+    doc.h2("Root cause").para(&format!("{} {when}", s.cause));
+    exp.causes.push(s.cause.clone());
+    exp.causes.push(when);
     s.action_section(rng, &mut doc, &mut exp);
     case(rng, fmt, &doc, exp)
 }
