@@ -32,6 +32,9 @@ pub struct FileConfig {
     pub allow_symlinks_outside: Option<bool>,
     /// An open action unchanged for more than this many days is stale (default 30).
     pub stale_days: Option<u32>,
+    /// Files and folders inside the incidents folders that import, `serve --watch` and
+    /// lint leave out: `.gitignore`-style patterns such as `["drafts/**", "*.tmp.md"]`.
+    pub exclude: Option<Vec<String>>,
     /// The web server (`aftermath serve`).
     pub web: Option<WebConfig>,
     /// The weekly action-item digest (`[digest]`).
@@ -191,6 +194,8 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Follow symlinks out of the imported folders.
     pub allow_symlinks_outside: bool,
+    /// Patterns of files the imports leave out of the folders they read.
+    pub exclude: Vec<String>,
     /// An open action unchanged for more than this many days is stale.
     pub stale_days: u32,
 }
@@ -216,6 +221,7 @@ impl Settings {
                 .or(file.max_file_bytes)
                 .unwrap_or(DEFAULT_MAX_FILE_BYTES),
             allow_symlinks_outside: file.allow_symlinks_outside.unwrap_or(false),
+            exclude: file.exclude.clone().unwrap_or_default(),
             stale_days: file
                 .stale_days
                 .unwrap_or(crate::tracking::DEFAULT_STALE_DAYS),

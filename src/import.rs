@@ -14,6 +14,9 @@
 //! file over the limit, even a panic in the parser becomes that file's error), and every
 //! problem is reported with the file's path and a line, escaped for the terminal.
 
+mod exclude;
+pub use exclude::Exclude;
+
 use crate::db;
 use crate::ingest;
 use crate::pipeline;
@@ -60,10 +63,13 @@ pub enum Severity {
     Error,
 }
 
-/// A problem in one file, printed as `path:line: warning: message`.
+/// A problem in one file, printed as `path:line: warning: message`; a problem with a
+/// path itself (missing, unreadable, a link not followed) has no line, and an error of
+/// that kind reads `path: message`, as `PATH: no such file or directory`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub path: String,
+    /// 1-based; 0 when the problem is with the path, not a line of a file.
     pub line: u32,
     pub severity: Severity,
     pub message: String,
@@ -75,13 +81,13 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(
-            f,
-            "{}:{}: {kind}: {}",
-            printable(&self.path),
-            self.line,
-            printable(&self.message)
-        )
+        let path = printable(&self.path);
+        let message = printable(&self.message);
+        match (self.line, self.severity) {
+            (0, Severity::Error) => write!(f, "{path}: {message}"),
+            (0, _) => write!(f, "{path}: {kind}: {message}"),
+            (line, _) => write!(f, "{path}:{line}: {kind}: {message}"),
+        }
     }
 }
 
@@ -179,11 +185,23 @@ pub async fn import_paths(
     pool: &SqlitePool,
     paths: &[PathBuf],
     options: &Options,
+    on_event: impl FnMut(&Event),
+) -> anyhow::Result<Report> {
+    import_paths_with(pool, paths, options, &Exclude::default(), on_event).await
+}
+
+/// Imports files and folders like [`import_paths`], leaving out of the folders what
+/// `exclude` matches (files named explicitly are always read).
+pub async fn import_paths_with(
+    pool: &SqlitePool,
+    paths: &[PathBuf],
+    options: &Options,
+    exclude: &Exclude,
     mut on_event: impl FnMut(&Event),
 ) -> anyhow::Result<Report> {
     let started = Instant::now();
     let mut summary = Report::default();
-    let found = collect(paths, options.allow_symlinks_outside);
+    let found = collect(paths, options.allow_symlinks_outside, exclude);
     for d in &found.problems {
         match d.severity {
             Severity::Error => summary.failed += 1,
@@ -211,6 +229,7 @@ pub async fn import_paths(
         .iter()
         .filter(|(key, k)| {
             !k.missing
+                && !k.removed
                 && !keys.contains(key.as_str())
                 && roots.iter().any(|r| is_under(key, r))
                 && !unlisted.iter().any(|u| is_under(key, u))
@@ -296,7 +315,7 @@ async fn store(
             match outcome {
                 Outcome::Unchanged { key } => {
                     summary.unchanged += 1;
-                    if let Some(k) = known.get(&key).filter(|k| k.missing) {
+                    if let Some(k) = known.get(&key).filter(|k| k.missing && !k.removed) {
                         db::incidents::clear_missing(&mut tx, k.id)
                             .await
                             .map_err(|e| {
@@ -316,6 +335,18 @@ async fn store(
                         line,
                         severity: Severity::Error,
                         message,
+                    }));
+                }
+                Outcome::Parsed { job, .. } if known.get(&job.key).is_some_and(|k| k.removed) => {
+                    // Removed by hand: its file changed, but it stays out.
+                    summary.warnings += 1;
+                    on_event(&Event::Diagnostic(Diagnostic {
+                        path: job.display,
+                        line: 0,
+                        severity: Severity::Warning,
+                        message: "not imported: its incident was removed with `aftermath remove` \
+                                  (delete the file, or add it to `exclude`)"
+                            .to_string(),
                     }));
                 }
                 Outcome::Parsed {
@@ -483,7 +514,17 @@ pub struct ListedFile {
 /// why. `aftermath lint` checks these, so lint and import agree on what a postmortem
 /// file is.
 pub fn list_files(paths: &[PathBuf], allow_outside: bool) -> (Vec<ListedFile>, Vec<Diagnostic>) {
-    let found = collect(paths, allow_outside);
+    list_files_with(paths, allow_outside, &Exclude::default())
+}
+
+/// The files an import of `paths` with the exclusions `exclude` reads, as
+/// [`list_files`] gives them.
+pub fn list_files_with(
+    paths: &[PathBuf],
+    allow_outside: bool,
+    exclude: &Exclude,
+) -> (Vec<ListedFile>, Vec<Diagnostic>) {
+    let found = collect(paths, allow_outside, exclude);
     let files = found
         .jobs
         .into_iter()
@@ -508,7 +549,7 @@ struct Found {
 /// Lists the files to import under `paths`. A path named explicitly is read even when
 /// it is a symlink to a file elsewhere (the user asked for it); inside a folder only
 /// regular files and links to files inside the imported folders are taken.
-fn collect(paths: &[PathBuf], allow_outside: bool) -> Found {
+fn collect(paths: &[PathBuf], allow_outside: bool, exclude: &Exclude) -> Found {
     let mut found = Found {
         jobs: Vec::new(),
         roots: Vec::new(),
@@ -528,11 +569,13 @@ fn collect(paths: &[PathBuf], allow_outside: bool) -> Found {
             Ok(_) => found
                 .problems
                 .push(error(path, "not a regular file (a FIFO, socket or device)")),
-            Err(e) => found.problems.push(error(path, &e.to_string())),
+            Err(e) => found.problems.push(error(path, &io_message(&e))),
         }
     }
     let mut walker = Walker {
         roots: folders.iter().map(|(_, c)| c.clone()).collect(),
+        exclude: exclude.clone(),
+        root: PathBuf::new(),
         allow_outside,
         visited: HashSet::new(),
         files: Vec::new(),
@@ -541,6 +584,7 @@ fn collect(paths: &[PathBuf], allow_outside: bool) -> Found {
     };
     for (path, canonical) in &folders {
         walker.files.clear();
+        walker.root = path.to_path_buf();
         walker.walk(path, canonical, 0);
         walker.files.sort();
         found
@@ -569,10 +613,26 @@ fn error(path: &Path, message: &str) -> Diagnostic {
     diagnostic(path, Severity::Error, message.to_string())
 }
 
+/// An I/O error as the rest of the output reads: lowercase, without the OS error number
+/// (`no such file or directory`).
+fn io_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = match text.find(" (os error ") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text.to_string(),
+    }
+}
+
+/// A problem with a path (not with a line of a file): it has no line.
 fn diagnostic(path: &Path, severity: Severity, message: String) -> Diagnostic {
     Diagnostic {
         path: path.display().to_string(),
-        line: 1,
+        line: 0,
         severity,
         message,
     }
@@ -582,6 +642,10 @@ fn diagnostic(path: &Path, severity: Severity, message: String) -> Diagnostic {
 struct Walker {
     /// The imported folders, canonical.
     roots: Vec<PathBuf>,
+    /// What the settings leave out, matched below `root`.
+    exclude: Exclude,
+    /// The imported folder being walked, as given.
+    root: PathBuf,
     allow_outside: bool,
     /// Canonical folders already listed: a symlinked folder is walked once, so a link
     /// back to an ancestor cannot loop.
@@ -596,6 +660,14 @@ struct Walker {
 impl Walker {
     fn inside(&self, target: &Path) -> bool {
         self.roots.iter().any(|r| target.starts_with(r))
+    }
+
+    /// Whether the settings leave `path` (below the folder being walked) out.
+    fn excluded(&self, path: &Path, folder: bool) -> bool {
+        !self.exclude.is_empty()
+            && path
+                .strip_prefix(&self.root)
+                .is_ok_and(|relative| self.exclude.excludes(relative, folder))
     }
 
     /// Lists `dir` (shown as given, `canonical` resolved); hidden entries are skipped.
@@ -614,8 +686,10 @@ impl Walker {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) => {
-                self.problems
-                    .push(error(dir, &format!("cannot read folder: {e}")));
+                self.problems.push(error(
+                    dir,
+                    &format!("cannot read folder: {}", io_message(&e)),
+                ));
                 self.unlisted.push(canonical.to_path_buf());
                 return;
             }
@@ -624,8 +698,10 @@ impl Walker {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
-                    self.problems
-                        .push(error(dir, &format!("cannot read folder: {e}")));
+                    self.problems.push(error(
+                        dir,
+                        &format!("cannot read folder: {}", io_message(&e)),
+                    ));
                     self.unlisted.push(canonical.to_path_buf());
                     continue;
                 }
@@ -640,10 +716,13 @@ impl Walker {
                 Ok(kind) => kind,
                 Err(e) => {
                     self.problems
-                        .push(error(&path, &format!("cannot read: {e}")));
+                        .push(error(&path, &format!("cannot read: {}", io_message(&e))));
                     continue;
                 }
             };
+            if self.excluded(&path, kind.is_dir()) {
+                continue;
+            }
             if kind.is_symlink() {
                 self.link(&path, canonical, depth);
             } else if kind.is_dir() {
@@ -672,8 +751,10 @@ impl Walker {
             // a postmortem; a broken link to anything else is none of our business.
             Err(e) => {
                 if importable {
-                    self.problems
-                        .push(error(path, &format!("cannot follow symlink: {e}")));
+                    self.problems.push(error(
+                        path,
+                        &format!("cannot follow symlink: {}", io_message(&e)),
+                    ));
                 }
                 return;
             }

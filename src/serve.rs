@@ -229,7 +229,8 @@ async fn import_all(state: &AppState, settings: &Settings) {
         m.import_started();
     }
     let started = Instant::now();
-    let result = import::import_paths(&state.pool, &paths, &options, |event| {
+    let exclude = import::Exclude::new(&settings.exclude);
+    let result = import::import_paths_with(&state.pool, &paths, &options, &exclude, |event| {
         if let Event::Diagnostic(d) = event {
             match d.severity {
                 Severity::Error => tracing::warn!("{d}"),

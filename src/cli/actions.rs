@@ -1,6 +1,7 @@
 //! `aftermath actions`: the action list, `set` (a change recorded in the history) and
 //! `history`.
 
+use super::style;
 use crate::config::Settings;
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -26,7 +27,8 @@ pub struct ActionsListArgs {
     /// Only this status (repeatable; `open` means every status still needing work).
     #[arg(long, value_name = "STATUS")]
     pub status: Vec<String>,
-    /// Only actions of this owner (any case).
+    /// Only actions of this owner, as you would type it: any case, with or without
+    /// `@`, part of a full name or an address (`alice` finds "Alice Smith").
     #[arg(long, value_name = "NAME")]
     pub owner: Option<String>,
     /// Only open actions nobody owns.
@@ -141,7 +143,7 @@ pub async fn run(args: ActionsArgs, settings: &Settings) -> anyhow::Result<ExitC
             if args.list.json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
             } else {
-                write_action_table(&mut out, &rows)?;
+                write_action_table(&mut out, &rows, style::width(), style::Paint::stdout())?;
             }
             Ok(())
         }
@@ -236,7 +238,7 @@ async fn actions_set(pool: &sqlx::SqlitePool, args: &ActionsSetArgs) -> anyhow::
 }
 
 /// Who a CLI change is recorded as: `--as`, else the local user name.
-fn local_actor(given: Option<&str>) -> anyhow::Result<crate::identity::UserName> {
+pub(super) fn local_actor(given: Option<&str>) -> anyhow::Result<crate::identity::UserName> {
     let name = match given {
         Some(name) => name.to_string(),
         None => std::env::var("USER")
@@ -254,10 +256,14 @@ fn local_actor(given: Option<&str>) -> anyhow::Result<crate::identity::UserName>
     Ok(crate::identity::UserName::parse(&name)?)
 }
 
-/// The aligned table of `aftermath actions`.
+/// The aligned table of `aftermath actions`, fitted to `width` columns when given (a
+/// terminal's width): the action's text, then the incident and owner, give way; with
+/// colour, overdue actions are red, stale ones yellow and done ones green.
 fn write_action_table(
     out: &mut impl Write,
     rows: &[crate::db::actions::ActionRow],
+    width: Option<usize>,
+    paint: style::Paint,
 ) -> std::io::Result<()> {
     if rows.is_empty() {
         return writeln!(out, "no actions match");
@@ -288,33 +294,58 @@ fn write_action_table(
                 r.id.clone(),
                 r.status.as_str().to_string(),
                 r.due.clone().unwrap_or_else(|| "-".into()),
-                crate::text::truncate(&clean(r.owner.as_deref().unwrap_or("-")), 20),
-                crate::text::truncate(&r.incident, 40),
+                style::fit(&clean(r.owner.as_deref().unwrap_or("-")), 20),
+                style::fit(&r.incident, 40),
                 text,
             ]
         })
         .collect();
     let header = ["ID", "STATUS", "DUE", "OWNER", "INCIDENT", "ACTION"];
-    let mut widths = header.map(|h| h.chars().count());
+    let mut widths = header.map(style::columns);
     for row in &table {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(style::columns(cell));
         }
     }
-    let line = |out: &mut dyn Write, cells: [&str; 6]| -> std::io::Result<()> {
+    if let Some(total) = width {
+        // Two spaces after each of the first five columns.
+        let fixed = |w: &[usize; 6]| w[..5].iter().sum::<usize>() + 10;
+        const ACTION_AT_LEAST: usize = 24;
+        if fixed(&widths) + widths[5] > total {
+            for (column, floor) in [(4, 12), (3, 8)] {
+                let room = total.saturating_sub(fixed(&widths) + ACTION_AT_LEAST);
+                if room == 0 {
+                    let excess = fixed(&widths) + ACTION_AT_LEAST - total;
+                    widths[column] = widths[column].saturating_sub(excess).max(floor);
+                }
+            }
+            widths[5] = total.saturating_sub(fixed(&widths)).max(8);
+        }
+    }
+    let line = |out: &mut dyn Write,
+                cells: [&str; 6],
+                row: Option<&crate::db::actions::ActionRow>| {
         let mut text = String::new();
         for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                text.push_str(cell);
-            } else {
-                text.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            let cell = style::fit(cell, widths[i]);
+            let shown = match (i, row) {
+                (_, None) => paint.bold(&cell),
+                (1, Some(r)) if r.status == crate::model::ActionStatus::Done => paint.green(&cell),
+                (5, Some(r)) if r.overdue => paint.red(&cell),
+                (5, Some(r)) if r.stale => paint.yellow(&cell),
+                (0, Some(_)) => paint.dim(&cell),
+                _ => cell.clone(),
+            };
+            text.push_str(&shown);
+            if i + 1 < cells.len() {
+                text.push_str(&" ".repeat(widths[i].saturating_sub(style::columns(&cell)) + 2));
             }
         }
         writeln!(out, "{}", text.trim_end())
     };
-    line(out, header)?;
-    for row in &table {
-        line(out, row.each_ref().map(String::as_str))?;
+    line(out, header, None)?;
+    for (row, r) in table.iter().zip(rows) {
+        line(out, row.each_ref().map(String::as_str), Some(r))?;
     }
     writeln!(
         out,

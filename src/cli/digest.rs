@@ -54,7 +54,13 @@ pub fn run(args: &DigestArgs, settings: &Settings, file: &FileConfig) -> anyhow:
     if let Some(week) = &args.release {
         return super::runtime()?.block_on(release(week, settings));
     }
-    if !args.status && file.digest.as_ref().and_then(|d| d.base_url.as_ref()).is_none() {
+    if !args.status
+        && file
+            .digest
+            .as_ref()
+            .and_then(|d| d.base_url.as_ref())
+            .is_none()
+    {
         eprintln!(
             "warning: [digest] base_url is not set: the digest's links point to {}, which \
              works only on this machine",

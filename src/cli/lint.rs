@@ -75,7 +75,11 @@ pub fn run(args: &LintArgs, settings: &Settings, file: &FileConfig) -> anyhow::R
     } else {
         args.paths.clone()
     };
-    let (files, problems) = import::list_files(&paths, settings.allow_symlinks_outside);
+    let (files, problems) = import::list_files_with(
+        &paths,
+        settings.allow_symlinks_outside,
+        &import::Exclude::new(&settings.exclude),
+    );
     let mut reported: Vec<Reported> = problems
         .into_iter()
         // What the import would skip with a warning (a symlink out of the folders) is
@@ -83,7 +87,8 @@ pub fn run(args: &LintArgs, settings: &Settings, file: &FileConfig) -> anyhow::R
         .filter(|d| d.severity == import::Severity::Error)
         .map(|d| Reported {
             path: d.path,
-            line: d.line,
+            // A problem with a path itself has no line; lint's formats want one.
+            line: d.line.max(1),
             rule: None,
             message: d.message,
         })

@@ -16,7 +16,9 @@ mod import;
 mod lint;
 mod new;
 mod parse;
+mod remove;
 mod serve;
+mod style;
 mod user;
 
 pub use actions::{
@@ -30,6 +32,7 @@ pub use import::ImportArgs;
 pub use lint::{LintArgs, LintFormat};
 pub use new::NewArgs;
 pub use parse::ParseArgs;
+pub use remove::RemoveArgs;
 pub use serve::ServeArgs;
 pub use user::{UserAddArgs, UserCommand, UserTokenArgs};
 
@@ -90,6 +93,8 @@ pub enum Command {
     New(NewArgs),
     /// Write every incident (or action) as JSON or CSV to stdout.
     Export(ExportArgs),
+    /// Remove an incident imported by mistake (its actions' history is kept).
+    Remove(RemoveArgs),
     /// Copy the database to a new file, consistently, while it is in use.
     Backup(BackupArgs),
     /// Check the database for damage and say which pages it affects.
@@ -159,14 +164,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Actions(args) => {
             let settings = Settings::resolve(cli.database, None, &file);
+            if let Some(code) = missing_database(&settings) {
+                return Ok(code);
+            }
             runtime()?.block_on(actions::run(args, &settings))
         }
         Command::User(command) => {
             let settings = Settings::resolve(cli.database, None, &file);
+            // An account may be the first thing made; a token needs its account.
+            if matches!(command, UserCommand::Token(_))
+                && let Some(code) = missing_database(&settings)
+            {
+                return Ok(code);
+            }
             runtime()?.block_on(user::run(command, &settings))
         }
         Command::Digest(args) => {
             let settings = Settings::resolve(cli.database, None, &file);
+            if let Some(code) = missing_database(&settings) {
+                return Ok(code);
+            }
             digest::run(&args, &settings, &file)
         }
         Command::Lint(args) => {
@@ -179,7 +196,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Export(args) => {
             let settings = Settings::resolve(cli.database, None, &file);
+            if let Some(code) = missing_database(&settings) {
+                return Ok(code);
+            }
             runtime()?.block_on(export::run(&args, &settings))
+        }
+        Command::Remove(args) => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            if let Some(code) = missing_database(&settings) {
+                return Ok(code);
+            }
+            runtime()?.block_on(remove::run(&args, &settings))
         }
         Command::Backup(args) => {
             let settings = Settings::resolve(cli.database, None, &file);
@@ -190,6 +217,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(check::run(&args, &settings))
         }
     }
+}
+
+/// Commands that read or change what is stored need a database that exists: a
+/// mistyped `--database` must not quietly create an empty one (only `import`,
+/// `serve` and `user add` create it). Says so and gives exit code 2 when it is
+/// missing.
+fn missing_database(settings: &Settings) -> Option<ExitCode> {
+    if settings.database.exists() {
+        return None;
+    }
+    eprintln!(
+        "error: no database at {} (run aftermath import first, or pass --database)",
+        crate::text::printable(&settings.database.display().to_string())
+    );
+    Some(ExitCode::from(2))
 }
 
 /// The async runtime of the commands that use the database.

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 pub enum UserCommand {
     /// Create a user who signs in with a password (from stdin or AFTERMATH_PASSWORD).
     Add(UserAddArgs),
-    /// Create an API token for a user and print it (it is shown only once).
+    /// Create an API token for a user and print it (it is shown only once); `--list`
+    /// lists the user's tokens, `--revoke` withdraws them.
     Token(UserTokenArgs),
 }
 
@@ -29,9 +30,16 @@ pub struct UserAddArgs {
 pub struct UserTokenArgs {
     /// The user the token acts as.
     pub name: String,
-    /// What the token is for.
-    #[arg(long, default_value = "cli", value_name = "LABEL")]
-    pub label: String,
+    /// What the token is for (default "cli"); with --revoke, only the tokens with this
+    /// label are withdrawn.
+    #[arg(long, value_name = "LABEL")]
+    pub label: Option<String>,
+    /// List the user's tokens (label, created, last used, revoked) instead.
+    #[arg(long, conflicts_with = "revoke")]
+    pub list: bool,
+    /// Withdraw the user's live tokens (those labelled --label, when given) instead.
+    #[arg(long)]
+    pub revoke: bool,
 }
 
 /// Runs `aftermath user add` and `aftermath user token`.
@@ -61,22 +69,59 @@ pub async fn run(command: UserCommand, settings: &Settings) -> anyhow::Result<Ex
         }
         UserCommand::Token(args) => {
             let pool = crate::db::open(&settings.database).await?;
-            let result = async {
-                let user = accounts::find_user(&pool, &args.name)
-                    .await?
-                    .with_context(|| {
-                        format!(
-                            "there is no user named \"{}\" (create one with `aftermath user add`)",
-                            args.name.trim()
-                        )
-                    })?;
-                Ok::<_, anyhow::Error>(accounts::create_api_token(&pool, &user, &args.label).await?)
-            }
-            .await;
+            let result = token(&pool, &args).await;
             pool.close().await;
-            println!("{}", result?);
-            eprintln!("store this token now: it is not shown again");
+            result?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `aftermath user token NAME [--list | --revoke] [--label LABEL]`.
+async fn token(pool: &sqlx::SqlitePool, args: &UserTokenArgs) -> anyhow::Result<()> {
+    use crate::db::accounts;
+    use crate::text::printable;
+    let user = accounts::find_user(pool, &args.name)
+        .await?
+        .with_context(|| {
+            format!(
+                "there is no user named \"{}\" (create one with `aftermath user add`)",
+                printable(args.name.trim())
+            )
+        })?;
+    if args.list {
+        let tokens = accounts::list_api_tokens(pool, &user).await?;
+        if tokens.is_empty() {
+            println!("{} has no API tokens", user.name);
+        }
+        for t in tokens {
+            let state = match (&t.revoked_at, &t.last_used_at) {
+                (Some(at), _) => format!("revoked {at}"),
+                (None, Some(at)) => format!("live, last used {at}"),
+                (None, None) => "live, never used".to_string(),
+            };
+            println!(
+                "{}  {}  created {}  {state}",
+                t.id,
+                printable(&t.label),
+                t.created_at
+            );
+        }
+    } else if args.revoke {
+        let n = accounts::revoke_user_tokens(pool, &user, args.label.as_deref()).await?;
+        let which = match &args.label {
+            Some(l) => format!(" labelled \"{}\"", printable(l.trim())),
+            None => String::new(),
+        };
+        println!(
+            "revoked {n} API token{}{which} of {}",
+            if n == 1 { "" } else { "s" },
+            user.name
+        );
+    } else {
+        let label = args.label.as_deref().unwrap_or("cli");
+        println!("{}", accounts::create_api_token(pool, &user, label).await?);
+        eprintln!("store this token now: it is not shown again");
+    }
+    Ok(())
 }

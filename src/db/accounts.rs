@@ -260,6 +260,56 @@ pub async fn token_user(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<U
     }))
 }
 
+/// An API token as listed (its secret is never stored, so never shown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub label: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// Every API token of `user`, oldest first, revoked ones included.
+pub async fn list_api_tokens(pool: &SqlitePool, user: &User) -> sqlx::Result<Vec<TokenInfo>> {
+    let rows = sqlx::query(
+        "select id, label, created_at, last_used_at, revoked_at from api_tokens
+         where user_id = ? order by id",
+    )
+    .bind(user.id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| TokenInfo {
+            id: r.get("id"),
+            label: r.get("label"),
+            created_at: r.get("created_at"),
+            last_used_at: r.get("last_used_at"),
+            revoked_at: r.get("revoked_at"),
+        })
+        .collect())
+}
+
+/// Withdraws the live API tokens of `user` (only those labelled `label`, when given);
+/// returns how many.
+pub async fn revoke_user_tokens(
+    pool: &SqlitePool,
+    user: &User,
+    label: Option<&str>,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "update api_tokens set revoked_at = ?1
+         where user_id = ?2 and revoked_at is null and (?3 is null or label = ?3)",
+    )
+    .bind(super::now())
+    .bind(user.id)
+    .bind(label.map(str::trim))
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Withdraws an API token; returns whether it existed and was live.
 pub async fn revoke_api_token(pool: &SqlitePool, token: &str) -> sqlx::Result<bool> {
     let done = sqlx::query(

@@ -61,7 +61,8 @@ pub async fn list(
     pool: &SqlitePool,
     filter: &ListFilter,
 ) -> sqlx::Result<(Vec<IncidentSummary>, i64)> {
-    let mut conditions = vec!["1 = 1".to_string()];
+    // Incidents removed by hand (`aftermath remove`) are shown nowhere.
+    let mut conditions = vec!["i.removed_at is null".to_string()];
     let mut binds: Vec<String> = Vec::new();
     if let Some(year) = filter.year {
         conditions.push("substr(i.started, 1, 4) = ?".into());
@@ -136,7 +137,8 @@ pub async fn facets(pool: &SqlitePool) -> sqlx::Result<Facets> {
     Ok(Facets {
         years: pairs(
             sqlx::query(
-                "select substr(started, 1, 4) as y, count(*) from incidents where started is not null
+                "select substr(started, 1, 4) as y, count(*) from incidents
+                 where started is not null and removed_at is null
                  group by y order by y desc",
             )
             .fetch_all(pool)
@@ -160,7 +162,8 @@ pub async fn facets(pool: &SqlitePool) -> sqlx::Result<Facets> {
         ),
         severities: pairs(
             sqlx::query(
-                "select severity, count(*) from incidents where severity is not null
+                "select severity, count(*) from incidents
+                 where severity is not null and removed_at is null
                  group by severity collate nocase order by severity",
             )
             .fetch_all(pool)
@@ -181,7 +184,7 @@ pub struct Overview {
 
 /// Counts for the home page; `today` is YYYY-MM-DD.
 pub async fn overview(pool: &SqlitePool, today: &str) -> sqlx::Result<Overview> {
-    let incidents = sqlx::query_scalar("select count(*) from incidents")
+    let incidents = sqlx::query_scalar("select count(*) from incidents where removed_at is null")
         .fetch_one(pool)
         .await?;
     let (open_actions, overdue_actions): (i64, i64) = sqlx::query_as(&format!(
@@ -192,7 +195,8 @@ pub async fn overview(pool: &SqlitePool, today: &str) -> sqlx::Result<Overview> 
     .fetch_one(pool)
     .await?;
     let per_month = sqlx::query(
-        "select substr(started, 1, 7) as m, count(*) from incidents where started is not null
+        "select substr(started, 1, 7) as m, count(*) from incidents
+         where started is not null and removed_at is null
          group by m order by m",
     )
     .fetch_all(pool)
@@ -324,7 +328,7 @@ pub async fn incident(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<Inci
     let Some(r) = sqlx::query(
         "select id, slug, title, source_path, format, started, timezone, severity,
                 authors, missing_since, imported_at, content_hash, document
-         from incidents where slug = ?",
+         from incidents where slug = ? and removed_at is null",
     )
     .bind(slug)
     .fetch_optional(pool)
@@ -631,12 +635,12 @@ pub async fn search(
     let Some(fts) = fts else {
         // Filters only: newest first.
         let sql = format!(
-            "with m as (select i.id, i.started from incidents i where 1 = 1{filters}
+            "with m as (select i.id, i.started from incidents i where i.removed_at is null{filters}
                         order by i.started desc nulls last limit ? offset ?)
              select {SUMMARY_COLUMNS}, i.document
              from m join incidents i on i.id = m.id order by m.started desc nulls last"
         );
-        let matches = format!("select i.id from incidents i where 1 = 1{filters}");
+        let matches = format!("select i.id from incidents i where i.removed_at is null{filters}");
         let hits = fetch_hits(pool, &sql, None, &binds, &[limit, offset]).await?;
         return finish(pool, hits, &matches, None, &binds).await;
     };
@@ -833,11 +837,11 @@ pub async fn open_action_incidents(pool: &SqlitePool) -> sqlx::Result<i64> {
 
 /// Whether an incident with this slug exists.
 pub async fn exists(pool: &SqlitePool, slug: &str) -> sqlx::Result<bool> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("select 1 from incidents where slug = ?")
-            .bind(slug)
-            .fetch_optional(pool)
-            .await?
-            .is_some(),
+    Ok(sqlx::query_scalar::<_, i64>(
+        "select 1 from incidents where slug = ? and removed_at is null",
     )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await?
+    .is_some())
 }

@@ -153,7 +153,7 @@ pub async fn new_incidents(
 ) -> sqlx::Result<Vec<NewIncidentRow>> {
     sqlx::query_as(
         "select slug, title, started, severity, imported_at from incidents
-         where imported_at >= ? and imported_at < ?
+         where imported_at >= ? and imported_at < ? and removed_at is null
          order by imported_at, slug",
     )
     .bind(since)

@@ -102,6 +102,7 @@ select i.slug, i.title, i.started, i.timezone, i.severity, i.format, i.source_pa
     (select count(*) from actions a where a.incident_id = i.id and a.removed_at is null
         and a.status in ('open', 'in_progress', 'unknown')) as open_actions
 from incidents i indexed by incidents_started
+where i.removed_at is null
 order by i.started, i.id";
 
 const ACTIONS: &str = "

@@ -21,13 +21,19 @@ pub struct Known {
     pub slug: String,
     pub hash: String,
     pub missing: bool,
+    /// Removed by hand (`aftermath remove`): an import leaves its file out.
+    pub removed: bool,
 }
 
 /// Every imported source path with its incident id, slug and content hash.
 pub async fn known_sources(pool: &SqlitePool) -> sqlx::Result<HashMap<String, Known>> {
-    let rows = sqlx::query("select id, slug, source_path, content_hash, missing_since is not null as missing from incidents")
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(
+        "select id, slug, source_path, content_hash, missing_since is not null as missing,
+                removed_at is not null as removed
+         from incidents",
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -38,6 +44,7 @@ pub async fn known_sources(pool: &SqlitePool) -> sqlx::Result<HashMap<String, Kn
                     slug: r.get("slug"),
                     hash: r.get("content_hash"),
                     missing: r.get("missing"),
+                    removed: r.get("removed"),
                 },
             )
         })
@@ -493,6 +500,82 @@ pub async fn clear_missing(conn: &mut SqliteConnection, id: i64) -> sqlx::Result
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// An incident as `aftermath remove` names it before asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removable {
+    pub id: i64,
+    pub title: String,
+    pub source_path: String,
+    /// Actions still in the document (they will be marked removed).
+    pub actions: i64,
+    /// Already removed, and when.
+    pub removed_at: Option<String>,
+}
+
+/// The incident `slug`, for `aftermath remove` to show what it would remove.
+pub async fn removable(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<Removable>> {
+    let row = sqlx::query(
+        "select i.id, i.title, i.source_path, i.removed_at,
+                (select count(*) from actions a where a.incident_id = i.id and a.removed_at is null)
+                    as actions
+         from incidents i where i.slug = ?",
+    )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| Removable {
+        id: r.get("id"),
+        title: r.get("title"),
+        source_path: r.get("source_path"),
+        actions: r.get("actions"),
+        removed_at: r.get("removed_at"),
+    }))
+}
+
+/// Removes the incident `id` from everything that shows it, in one transaction: marks
+/// it removed, marks its actions removed (each with a `removed` event by `actor` in
+/// its history, which stays), and deletes its search rows, systems, tags, references,
+/// profile, related incidents and links. The row stays, so the history keeps its
+/// incident and an import recognises the file. Returns how many actions it marked.
+pub async fn remove(pool: &SqlitePool, id: i64, actor: &str, origin: &str) -> sqlx::Result<u64> {
+    let now = super::now();
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query("update incidents set removed_at = coalesce(removed_at, ?) where id = ?")
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let ids: Vec<String> = sqlx::query_scalar(
+        "update actions set removed_at = ?, updated_at = ?, updated_by = ?
+         where incident_id = ? and removed_at is null returning id",
+    )
+    .bind(&now)
+    .bind(&now)
+    .bind(actor)
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for action in &ids {
+        actions::record(&mut tx, action, &now, actor, origin, "removed", None, None).await?;
+    }
+    for sql in [
+        "delete from search_index where rowid = ?1",
+        "delete from search_brief where rowid = ?1",
+        "delete from incident_systems where incident_id = ?1",
+        "delete from incident_tags where incident_id = ?1",
+        "delete from incident_references where incident_id = ?1",
+        "delete from incident_profiles where incident_id = ?1",
+        "delete from related_incidents where incident_id = ?1 or other_id = ?1",
+        "delete from incident_links where from_id = ?1 or to_id = ?1",
+    ] {
+        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+    }
+    // The others' related incidents are computed again without it.
+    super::pages::mark_refresh_needed(&mut tx, &now).await?;
+    tx.commit().await?;
+    Ok(ids.len() as u64)
 }
 
 /// Number of incidents in the database.

@@ -110,9 +110,10 @@ async fn clear_pending(
 /// `incident_links`, replacing what was there.
 pub async fn refresh_links(pool: &SqlitePool) -> sqlx::Result<usize> {
     let generation = pending_generation(pool, "links").await?;
-    let incidents = sqlx::query("select id, slug, source_path from incidents")
-        .fetch_all(pool)
-        .await?;
+    let incidents =
+        sqlx::query("select id, slug, source_path from incidents where removed_at is null")
+            .fetch_all(pool)
+            .await?;
     let mut by_stem: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     for r in &incidents {
         let id: i64 = r.get(0);

@@ -181,7 +181,9 @@ impl Digest {
         match self.older_incidents {
             0 => String::new(),
             1 => "1 older postmortem was added (started more than 30 days ago, or undated).".into(),
-            n => format!("{n} older postmortems were added (started more than 30 days ago, or undated)."),
+            n => format!(
+                "{n} older postmortems were added (started more than 30 days ago, or undated)."
+            ),
         }
     }
 
@@ -282,9 +284,12 @@ pub fn compose(
         rows.iter().map(|r| (r.open_at, item(r, options))).collect();
     // New postmortems are those of recent incidents; a first import of history is not news.
     let recent_since = (options.today - jiff::Span::new().days(NEW_WITHIN_DAYS)).to_string();
-    let (recent, older): (Vec<&NewIncidentRow>, Vec<&NewIncidentRow>) = incidents
-        .iter()
-        .partition(|i| i.started.as_deref().is_some_and(|s| s >= recent_since.as_str()));
+    let (recent, older): (Vec<&NewIncidentRow>, Vec<&NewIncidentRow>) =
+        incidents.iter().partition(|i| {
+            i.started
+                .as_deref()
+                .is_some_and(|s| s >= recent_since.as_str())
+        });
     let new_incidents: Vec<IncidentItem> = recent
         .into_iter()
         .map(|i| IncidentItem {

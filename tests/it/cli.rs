@@ -331,6 +331,9 @@ fn parse_explain_prints_why_each_item_was_taken() {
         "2024-05-03T08:30Z",
         "date from line 9 (\"03/05/2024\")",
     ] {
-        assert!(stdout.contains(expected), "{expected:?} missing from:\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "{expected:?} missing from:\n{stdout}"
+        );
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::support::shared;
 use aftermath::ingest;
-use aftermath::pipeline;
 use aftermath::model::Incident;
+use aftermath::pipeline;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

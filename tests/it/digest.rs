@@ -386,6 +386,8 @@ fn holder(pid: i64) -> store::Holder {
 #[test]
 fn plain_text_smtp_to_a_remote_host_is_refused_by_the_cli() {
     let dir = tempfile::tempdir().unwrap();
+    // An empty file is an empty SQLite database: the refusal is about the SMTP URL.
+    std::fs::write(dir.path().join("x.db"), b"").unwrap();
     let out = aftermath(
         &[
             "--database",

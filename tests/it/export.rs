@@ -152,7 +152,12 @@ fn export_of_an_empty_database_is_an_empty_list_and_a_missing_one_an_error() {
     assert!(texts(&output).1.contains("no database at a.db"));
     assert!(!root.join("a.db").exists(), "export creates no database");
     std::fs::create_dir(root.join("incidents")).unwrap();
-    import(root, "a.db", "incidents");
+    // An import of an empty folder says there is nothing in it, and fails, but the
+    // database it opened is there, empty.
+    let output = aftermath(&["--database", "a.db", "import", "incidents"], root);
+    assert!(!output.status.success());
+    assert!(texts(&output).1.contains("no postmortems in incidents"));
+    assert!(root.join("a.db").exists());
     assert_eq!(
         serde_json::from_str::<Value>(&export(root, &["--format", "json"])).unwrap(),
         serde_json::json!([])

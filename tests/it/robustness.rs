@@ -5,8 +5,8 @@
 
 use crate::support::{aftermath_within, default_site, incidents, shared, texts, web_site_with};
 use aftermath::ingest;
-use aftermath::pipeline;
 use aftermath::model::Format;
+use aftermath::pipeline;
 use proptest::prelude::*;
 use std::path::Path;
 
