@@ -236,6 +236,23 @@ pub async fn import_paths_with(
         })
         .map(|(_, k)| k.id)
         .collect();
+    // Files whose incidents were removed by hand stay out, changed or not, and each
+    // import says so: the file is still there, and only its author can delete it.
+    jobs.retain(|job| {
+        if !known.get(&job.key).is_some_and(|k| k.removed) {
+            return true;
+        }
+        summary.warnings += 1;
+        on_event(&Event::Diagnostic(Diagnostic {
+            path: job.display.clone(),
+            line: 0,
+            severity: Severity::Warning,
+            message: "not imported: its incident was removed with `aftermath remove` \
+                      (delete the file, or add it to `exclude`)"
+                .to_string(),
+        }));
+        false
+    });
     let count = jobs.len();
     let rx = spawn_workers(jobs, hashes, options.max_file_bytes);
     // One connection for the whole import: its page cache stays warm from one batch
@@ -315,7 +332,7 @@ async fn store(
             match outcome {
                 Outcome::Unchanged { key } => {
                     summary.unchanged += 1;
-                    if let Some(k) = known.get(&key).filter(|k| k.missing && !k.removed) {
+                    if let Some(k) = known.get(&key).filter(|k| k.missing) {
                         db::incidents::clear_missing(&mut tx, k.id)
                             .await
                             .map_err(|e| {
@@ -335,18 +352,6 @@ async fn store(
                         line,
                         severity: Severity::Error,
                         message,
-                    }));
-                }
-                Outcome::Parsed { job, .. } if known.get(&job.key).is_some_and(|k| k.removed) => {
-                    // Removed by hand: its file changed, but it stays out.
-                    summary.warnings += 1;
-                    on_event(&Event::Diagnostic(Diagnostic {
-                        path: job.display,
-                        line: 0,
-                        severity: Severity::Warning,
-                        message: "not imported: its incident was removed with `aftermath remove` \
-                                  (delete the file, or add it to `exclude`)"
-                            .to_string(),
                     }));
                 }
                 Outcome::Parsed {
@@ -615,7 +620,7 @@ fn error(path: &Path, message: &str) -> Diagnostic {
 
 /// An I/O error as the rest of the output reads: lowercase, without the OS error number
 /// (`no such file or directory`).
-fn io_message(e: &std::io::Error) -> String {
+pub fn io_message(e: &std::io::Error) -> String {
     let text = e.to_string();
     let text = match text.find(" (os error ") {
         Some(i) => &text[..i],

@@ -263,9 +263,16 @@ async fn import_all(state: &AppState, settings: &Settings) {
     state.cache.invalidate();
 }
 
-/// Modification time and size of every file under the folders.
-fn snapshot(paths: &[PathBuf]) -> BTreeMap<PathBuf, (SystemTime, u64)> {
-    fn walk(dir: &Path, depth: usize, out: &mut BTreeMap<PathBuf, (SystemTime, u64)>) {
+/// Modification time and size of every file under the folders that `exclude` leaves
+/// in: a draft saved every few seconds in an excluded folder starts no import.
+fn snapshot(paths: &[PathBuf], exclude: &import::Exclude) -> BTreeMap<PathBuf, (SystemTime, u64)> {
+    fn walk(
+        root: &Path,
+        dir: &Path,
+        depth: usize,
+        exclude: &import::Exclude,
+        out: &mut BTreeMap<PathBuf, (SystemTime, u64)>,
+    ) {
         if depth > 16 || out.len() > 200_000 {
             return;
         }
@@ -274,10 +281,17 @@ fn snapshot(paths: &[PathBuf]) -> BTreeMap<PathBuf, (SystemTime, u64)> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
+            let folder = entry.file_type().is_ok_and(|t| t.is_dir());
+            if path
+                .strip_prefix(root)
+                .is_ok_and(|relative| exclude.excludes(relative, folder))
+            {
+                continue;
+            }
             // Symlinked folders are not followed (a link to an ancestor would loop);
             // a symlinked file's target is, so editing it is seen.
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                walk(&path, depth + 1, out);
+            if folder {
+                walk(root, &path, depth + 1, exclude, out);
                 continue;
             }
             let Ok(meta) = std::fs::metadata(&path) else {
@@ -297,7 +311,7 @@ fn snapshot(paths: &[PathBuf]) -> BTreeMap<PathBuf, (SystemTime, u64)> {
     let mut out = BTreeMap::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, 0, &mut out);
+            walk(p, p, 0, exclude, &mut out);
         } else if let Ok(meta) = std::fs::metadata(p) {
             out.insert(
                 p.clone(),
@@ -316,18 +330,15 @@ fn snapshot(paths: &[PathBuf]) -> BTreeMap<PathBuf, (SystemTime, u64)> {
 /// files by content hash.
 async fn watch(state: AppState, settings: Settings) {
     let paths = settings.incidents.clone();
-    let mut last = {
-        let p = paths.clone();
-        tokio::task::spawn_blocking(move || snapshot(&p))
-            .await
-            .unwrap_or_default()
+    let exclude = import::Exclude::new(&settings.exclude);
+    let take = || {
+        let (p, e) = (paths.clone(), exclude.clone());
+        tokio::task::spawn_blocking(move || snapshot(&p, &e))
     };
+    let mut last = take().await.unwrap_or_default();
     loop {
         tokio::time::sleep(WATCH_INTERVAL).await;
-        let p = paths.clone();
-        let now = tokio::task::spawn_blocking(move || snapshot(&p))
-            .await
-            .unwrap_or_default();
+        let now = take().await.unwrap_or_default();
         if now != last {
             tracing::info!("change detected, re-importing");
             import_all(&state, &settings).await;

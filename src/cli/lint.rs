@@ -43,6 +43,8 @@ pub enum LintFormat {
 /// One line of output: a finding in a file, or a file that could not be read.
 struct Reported {
     path: String,
+    /// 1-based; 0 for a problem with the path itself (missing, unreadable), which has
+    /// no line and is printed without one.
     line: u32,
     /// `None` for a file that could not be read or listed.
     rule: Option<lint::Rule>,
@@ -87,8 +89,7 @@ pub fn run(args: &LintArgs, settings: &Settings, file: &FileConfig) -> anyhow::R
         .filter(|d| d.severity == import::Severity::Error)
         .map(|d| Reported {
             path: d.path,
-            // A problem with a path itself has no line; lint's formats want one.
-            line: d.line.max(1),
+            line: d.line,
             rule: None,
             message: d.message,
         })
@@ -137,7 +138,8 @@ pub fn run(args: &LintArgs, settings: &Settings, file: &FileConfig) -> anyhow::R
 #[derive(serde::Serialize)]
 struct JsonFinding<'a> {
     path: &'a str,
-    line: u32,
+    /// `null` for a problem with the path itself (a missing file has no line).
+    line: Option<u32>,
     severity: &'static str,
     /// `null` for a file that could not be read.
     rule: Option<&'static str>,
@@ -151,11 +153,14 @@ fn write_report(reported: &[Reported], format: LintFormat) -> std::io::Result<()
         LintFormat::Text => {
             for r in reported {
                 let rule = r.rule.map(|r| format!(" [{r}]")).unwrap_or_default();
+                let at = match r.line {
+                    0 => String::new(),
+                    line => format!(":{line}"),
+                };
                 writeln!(
                     out,
-                    "{}:{}: {}: {}{rule}",
+                    "{}{at}: {}: {}{rule}",
                     printable(&r.path),
-                    r.line,
                     r.severity(),
                     printable(&r.message)
                 )?;
@@ -171,7 +176,7 @@ fn write_report(reported: &[Reported], format: LintFormat) -> std::io::Result<()
                 .iter()
                 .map(|r| JsonFinding {
                     path: &r.path,
-                    line: r.line,
+                    line: (r.line > 0).then_some(r.line),
                     severity: r.severity(),
                     rule: r.rule.map(lint::Rule::name),
                     message: &r.message,
@@ -190,11 +195,15 @@ fn annotation(r: &Reported) -> String {
         Some(rule) => format!("aftermath lint: {rule}"),
         None => "aftermath lint".to_string(),
     };
+    // `line` is optional in an annotation: a problem with the path has none.
+    let line = match r.line {
+        0 => String::new(),
+        line => format!(",line={line}"),
+    };
     format!(
-        "::{} file={},line={},title={}::{}",
+        "::{} file={}{line},title={}::{}",
         r.severity(),
         escape_property(&r.path),
-        r.line,
         escape_property(&title),
         escape_data(&r.message)
     )
@@ -228,6 +237,20 @@ mod tests {
         assert_eq!(
             annotation(&r),
             "::warning file=a%2Cb%3Ac.md,line=3,title=aftermath lint%3A owner::100%25 done%0A::error::x"
+        );
+    }
+
+    #[test]
+    fn a_missing_path_is_annotated_without_a_line() {
+        let r = Reported {
+            path: "nowhere".into(),
+            line: 0,
+            rule: None,
+            message: "no such file or directory".into(),
+        };
+        assert_eq!(
+            annotation(&r),
+            "::error file=nowhere,title=aftermath lint::no such file or directory"
         );
     }
 }

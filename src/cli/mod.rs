@@ -210,10 +210,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Backup(args) => {
             let settings = Settings::resolve(cli.database, None, &file);
+            // A backup of a mistyped path would be an empty database, reported as a
+            // backup that passes its check.
+            if let Some(code) = missing_database(&settings) {
+                return Ok(code);
+            }
             runtime()?.block_on(backup::run(&args, &settings))
         }
         Command::Check(args) => {
             let settings = Settings::resolve(cli.database, None, &file);
+            if let Some(code) = missing_database(&settings) {
+                return Ok(code);
+            }
             runtime()?.block_on(check::run(&args, &settings))
         }
     }
@@ -222,7 +230,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Commands that read or change what is stored need a database that exists: a
 /// mistyped `--database` must not quietly create an empty one (only `import`,
 /// `serve` and `user add` create it). Says so and gives exit code 2 when it is
-/// missing.
+/// missing (2, not 1, so a script tells it from a failed check or a refused change).
 fn missing_database(settings: &Settings) -> Option<ExitCode> {
     if settings.database.exists() {
         return None;

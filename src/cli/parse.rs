@@ -32,6 +32,17 @@ pub fn run(args: &ParseArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let mut incidents = Vec::new();
     let mut failed = false;
     for path in &args.files {
+        // A problem with the path, not with a line of a file, has no line
+        // (`PATH: no such file or directory`), as the import says it.
+        if let Err(e) = std::fs::metadata(path) {
+            failed = true;
+            eprintln!(
+                "{}: {}",
+                crate::text::printable(&path.display().to_string()),
+                crate::import::io_message(&e)
+            );
+            continue;
+        }
         match pipeline::parse_file(path, settings.max_file_bytes) {
             Ok(parsed) => incidents.push(parsed.incident),
             Err(e) => {
