@@ -1,13 +1,20 @@
-//! A small in-memory cache of whole pages for visitors without an identity.
+//! A small in-memory cache of whole pages, and of incident pages for people who sign in.
 //!
 //! Anonymous pages carry no per-visitor content (no forms, no CSRF token), so the same
-//! URL gives the same bytes until the data changes. Entries are tied to a generation
+//! URL gives the same bytes until the data changes. Pages that never look at who is
+//! asking (home, the incidents list, search, systems and tags: see
+//! [`SHARED_PAGES`]) are the same bytes for people who sign in too, so they share the
+//! entry. The incident page of a signed-in person differs only in the CSRF token of its
+//! forms: [`SignedInPages`] keeps it rendered once with a random per-process
+//! placeholder where the token goes, and each request fills in its own token. Entries are tied to a generation
 //! that every write in this process bumps (an import, an action change), and expire
 //! after a few seconds so writes from other processes (a CLI import) show up quickly.
 //!
 //! Invariant: only GET responses with status 200, an HTML body and no Set-Cookie are
 //! stored, and only for requests without a session, token, proxy user or single-user
-//! identity. Memory is bounded in bytes, whatever the URLs asked for: at most
+//! identity, or for pages that do not read the identity at all. A signed-in page is
+//! kept with the placeholder, never with a person's token, so one person's token never
+//! reaches another. Memory is bounded in bytes, whatever the URLs asked for: at most
 //! [`MAX_BYTES`] of pages and [`MAX_DOCUMENT_BYTES`] of rendered documents.
 
 use super::AppState;
@@ -49,6 +56,101 @@ pub struct PageCache {
     /// Rendered documents, for every visitor (the page around them differs, the
     /// document does not).
     pub documents: DocumentCache,
+    /// Incident pages as people who sign in see them, with a placeholder for the
+    /// CSRF token.
+    pub signed_in: SignedInPages,
+}
+
+/// Incident pages for people with an identity, kept by slug, each rendered with
+/// [`SignedInPages::placeholder`] in place of the CSRF token. Tied to the same
+/// generation and TTL as whole pages: an action change in this process shows at once,
+/// one made by another process within [`TTL`].
+#[derive(Debug)]
+pub struct SignedInPages {
+    placeholder: String,
+    entries: Mutex<Entries>,
+}
+
+impl Default for SignedInPages {
+    fn default() -> Self {
+        SignedInPages {
+            // Random, so no document can contain it (it would be filled in with a
+            // token); letters, digits, `-` and `_` only, so escaping leaves it as is.
+            placeholder: format!("csrf-placeholder-{}", crate::identity::new_token()),
+            entries: Mutex::default(),
+        }
+    }
+}
+
+impl SignedInPages {
+    /// What to render in place of the CSRF token.
+    pub fn placeholder(&self) -> &str {
+        &self.placeholder
+    }
+
+    /// The page kept for `slug` with `csrf` filled in, if one is kept and current.
+    pub fn get(&self, cache: &PageCache, slug: &str, csrf: &str) -> Option<String> {
+        let generation = cache.generation.load(Ordering::SeqCst);
+        let body = {
+            let entries = self.entries.lock().ok()?;
+            let e = entries.pages.get(slug)?;
+            (e.generation == generation && e.stored.elapsed() < TTL).then(|| e.body.clone())?
+        };
+        let page = std::str::from_utf8(&body).ok()?;
+        Some(page.replace(&self.placeholder, &escape_attribute(csrf)))
+    }
+
+    /// The generation a page about to be rendered belongs to.
+    pub fn generation(&self, cache: &PageCache) -> u64 {
+        cache.generation.load(Ordering::SeqCst)
+    }
+
+    /// Keeps `page` (rendered with the placeholder at `generation`) for `slug`, and
+    /// returns it with `csrf` filled in.
+    pub fn put(&self, slug: &str, generation: u64, page: String, csrf: &str) -> String {
+        let filled = page.replace(&self.placeholder, &escape_attribute(csrf));
+        if page.len() <= MAX_BODY
+            && let Ok(mut entries) = self.entries.lock()
+        {
+            if let Some(old) = entries.pages.remove(slug) {
+                entries.bytes -= old.body.len();
+            }
+            entries.make_room(page.len(), generation);
+            entries.bytes += page.len();
+            entries.pages.insert(
+                slug.to_string(),
+                Entry {
+                    generation,
+                    stored: Instant::now(),
+                    body: Bytes::from(page),
+                },
+            );
+        }
+        filled
+    }
+
+    fn clear(&self) {
+        if let Ok(mut e) = self.entries.lock() {
+            e.clear();
+        }
+    }
+}
+
+/// `text` escaped for an HTML attribute value. CSRF tokens are ours (URL-safe base64),
+/// but the cookie of a visitor without a session is whatever the browser sent.
+fn escape_attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Rendered documents kept in memory, keyed by incident and content hash: a changed
@@ -183,6 +285,7 @@ impl PageCache {
         if let Ok(mut e) = self.entries.lock() {
             e.clear();
         }
+        self.signed_in.clear();
     }
 
     fn get(&self, key: &str) -> Option<Bytes> {
@@ -216,11 +319,36 @@ impl PageCache {
     }
 }
 
+/// Pages that never read who is asking: the same bytes for everyone, so people who
+/// sign in are served the kept page too. Exact paths, or prefixes ending in `/`.
+/// Any other page (the incident page, whose forms carry a token; actions; pages added
+/// later) is kept only for visitors without an identity.
+const SHARED_PAGES: &[&str] = &[
+    "/",
+    "/incidents",
+    "/search",
+    "/systems",
+    "/systems/",
+    "/tags/",
+];
+
+fn shared_page(path: &str) -> bool {
+    SHARED_PAGES
+        .iter()
+        .any(|p| path == *p || (p.ends_with('/') && p.len() > 1 && path.starts_with(p)))
+}
+
 fn cacheable(state: &AppState, request: &Request) -> bool {
-    if request.method() != Method::GET || state.site.single_user.is_some() {
+    if request.method() != Method::GET {
         return false;
     }
     let path = request.uri().path();
+    if shared_page(path) {
+        return true;
+    }
+    if state.site.single_user.is_some() {
+        return false;
+    }
     if ["/api", "/actions", "/login", "/static"]
         .iter()
         .any(|p| path.starts_with(p))

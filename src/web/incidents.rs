@@ -1,6 +1,7 @@
 //! The incidents list and the incident page.
 
 use super::links::{self, Link, Target};
+use super::milestones::{self, Mark, Milestones};
 use super::query::LenientQuery;
 use super::timeline::{self, Axis, Clock, Placed};
 use super::views::{ActionLine, IncidentItem, incident_items};
@@ -341,8 +342,8 @@ impl From<RelatedRow> for Related {
 pub struct FromEntry {
     /// "3 h 20 min".
     pub value: String,
-    /// The entry's anchor number.
-    pub n: usize,
+    /// The entry's anchor number (`None`: the front matter stated the time).
+    pub n: Option<usize>,
     /// The entry's time and text.
     pub entry: String,
 }
@@ -383,6 +384,10 @@ pub struct Glance {
     pub impact: Option<String>,
     pub summary: Option<String>,
     pub tally: Tally,
+    /// How start, detection and resolution are read (shown beside the times).
+    pub rule: &'static str,
+    /// Front matter times that were given but not used, and why.
+    pub ignored: Vec<String>,
 }
 
 #[derive(Template)]
@@ -416,71 +421,6 @@ struct IncidentPage {
     back: String,
 }
 
-/// Words in an entry that mark when the problem was noticed.
-const DETECTED: &[&str] = &[
-    "detect",
-    "alert",
-    "notic",
-    "notified",
-    "report",
-    "paged",
-    "aware",
-    "identified",
-];
-/// Words in an entry that mark when the problem was fixed, strongest first: an entry
-/// saying "resolved" beats an earlier one saying "restoring".
-const RESOLVED: &[&[&str]] = &[
-    &[
-        "resolv",
-        "all clear",
-        "back to normal",
-        "fixed",
-        "fully operational",
-        "closed",
-    ],
-    &["restor", "recover", "mitigat", "operational"],
-];
-
-/// The entries an incident's start, detection, resolution and last event are read
-/// from (indices into the timeline).
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Milestones {
-    pub start: Option<usize>,
-    pub detected: Option<usize>,
-    pub resolved: Option<usize>,
-    pub last: Option<usize>,
-}
-
-/// Where the incident started (its earliest timed entry), was detected and resolved
-/// (the first later entry whose text says so, by the words in [`DETECTED`] and
-/// [`RESOLVED`]) and its last entry. The one place these are decided: a document's
-/// own statement of them would override the words here.
-pub fn milestones(rows: &[browse::TimelineRow], placed: &[Option<Placed>]) -> Milestones {
-    let timed = |i: usize| placed[i].filter(|p| !p.day_only);
-    let at = |i: usize| timed(i).map(|p| p.seconds);
-    let indices = || (0..rows.len()).filter(|&i| timed(i).is_some());
-    let start = indices().min_by_key(|&i| (at(i), i));
-    let last = indices().max_by_key(|&i| (at(i), std::cmp::Reverse(i)));
-    let Some(first) = start.and_then(at) else {
-        return Milestones::default();
-    };
-    let says = |i: usize, words: &[&str]| {
-        let text = rows[i].text.to_lowercase();
-        words.iter().any(|w| text.contains(w))
-    };
-    let detected = indices().find(|&i| at(i) > Some(first) && says(i, DETECTED));
-    let after_detection = detected.and_then(at).unwrap_or(first);
-    let resolved = RESOLVED.iter().find_map(|words| {
-        indices().find(|&i| at(i) > Some(first) && at(i) >= Some(after_detection) && says(i, words))
-    });
-    Milestones {
-        start,
-        detected,
-        resolved,
-        last,
-    }
-}
-
 /// The header block: severity, start, impact window and duration, times to detect
 /// and resolve with their entries, impact, summary and the actions in numbers.
 fn glance(
@@ -504,7 +444,7 @@ fn glance(
         (Some(p), None) => Some(format!("{}{suffix}", timeline::reading(p))),
         (None, None) => None,
     };
-    let end = at(m.resolved).or(at(m.last));
+    let end = m.resolved.and_then(|k| k.placed(placed)).or(at(m.last));
     let (window, duration) = match (start, end) {
         (Some(s), Some(e)) if e.seconds > s.seconds => {
             let (a, b) = (timeline::reading(s), timeline::reading(e));
@@ -520,13 +460,20 @@ fn glance(
         }
         _ => (None, None),
     };
-    let from_entry = |k: Option<usize>| -> Option<FromEntry> {
-        let (s, e) = (start?, at(k)?);
-        let k = k?;
-        Some(FromEntry {
-            value: format::duration(e.seconds - s.seconds),
-            n: k + 1,
-            entry: format!("{}: {}", timeline::reading(e), i.timeline[k].text),
+    let from_entry = |k: Option<Mark>| -> Option<FromEntry> {
+        let (s, k) = (start?, k?);
+        let e = k.placed(placed)?;
+        Some(match k {
+            Mark::Entry(k) => FromEntry {
+                value: format::duration(e.seconds - s.seconds),
+                n: Some(k + 1),
+                entry: format!("{}: {}", timeline::reading(e), i.timeline[k].text),
+            },
+            Mark::Stated(_) => FromEntry {
+                value: format::duration(e.seconds - s.seconds),
+                n: None,
+                entry: format!("{}, as the front matter states", timeline::reading(e)),
+            },
         })
     };
     let mut tally = Tally::default();
@@ -559,6 +506,8 @@ fn glance(
         impact: cut(&i.impact, 400),
         summary: cut(&i.summary, 420),
         tally,
+        rule: milestones::RULE,
+        ignored: m.ignored.clone(),
     }
 }
 
@@ -571,9 +520,9 @@ fn timeline_views(
 ) -> (Vec<EntryView>, Option<Axis>) {
     let late = timeline::out_of_order(&i.timeline, placed);
     let milestone = |k: usize| {
-        if m.detected == Some(k) {
+        if m.detected_entry() == Some(k) {
             Some("detected")
-        } else if m.resolved == Some(k) {
+        } else if m.resolved_entry() == Some(k) {
             Some("resolved")
         } else {
             None
@@ -627,12 +576,39 @@ fn timeline_views(
     (views, axis)
 }
 
+/// The incident page. For a visitor without an identity the whole page is kept by the
+/// page cache; for someone signed in, the page is kept once per incident with a
+/// placeholder for the CSRF token of its forms, filled in per request (the token is
+/// the only part that differs between people: the page names nobody).
 async fn show(
     State(state): State<AppState>,
     visitor: super::identity::Visitor,
     Path(slug): Path<String>,
 ) -> Result<axum::response::Response, AppError> {
-    let Some(i) = browse::incident(&state.pool, &slug).await? else {
+    if visitor.user.is_none() {
+        let html = render_show(&state, &visitor, &slug).await?;
+        return Ok(super::forms::with_cookie(&visitor, html));
+    }
+    let kept = &state.cache.signed_in;
+    if let Some(html) = kept.get(&state.cache, &slug, &visitor.csrf) {
+        return Ok(super::forms::with_cookie(&visitor, Html(html)));
+    }
+    let generation = kept.generation(&state.cache);
+    let template_visitor = super::identity::Visitor {
+        csrf: kept.placeholder().to_string(),
+        ..visitor.clone()
+    };
+    let Html(html) = render_show(&state, &template_visitor, &slug).await?;
+    let html = kept.put(&slug, generation, html, &visitor.csrf);
+    Ok(super::forms::with_cookie(&visitor, Html(html)))
+}
+
+async fn render_show(
+    state: &AppState,
+    visitor: &super::identity::Visitor,
+    slug: &str,
+) -> Result<Html<String>, AppError> {
+    let Some(i) = browse::incident(&state.pool, slug).await? else {
         return Err(AppError::NotFound);
     };
     let document = {
@@ -665,7 +641,12 @@ async fn show(
     let backlinks = browse::links_to(&state.pool, i.id).await?;
     let today = format::today();
     let (clock, placed) = timeline::place(&i.timeline);
-    let marks = milestones(&i.timeline, &placed);
+    let stated = i
+        .source
+        .as_deref()
+        .map(milestones::stated)
+        .unwrap_or_default();
+    let marks = milestones::milestones(&i.timeline, &clock, &placed, &stated);
     let glance = glance(&i, &clock, &placed, &marks, &today);
     let (timeline, axis) = timeline_views(&i, &clock, &placed, &marks);
     let actions = i
@@ -717,5 +698,5 @@ async fn show(
             .map(|w| (w.line, w.message))
             .collect(),
     })?;
-    Ok(super::forms::with_cookie(&visitor, html))
+    Ok(html)
 }
