@@ -713,6 +713,10 @@ fn references(doc: &Document, outline: &Outline<'_>) -> Vec<Reference> {
         }
     }
     let mut add = |text: &str, line: u32| {
+        // Ticket ids and incident slugs all carry a digit: most texts have none.
+        if !text.bytes().any(|b| b.is_ascii_digit()) {
+            return;
+        }
         for word in text.split(|c: char| {
             c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ',' | ';' | '|')
         }) {

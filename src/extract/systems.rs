@@ -93,43 +93,73 @@ pub const DICTIONARY: &[(&str, &[&str])] = &[
 const LONGEST_FIRST_WORD: usize = 14;
 
 /// Spellings indexed by their first word: (remaining words, canonical name).
-type Index = FxHashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>;
+type Spellings = FxHashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>;
+
+struct Index {
+    spellings: Spellings,
+    /// For each ASCII first letter, a bit per length (in bytes) of the first words that
+    /// begin with it: rules out most words of a document without lowering or hashing.
+    shapes: [u16; 128],
+}
 
 fn index() -> &'static Index {
     static INDEX: LazyLock<Index> = LazyLock::new(|| {
-        let mut map: Index = FxHashMap::default();
-        for (name, spellings) in DICTIONARY {
-            for spelling in *spellings {
+        let mut spellings: Spellings = FxHashMap::default();
+        let mut shapes = [0u16; 128];
+        for (name, spellings_of) in DICTIONARY {
+            for spelling in *spellings_of {
                 let mut words = spelling.split(' ');
                 let first = words.next().unwrap_or_default();
-                map.entry(first).or_default().push((words.collect(), name));
+                shapes[usize::from(first.as_bytes()[0] & 0x7f)] |= 1 << first.len();
+                spellings
+                    .entry(first)
+                    .or_default()
+                    .push((words.collect(), name));
             }
         }
-        map
+        Index { spellings, shapes }
     });
     &INDEX
 }
 
+impl Index {
+    /// Whether a word written as `word` may be a first word of a spelling.
+    fn may_start(&self, word: &str) -> bool {
+        let first = word.as_bytes()[0];
+        // A word opening with a non-ASCII letter ("K" the Kelvin sign) is looked up.
+        !first.is_ascii()
+            || self.shapes[usize::from(first.to_ascii_lowercase())] & (1 << word.len()) != 0
+    }
+}
+
 /// Systems named in `text`, canonical names in order of first mention.
 pub fn find(text: &str) -> Vec<String> {
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = word_spans(&lower).into_iter().map(|(_, w)| w).collect();
+    // Words are cut from the text as written and lowered one at a time, only when their
+    // first letter and length allow a match: lowering the whole document first cost
+    // more than the rest.
+    let words = words(text);
     let index = index();
     let mut seen = FxHashSet::default();
     let mut found = Vec::new();
+    let mut lower = String::new();
     for (i, word) in words.iter().enumerate() {
-        // Most words are not in the dictionary: rule them out by length before hashing.
-        if word.len() < 2 || word.len() > LONGEST_FIRST_WORD {
+        if word.len() < 2 || word.len() > LONGEST_FIRST_WORD || !index.may_start(word) {
             continue;
         }
-        let Some(candidates) = index.get(word) else {
+        lower.clear();
+        if word.is_ascii() {
+            lower.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            lower.push_str(&word.to_lowercase());
+        }
+        let Some(candidates) = index.spellings.get(lower.as_str()) else {
             continue;
         };
         for (rest, name) in candidates {
             let matches = rest
                 .iter()
                 .enumerate()
-                .all(|(j, w)| words.get(i + 1 + j) == Some(w));
+                .all(|(j, w)| words.get(i + 1 + j).is_some_and(|x| same_word(x, w)));
             if matches && seen.insert(*name) {
                 found.push(name.to_string());
             }
@@ -138,23 +168,43 @@ pub fn find(text: &str) -> Vec<String> {
     found
 }
 
-/// Words as (position, word); words may contain `-` and `.` inside.
-fn word_spans(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
+/// Whether `written` is the dictionary's lowercase `word` in any case.
+fn same_word(written: &str, word: &str) -> bool {
+    if written.is_ascii() {
+        written.eq_ignore_ascii_case(word)
+    } else {
+        written.to_lowercase() == word
+    }
+}
+
+/// The words of `text`; words may contain `-`, `.` and `_` inside.
+fn words(text: &str) -> Vec<&str> {
+    let mut out = Vec::with_capacity(text.len() / 6);
+    let b = text.as_bytes();
     let mut start = None;
-    for (i, c) in text.char_indices() {
-        let part = c.is_alphanumeric() || ((c == '-' || c == '.' || c == '_') && start.is_some());
+    let mut i = 0;
+    while i < b.len() {
+        // ASCII bytes are classed directly; other characters are decoded.
+        let (part, width) = if b[i].is_ascii() {
+            let c = b[i];
+            let inner = matches!(c, b'-' | b'.' | b'_') && start.is_some();
+            (c.is_ascii_alphanumeric() || inner, 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        };
         match (part, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                out.push((s, text[s..i].trim_end_matches(['-', '.', '_'])));
+                out.push(text[s..i].trim_end_matches(['-', '.', '_']));
                 start = None;
             }
             _ => {}
         }
+        i += width;
     }
     if let Some(s) = start {
-        out.push((s, text[s..].trim_end_matches(['-', '.', '_'])));
+        out.push(text[s..].trim_end_matches(['-', '.', '_']));
     }
     out
 }

@@ -177,10 +177,28 @@ pub fn find(text: &str) -> Vec<Found> {
         // stops us from reading "2017" out of "OTG0150847" or "v2017". A token that
         // starts with a letter ("June", "around", "Friday") is only worth a full parse
         // when a digit follows soon, or when it may be "noon"/"midnight".
-        let worth_trying = c.is_ascii_digit()
-            || c == b'~'
-            || (c.is_ascii_alphabetic()
-                && (next_digit - i <= LETTER_START_REACH || may_be_named_time(&scan.b[i..])));
+        if c.is_ascii_alphabetic() {
+            let len = scan.b[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+            let worth_trying = (next_digit - i <= LETTER_START_REACH
+                || may_be_named_time(&scan.b[i..]))
+                && starts_a_timestamp_word(&scan.b[i..i + len])
+                && !scan.alnum_before(i);
+            if worth_trying
+                && let Some(found) = scan.parse_at(i, false)
+                && found.end > i
+            {
+                i = found.end;
+                out.push(found);
+                continue;
+            }
+            // No timestamp starts inside a word: skip the rest of its letters.
+            i += len;
+            continue;
+        }
+        let worth_trying = c.is_ascii_digit() || c == b'~';
         if worth_trying
             && !scan.alnum_before(i)
             && let Some(found) = scan.parse_at(i, false)
@@ -198,6 +216,22 @@ pub fn find(text: &str) -> Vec<Found> {
 /// How far after a word a timestamp that starts with that word ("Wednesday, June 26th,
 /// 2019", "approximately 13:00") has its first digit, at most.
 const LETTER_START_REACH: usize = 48;
+
+/// Whether `word` (a run of letters) is one a timestamp can open with: a
+/// month or weekday name, a word of approximation, "ca", "noon", "midnight" or "at".
+/// Most words of a document are none of these, and ruling them out here spares a full
+/// parse attempt at each.
+fn starts_a_timestamp_word(word: &[u8]) -> bool {
+    // "approximately", the longest of them, has 13 letters; "at" and "ca", the shortest, 2.
+    if !(2..=13).contains(&word.len()) {
+        return false;
+    }
+    let is = |w: &str| word.eq_ignore_ascii_case(w.as_bytes());
+    MONTHS.iter().any(|m| is(m.0))
+        || WEEKDAYS.iter().any(|d| is(d.0))
+        || APPROX_WORDS.iter().any(|w| is(w))
+        || ["ca", "noon", "midnight", "at"].iter().any(|w| is(w))
+}
 
 /// "noon" and "midnight" are times without digits; "at" can introduce them.
 fn may_be_named_time(rest: &[u8]) -> bool {
