@@ -14,6 +14,7 @@ pub mod digest;
 pub mod document;
 pub mod export;
 pub mod incidents;
+pub mod insights;
 pub mod maintenance;
 pub mod pages;
 

@@ -22,9 +22,11 @@ mod home;
 pub mod host;
 pub mod identity;
 mod incidents;
+mod insights;
 mod links;
 mod login;
 pub mod metrics;
+mod milestones;
 mod query;
 mod search;
 pub mod status;
@@ -132,6 +134,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::routes())
         .merge(home::routes())
         .merge(incidents::routes())
+        .merge(insights::routes())
         .merge(search::routes())
         .merge(topics::routes())
         .merge(actions::routes())

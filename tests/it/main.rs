@@ -19,6 +19,7 @@ mod forms;
 mod hostile;
 mod import;
 mod incident_page;
+mod insights;
 mod layers;
 mod lint;
 mod new_postmortem;

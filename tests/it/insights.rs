@@ -1,0 +1,374 @@
+//! `/insights` over invented postmortems whose figures were computed by hand: medians
+//! and p90s (nearest rank) per quarter and overall, on the page, in the table and in
+//! the CSV; how many incidents each figure comes from and the list behind it; filters;
+//! the front matter override of the detection time; bad query values.
+
+use crate::support::texts_of;
+
+/// An app over a fresh database holding only `files` (name, text), imported for real.
+pub struct Site {
+    _dir: tempfile::TempDir,
+    pub app: axum::Router,
+    pub pool: sqlx::SqlitePool,
+}
+
+pub async fn site(files: &[(String, String)]) -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("incidents");
+    std::fs::create_dir_all(&docs).unwrap();
+    for (name, text) in files {
+        std::fs::write(docs.join(name), text).unwrap();
+    }
+    let pool = aftermath::db::open(&dir.path().join("insights.db"))
+        .await
+        .unwrap();
+    let report = aftermath::import::import_paths(
+        &pool,
+        std::slice::from_ref(&docs),
+        &aftermath::import::Options {
+            max_file_bytes: 1024 * 1024,
+            allow_symlinks_outside: false,
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.failed, 0);
+    let app = aftermath::web::app(aftermath::web::AppState::new(
+        pool.clone(),
+        crate::support::default_site(),
+    ));
+    Site {
+        _dir: dir,
+        app,
+        pool,
+    }
+}
+
+impl Site {
+    pub async fn get(&self, uri: &str) -> (u16, String) {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let request = axum::http::Request::get(uri)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    pub async fn page(&self, uri: &str) -> scraper::Html {
+        let (status, body) = self.get(uri).await;
+        assert_eq!(status, 200, "GET {uri}:\n{body}");
+        scraper::Html::parse_document(&body)
+    }
+}
+
+/// A postmortem with the given front matter extras, timeline and actions.
+pub fn postmortem(
+    title: &str,
+    date: &str,
+    severity: &str,
+    system: &str,
+    extra: &str,
+    body: &str,
+    timeline: &str,
+    actions: &str,
+) -> String {
+    format!(
+        "---\ntitle: {title}\ndate: {date}\nseverity: {severity}\nsystems: [{system}]\ntags: [db]\n{extra}---\n\
+         # {title}\n\n## Summary\n\n{body}\n\n## Impact\n\nCustomers could not pay for their orders.\n\n\
+         ## Timeline\n\n{timeline}\n\n## Root cause\n\nA connection pool was exhausted by a slow query.\n\n\
+         ## Action items\n\n{actions}\n"
+    )
+}
+
+/// Seven invented incidents. Minutes from the start (the first timed entry):
+///
+/// | incident | quarter | detected | resolved | note |
+/// |---|---|---|---|---|
+/// | a | 2024-Q1 | 12 ("paged") | 60 ("restored") | |
+/// | b | 2024-Q1 | 5 ("alert") | 30 ("resolved") | |
+/// | c | 2024-Q1 | 30 ("report") | 240 ("fixed") | SEV3 |
+/// | d | 2024-Q1 | — no word | 90 ("restored") | SEV3 |
+/// | e | 2024-Q1 | 20 | 45 ("recovered") | no zone: wall time, one clock |
+/// | f | 2024-Q2 | — | — | one timed entry only |
+/// | g | 2024-Q2 | 10 (front matter; the words say 45) | 120 | system database |
+///
+/// Nearest rank, position ⌈p·n/100⌉ of the sorted values:
+/// * Q1 detect [5, 12, 20, 30]: median #2 = 12 min, p90 #4 = 30 min, from 4 of 5.
+/// * Q1 resolve [30, 45, 60, 90, 240]: median #3 = 60 min, p90 #5 = 240 min, 5 of 5.
+/// * Q2 detect [10], resolve [120], from 1 of 2.
+/// * All detect [5, 10, 12, 20, 30]: median #3 = 12 min, p90 #5 = 30 min, 5 of 7.
+/// * All resolve [30, 45, 60, 90, 120, 240]: median #3 = 60, p90 #6 = 240, 6 of 7.
+/// * Impact equals resolve for each (every one with a resolution).
+pub fn invented() -> Vec<(String, String)> {
+    let body = "The checkout service returned errors to customers.";
+    let pm =
+        |name: &str, title: &str, date: &str, sev: &str, sys: &str, extra: &str, timeline: &str| {
+            (
+                format!("{name}.md"),
+                postmortem(
+                    title,
+                    date,
+                    sev,
+                    sys,
+                    extra,
+                    body,
+                    timeline,
+                    "- [ ] Tune the pool (owner: bob, due: 2024-09-01)",
+                ),
+            )
+        };
+    vec![
+        pm(
+            "2024-01-10-a",
+            "Checkout errors A",
+            "2024-01-10",
+            "SEV2",
+            "payments",
+            "",
+            "- 2024-01-10 10:00 UTC: Error rate rises\n- 2024-01-10 10:12 UTC: Alert fires and the on-call engineer is paged\n- 2024-01-10 11:00 UTC: Service restored",
+        ),
+        pm(
+            "2024-02-03-b",
+            "Checkout errors B",
+            "2024-02-03",
+            "SEV2",
+            "payments",
+            "",
+            "- 2024-02-03 08:00 UTC: Latency climbs\n- 2024-02-03 08:05 UTC: Alert fires\n- 2024-02-03 08:30 UTC: Issue resolved",
+        ),
+        pm(
+            "2024-02-20-c",
+            "Checkout errors C",
+            "2024-02-20",
+            "SEV3",
+            "payments",
+            "",
+            "- 2024-02-20 09:00 UTC: Deploy starts\n- 2024-02-20 09:30 UTC: Customers report failures\n- 2024-02-20 13:00 UTC: Fixed by a rollback",
+        ),
+        pm(
+            "2024-03-05-d",
+            "Checkout errors D",
+            "2024-03-05",
+            "SEV3",
+            "payments",
+            "",
+            "- 2024-03-05 14:00 UTC: Queue grows\n- 2024-03-05 14:40 UTC: Engineers look at the queue\n- 2024-03-05 15:30 UTC: Queue drained and service restored",
+        ),
+        pm(
+            "2024-03-28-e",
+            "Checkout errors E",
+            "2024-03-28",
+            "SEV2",
+            "payments",
+            "",
+            "- 2024-03-28 07:00: Errors begin\n- 2024-03-28 07:20: Alert fires\n- 2024-03-28 07:45: Service recovered",
+        ),
+        pm(
+            "2024-04-15-f",
+            "Checkout errors F",
+            "2024-04-15",
+            "SEV2",
+            "payments",
+            "",
+            "- 2024-04-15 10:00 UTC: Errors begin",
+        ),
+        pm(
+            "2024-05-02-g",
+            "Database failover G",
+            "2024-05-02",
+            "SEV1",
+            "database",
+            "detected: 2024-05-02T12:10Z\n",
+            "- 2024-05-02 12:00 UTC: Primary database stops answering\n- 2024-05-02 12:45 UTC: Alert fires\n- 2024-05-02 14:00 UTC: Failover complete, incident resolved",
+        ),
+    ]
+}
+
+/// The table's rows: (quarter, cells as text), footer last.
+fn table(html: &scraper::Html) -> Vec<Vec<String>> {
+    let tr = scraper::Selector::parse("table.insights tbody tr, table.insights tfoot tr").unwrap();
+    let cell = scraper::Selector::parse("th, td").unwrap();
+    html.select(&tr)
+        .map(|r| {
+            r.select(&cell)
+                .map(|c| {
+                    c.text()
+                        .collect::<String>()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn row<'a>(rows: &'a [Vec<String>], label: &str) -> &'a [String] {
+    rows.iter()
+        .find(|r| r[0] == label)
+        .unwrap_or_else(|| panic!("no row {label} in {rows:?}"))
+}
+
+#[tokio::test]
+async fn insights_show_hand_computed_medians_and_p90s_per_quarter() {
+    let site = site(&invented()).await;
+    let page = site.page("/insights").await;
+    let rows = table(&page);
+    // Newest quarter first, then the overall row.
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(
+        row(&rows, "2024-Q1"),
+        [
+            "2024-Q1",
+            "5",
+            "12 min",
+            "30 min from 4 of 5",
+            "1 h",
+            "4 h from 5 of 5",
+            "1 h",
+            "4 h from 5 of 5"
+        ]
+    );
+    assert_eq!(
+        row(&rows, "2024-Q2"),
+        [
+            "2024-Q2",
+            "2",
+            "10 min",
+            "10 min from 1 of 2",
+            "2 h",
+            "2 h from 1 of 2",
+            "2 h",
+            "2 h from 1 of 2"
+        ]
+    );
+    assert_eq!(
+        row(&rows, "All"),
+        [
+            "All",
+            "7",
+            "12 min",
+            "30 min from 5 of 7",
+            "1 h",
+            "4 h from 6 of 7",
+            "1 h",
+            "4 h from 6 of 7"
+        ]
+    );
+    // Each figure says why the others were left out.
+    let from = texts_of(&page, "ul.overall-from li");
+    // d has no word for detection; f has one timed entry only.
+    assert!(
+        from[0].contains("from 5 of 7")
+            && from[0].contains("2: no entry says when it was detected"),
+        "{from:?}"
+    );
+    assert!(
+        from[2].contains("from 6 of 7") && from[2].contains("1: only one time in its timeline"),
+        "{from:?}"
+    );
+    // Four charts, drawn on the server, each bar a link.
+    assert_eq!(texts_of(&page, "figure.insight-chart svg").len(), 4);
+    assert_eq!(texts_of(&page, "#chart-count svg a").len(), 2);
+}
+
+#[tokio::test]
+async fn the_csv_holds_the_same_figures_in_seconds() {
+    let site = site(&invented()).await;
+    let (status, csv) = site.get("/insights.csv").await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "quarter,incidents,detect_from,detect_median_seconds,detect_p90_seconds,resolve_from,resolve_median_seconds,resolve_p90_seconds,impact_from,impact_median_seconds,impact_p90_seconds",
+            "2024-Q1,5,4,720,1800,5,3600,14400,5,3600,14400",
+            "2024-Q2,2,1,600,600,1,7200,7200,1,7200,7200",
+            "all,7,5,720,1800,6,3600,14400,6,3600,14400",
+        ]
+    );
+    // Filtered: SEV3 is c and d. Resolve [90, 240]: median #1 = 5400, p90 #2 = 14400.
+    let (_, csv) = site.get("/insights.csv?severity=SEV3").await;
+    assert!(
+        csv.lines()
+            .any(|l| l == "2024-Q1,2,1,1800,1800,2,5400,14400,2,5400,14400"),
+        "{csv}"
+    );
+}
+
+#[tokio::test]
+async fn every_figure_links_to_the_incidents_it_came_from() {
+    let site = site(&invented()).await;
+    let page = site.page("/insights").await;
+    let links = crate::support::attrs_of(&page, "table.insights tbody a.from", "href");
+    let detect_q1 = links
+        .iter()
+        .find(|h| h.contains("quarter=2024-Q1") && h.contains("measure=detect"))
+        .expect("a link behind Q1's time to detect");
+    let list = site.page(detect_q1).await;
+    assert_eq!(texts_of(&list, "ul.used li").len(), 4);
+    let left = texts_of(&list, "ul.left-out li");
+    assert_eq!(left.len(), 1);
+    assert!(
+        left[0].contains("Checkout errors D")
+            && left[0].contains("no entry says when it was detected"),
+        "{left:?}"
+    );
+}
+
+#[tokio::test]
+async fn filters_by_system_severity_and_year_narrow_the_figures() {
+    let site = site(&invented()).await;
+    let rows = table(&site.page("/insights?system=database").await);
+    assert_eq!(row(&rows, "All")[1], "1");
+    assert_eq!(row(&rows, "All")[2], "10 min");
+    // A year shows its four quarters, empty ones too.
+    let rows = table(&site.page("/insights?year=2024").await);
+    let labels: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(labels, ["2024-Q4", "2024-Q3", "2024-Q2", "2024-Q1", "All"]);
+    assert_eq!(row(&rows, "2024-Q3")[1], "0");
+    assert_eq!(row(&rows, "2024-Q3")[2], "–");
+}
+
+#[tokio::test]
+async fn bad_query_values_get_a_message_not_an_error() {
+    let site = site(&invented()).await;
+    for uri in [
+        "/insights?year=abc",
+        "/insights?year=99999999999999999999",
+        "/insights?system=%FF%FE",
+        "/insights/incidents?quarter=2024-Q9&measure=nonsense",
+        "/insights.csv?year=%3Cscript%3E",
+    ] {
+        let (status, body) = site.get(uri).await;
+        assert_eq!(status, 200, "{uri}");
+        assert!(!body.contains("<script>"), "{uri}");
+    }
+    let page = site.page("/insights?year=abc").await;
+    assert!(texts_of(&page, "p.note")[0].contains("is not a year"));
+}
+
+#[tokio::test]
+async fn the_front_matter_overrides_the_detection_time_and_the_page_shows_the_rule() {
+    let site = site(&invented()).await;
+    let page = site.page("/incidents/2024-05-02-g").await;
+    let detect: Vec<String> = texts_of(&page, ".glance .from-entry dd")
+        .into_iter()
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(detect[0], "10 min from the front matter");
+    assert_eq!(detect[1], "2 h from entry 3");
+    let rule = texts_of(&page, ".milestone-rule p");
+    assert!(rule[0].contains("detected:"), "{rule:?}");
+    // Without an override the words decide, and the entry is named.
+    let page = site.page("/incidents/2024-01-10-a").await;
+    let detect = texts_of(&page, ".glance .from-entry dd");
+    assert!(
+        detect[0].split_whitespace().collect::<Vec<_>>().join(" ") == "12 min from entry 2",
+        "{detect:?}"
+    );
+}
