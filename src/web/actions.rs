@@ -100,8 +100,25 @@ impl From<ActionEvent> for HistoryEntry {
     }
 }
 
-/// Actions shown on one page; the CSV and the API return all.
-const PAGE_LIMIT: i64 = 300;
+/// Actions shown on one page; a link leads to the next. The CSV returns all.
+const PAGE_LIMIT: i64 = 100;
+
+/// The page's position in the list, beside the filters ([`ActionParams`]).
+#[derive(Debug, Default, Deserialize)]
+struct PageParams {
+    /// Where the page starts: the cursor of the previous page's "next" link.
+    cursor: Option<String>,
+}
+
+/// The name of a sort order in cursors.
+fn order_name(sort: db_actions::ActionSort) -> &'static str {
+    match sort {
+        db_actions::ActionSort::Due => "due",
+        db_actions::ActionSort::Age => "age",
+        db_actions::ActionSort::Incident => "incident",
+        db_actions::ActionSort::Id => "id",
+    }
+}
 
 /// A filter link: label, href, whether active.
 pub struct FilterLink {
@@ -117,6 +134,10 @@ struct ActionsPage {
     actions: Vec<ActionItem>,
     /// More actions match than the page shows.
     more: bool,
+    /// The next page of the same list, when there is one.
+    next_href: Option<String>,
+    /// The first page, when this is a later one.
+    first_href: Option<String>,
     counts: ActionCounts,
     owners: Vec<OwnerLoad>,
     by_owner: bool,
@@ -235,8 +256,9 @@ async fn list(
     State(state): State<AppState>,
     visitor: Visitor,
     Query(params): Query<ActionParams>,
+    Query(position): Query<PageParams>,
 ) -> Result<Response, AppError> {
-    render_list(&state, visitor, params, None).await
+    render_list(&state, visitor, params, position.cursor, None).await
 }
 
 /// The actions page for `params`; `error` is a bulk change that was refused (the page
@@ -245,16 +267,52 @@ async fn render_list(
     state: &AppState,
     visitor: Visitor,
     params: ActionParams,
+    cursor: Option<String>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let stale_days = state.site.stale_days;
     let (mut filter, notes) = filter_from(&params, stale_days);
+    let order = order_name(filter.sort);
     filter.limit = Some(PAGE_LIMIT + 1);
-    let mut actions = db_actions::list(&state.pool, &filter).await?;
+    filter.after = cursor
+        .as_deref()
+        .and_then(|c| super::views::cursor::decode(order, c));
+    let later_page = filter.after.is_some();
+    let by_owner = params.view.as_deref() == Some("owners");
+    let mut actions = if by_owner {
+        Vec::new()
+    } else {
+        db_actions::list(&state.pool, &filter).await?
+    };
     let more = actions.len() as i64 > PAGE_LIMIT;
     actions.truncate(PAGE_LIMIT as usize);
-    let counts = db_actions::counts(&state.pool, tracking::today(), stale_days).await?;
-    let owners = db_actions::per_owner(&state.pool, tracking::today()).await?;
+    let next_href = more.then(|| actions.last()).flatten().map(|last| {
+        let next = super::views::cursor::encode(order, &last.sort_key);
+        let base = href("/actions", &params, |_| {});
+        let sep = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{sep}cursor={next}")
+    });
+    let first_href = later_page.then(|| href("/actions", &params, |_| {}));
+    let counts = *state
+        .cache
+        .memo(
+            &state.cache.action_counts,
+            db_actions::counts(&state.pool, tracking::today(), stale_days),
+        )
+        .await?;
+    let owners = if by_owner {
+        state
+            .cache
+            .memo(
+                &state.cache.owner_loads,
+                db_actions::per_owner(&state.pool, tracking::today()),
+            )
+            .await?
+            .as_ref()
+            .clone()
+    } else {
+        Vec::new()
+    };
     let current_status = params.status.clone().unwrap_or_else(|| "open".into());
     let status_links = [
         ("open", "needs work"),
@@ -335,9 +393,11 @@ async fn render_list(
         title: "Actions".into(),
         actions: actions.into_iter().map(ActionItem::from).collect(),
         more,
+        next_href,
+        first_href,
         counts,
         owners,
-        by_owner: params.view.as_deref() == Some("owners"),
+        by_owner,
         notes,
         error,
         changed,
@@ -395,7 +455,7 @@ async fn bulk(
     let params: ActionParams =
         serde_urlencoded::from_str(field("filter").unwrap_or("")).unwrap_or_default();
     let refuse =
-        |message: String| render_list(&state, visitor.clone(), params.clone(), Some(message));
+        |message: String| render_list(&state, visitor.clone(), params.clone(), None, Some(message));
     let owner = if field("clear_owner").is_some() {
         Some("")
     } else {

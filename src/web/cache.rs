@@ -53,6 +53,10 @@ pub struct PageCache {
     pub facets: Memo<crate::db::browse::Facets>,
     pub overview: Memo<crate::db::browse::Overview>,
     pub open_incidents: Memo<i64>,
+    /// The actions page's counts and per-owner view: a scan of every action each, so
+    /// kept like the facets rather than recomputed for every page and filter change.
+    pub action_counts: Memo<crate::db::actions::ActionCounts>,
+    pub owner_loads: Memo<Vec<crate::db::actions::OwnerLoad>>,
     /// Rendered documents, for every visitor (the page around them differs, the
     /// document does not).
     pub documents: DocumentCache,
