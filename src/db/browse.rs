@@ -61,6 +61,65 @@ pub async fn list(
     pool: &SqlitePool,
     filter: &ListFilter,
 ) -> sqlx::Result<(Vec<IncidentSummary>, i64)> {
+    let (conditions, binds) = list_conditions(filter);
+    let dir = if filter.ascending { "asc" } else { "desc" };
+    let order = if filter.sort_title {
+        format!("i.title collate nocase {dir}, i.id")
+    } else {
+        format!("i.started {dir} nulls last, i.id {dir}")
+    };
+    let where_clause = conditions.join(" and ");
+    let sql = format!(
+        "with m as (select i.id from incidents i where {where_clause} order by {order} limit ? offset ?)
+         select {SUMMARY_COLUMNS} from m join incidents i on i.id = m.id order by {order}"
+    );
+    let mut query = sqlx::query(&sql);
+    for b in &binds {
+        query = query.bind(b);
+    }
+    let rows = query
+        .bind(filter.limit)
+        .bind(filter.offset)
+        .fetch_all(pool)
+        .await?;
+    let count_sql = format!("select count(*) from incidents i where {where_clause}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in &binds {
+        count = count.bind(b);
+    }
+    let total = count.fetch_one(pool).await?;
+    Ok((rows.iter().map(summary).collect(), total))
+}
+
+/// The incidents `filter` selects (its order, offset and count ignored) in the order
+/// they were first stored, after the one with id `after`, at most `filter.limit`: the
+/// API's pages. Keyset paging on the id, which nothing changes, so a client walking
+/// every page sees each incident once however the data changes meanwhile.
+pub async fn list_after(
+    pool: &SqlitePool,
+    filter: &ListFilter,
+    after: Option<i64>,
+) -> sqlx::Result<Vec<IncidentSummary>> {
+    let (conditions, binds) = list_conditions(filter);
+    let where_clause = conditions.join(" and ");
+    let sql = format!(
+        "with m as (select i.id from incidents i where {where_clause} and i.id > ? order by i.id limit ?)
+         select {SUMMARY_COLUMNS} from m join incidents i on i.id = m.id order by i.id"
+    );
+    let mut query = sqlx::query(&sql);
+    for b in &binds {
+        query = query.bind(b);
+    }
+    let rows = query
+        .bind(after.unwrap_or(i64::MIN))
+        .bind(filter.limit)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.iter().map(summary).collect())
+}
+
+/// The conditions of a list filter over `incidents i`, and their bound values in order.
+fn list_conditions(filter: &ListFilter) -> (Vec<String>, Vec<String>) {
     // Incidents removed by hand (`aftermath remove`) are shown nowhere.
     let mut conditions = vec!["i.removed_at is null".to_string()];
     let mut binds: Vec<String> = Vec::new();
@@ -91,33 +150,7 @@ pub async fn list(
             "exists (select 1 from actions a where a.incident_id = i.id and a.removed_at is null and a.status in {OPEN_STATUSES})"
         ));
     }
-    let dir = if filter.ascending { "asc" } else { "desc" };
-    let order = if filter.sort_title {
-        format!("i.title collate nocase {dir}, i.id")
-    } else {
-        format!("i.started {dir} nulls last, i.id {dir}")
-    };
-    let where_clause = conditions.join(" and ");
-    let sql = format!(
-        "with m as (select i.id from incidents i where {where_clause} order by {order} limit ? offset ?)
-         select {SUMMARY_COLUMNS} from m join incidents i on i.id = m.id order by {order}"
-    );
-    let mut query = sqlx::query(&sql);
-    for b in &binds {
-        query = query.bind(b);
-    }
-    let rows = query
-        .bind(filter.limit)
-        .bind(filter.offset)
-        .fetch_all(pool)
-        .await?;
-    let count_sql = format!("select count(*) from incidents i where {where_clause}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for b in &binds {
-        count = count.bind(b);
-    }
-    let total = count.fetch_one(pool).await?;
-    Ok((rows.iter().map(summary).collect(), total))
+    (conditions, binds)
 }
 
 /// Values offered as filters, with counts.

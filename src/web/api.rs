@@ -1,14 +1,21 @@
 //! The JSON API: incidents and actions for scripts, and action updates with the same
 //! identity rules as the browser (a bearer token, a trusted proxy, or single-user mode).
+//!
+//! Lists come in pages: `limit` (default [`DEFAULT_LIMIT`], at most [`MAX_LIMIT`]) and
+//! an opaque `cursor` naming where the next page starts, given in the response and in a
+//! `Link: <...>; rel="next"` header. Pages follow an order no change moves a row in
+//! (the action id; the incident's first import), so a client walking every page sees
+//! each row exactly once while people change actions between its requests.
 
 use super::forms::{ActionParams, filter_from};
 use super::identity::{Via, Visitor};
+use super::views::cursor;
 use super::{AppError, AppState};
 use crate::db::actions as db_actions;
 use crate::db::browse::{self, ListFilter};
 use crate::tracking::{self, ActionUpdate, Origin};
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -28,13 +35,67 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
+/// Rows in a page when the client does not say.
+pub const DEFAULT_LIMIT: i64 = 100;
+/// Rows in a page at most.
+pub const MAX_LIMIT: i64 = 1000;
+
+/// The paging parameters of a list, beside its filters.
+#[derive(Debug, Default, Deserialize)]
+struct PageParams {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+impl PageParams {
+    /// The page size asked for, within 1..=[`MAX_LIMIT`]; an error message for a value
+    /// that is not a number.
+    fn limit(&self) -> Result<i64, String> {
+        match self.limit.as_deref().map(str::trim) {
+            None | Some("") => Ok(DEFAULT_LIMIT),
+            Some(v) => v
+                .parse::<i64>()
+                .map(|n| n.clamp(1, MAX_LIMIT))
+                .map_err(|_| format!("limit must be a number from 1 to {MAX_LIMIT}")),
+        }
+    }
+}
+
+/// The address of the next page: this request's path and query with `cursor` set to
+/// `next` (and any `offset` dropped).
+fn next_link(path: &str, query: Option<&str>, next: &str) -> String {
+    let mut parts: Vec<&str> = query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| {
+            let key = p.split('=').next().unwrap_or("");
+            !p.is_empty() && key != "cursor" && key != "offset"
+        })
+        .collect();
+    let cursor = format!("cursor={next}");
+    parts.push(&cursor);
+    format!("{path}?{}", parts.join("&"))
+}
+
+/// A JSON page, with the `Link` header when there is a next page.
+fn paged(body: serde_json::Value, next: Option<String>) -> Response {
+    let mut response = Json(body).into_response();
+    if let Some(next) = next
+        && let Ok(value) = HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+    {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    response
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct IncidentParams {
     year: Option<i32>,
     system: Option<String>,
     tag: Option<String>,
     open: Option<bool>,
-    limit: Option<i64>,
+    /// Read for scripts written before cursors: a page in the incidents list's order
+    /// (newest first) from this position. A `cursor` takes precedence.
     offset: Option<i64>,
 }
 
@@ -52,6 +113,8 @@ struct IncidentItem {
 async fn incidents(
     State(state): State<AppState>,
     params: Result<Query<IncidentParams>, axum::extract::rejection::QueryRejection>,
+    Query(page): Query<PageParams>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let Ok(Query(p)) = params else {
         return Ok(error(
@@ -59,16 +122,63 @@ async fn incidents(
             "bad query parameters: year and limit are numbers, open is true or false",
         ));
     };
+    let limit = match page.limit() {
+        Ok(l) => l,
+        Err(e) => return Ok(error(StatusCode::BAD_REQUEST, e)),
+    };
+    let after = match page.cursor.as_deref() {
+        Some(c) => match cursor::decode("incidents", c).and_then(|k| k.parse::<i64>().ok()) {
+            Some(id) => Some(id),
+            None => return Ok(error(StatusCode::BAD_REQUEST, "the cursor is not valid")),
+        },
+        None => None,
+    };
     let filter = ListFilter {
         year: p.year,
         system: p.system,
         tag: p.tag,
         open_actions: p.open.unwrap_or(false),
-        limit: p.limit.unwrap_or(100).clamp(1, 1000),
+        // One more than asked, to know whether a next page exists.
+        limit: limit + 1,
         offset: p.offset.unwrap_or(0).max(0),
         ..ListFilter::default()
     };
-    let (rows, total) = browse::list(&state.pool, &filter).await?;
+    let mut next_cursor = None;
+    let (mut rows, total, next_href) = if after.is_none() && p.offset.is_some() {
+        // The old way: a page by position in the newest-first list.
+        let (rows, total) = browse::list(&state.pool, &filter).await?;
+        let more = rows.len() as i64 > limit;
+        let rest: Vec<&str> = query
+            .as_deref()
+            .unwrap_or("")
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("offset="))
+            .collect();
+        let next = more.then(|| {
+            let mut parts = rest.clone();
+            let offset = format!("offset={}", filter.offset + limit);
+            parts.push(&offset);
+            format!("/api/incidents?{}", parts.join("&"))
+        });
+        (rows, total, next)
+    } else {
+        let rows = browse::list_after(&state.pool, &filter, after).await?;
+        let counted = ListFilter {
+            limit: 0,
+            ..filter.clone()
+        };
+        let total = browse::list(&state.pool, &counted).await?.1;
+        if rows.len() as i64 > limit {
+            next_cursor = rows
+                .get(limit as usize - 1)
+                .map(|last| cursor::encode("incidents", &last.id.to_string()));
+        }
+        let next = next_cursor
+            .as_ref()
+            .map(|c| next_link("/api/incidents", query.as_deref(), c));
+        (rows, total, next)
+    };
+    rows.truncate(limit as usize);
     let items: Vec<IncidentItem> = rows
         .into_iter()
         .map(|r| IncidentItem {
@@ -81,7 +191,10 @@ async fn incidents(
             missing: r.missing,
         })
         .collect();
-    Ok(Json(json!({ "total": total, "incidents": items })).into_response())
+    Ok(paged(
+        json!({ "total": total, "incidents": items, "next_cursor": next_cursor }),
+        next_href,
+    ))
 }
 
 async fn incident(
@@ -133,16 +246,51 @@ async fn incident(
     .into_response())
 }
 
+/// A page of actions. The body stays the JSON array of actions that scripts read
+/// before paging existed; the next page's cursor is in the `Link` header and in
+/// `X-Next-Cursor`. Pages are in action id order whatever `sort` says: an order by due
+/// date or status would move an action changed between two requests across the page
+/// boundary, and the client would see it twice or never.
 async fn actions(
     State(state): State<AppState>,
     Query(params): Query<ActionParams>,
+    Query(page): Query<PageParams>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let (filter, notes) = filter_from(&params, state.site.stale_days);
+    let (mut filter, notes) = filter_from(&params, state.site.stale_days);
     if !notes.is_empty() {
         return Ok(error(StatusCode::BAD_REQUEST, notes.join(" ")));
     }
-    let rows = db_actions::list(&state.pool, &filter).await?;
-    Ok(Json(rows).into_response())
+    let limit = match page.limit() {
+        Ok(l) => l,
+        Err(e) => return Ok(error(StatusCode::BAD_REQUEST, e)),
+    };
+    filter.sort = db_actions::ActionSort::Id;
+    filter.limit = Some(limit + 1);
+    if let Some(c) = page.cursor.as_deref() {
+        match cursor::decode("id", c) {
+            Some(key) => filter.after = Some(key),
+            None => return Ok(error(StatusCode::BAD_REQUEST, "the cursor is not valid")),
+        }
+    }
+    let mut rows = db_actions::list(&state.pool, &filter).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = more
+        .then(|| rows.last())
+        .flatten()
+        .map(|last| cursor::encode("id", &last.sort_key));
+    let mut response = paged(
+        serde_json::to_value(&rows).unwrap_or_default(),
+        next.as_ref()
+            .map(|c| next_link("/api/actions", query.as_deref(), c)),
+    );
+    if let Some(c) = next
+        && let Ok(value) = HeaderValue::from_str(&c)
+    {
+        response.headers_mut().insert("x-next-cursor", value);
+    }
+    Ok(response)
 }
 
 async fn action(
