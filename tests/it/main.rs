@@ -26,6 +26,7 @@ mod new_postmortem;
 mod operations;
 mod refresh_recovery;
 mod robustness;
+mod signed_in;
 mod support;
 mod tracking_web;
 mod upgrade;
