@@ -307,28 +307,33 @@ fn write_action_table(
             *w = (*w).max(style::columns(cell));
         }
     }
-    if let Some(total) = width {
-        // Two spaces after each of the first five columns.
-        let fixed = |w: &[usize; 6]| w[..5].iter().sum::<usize>() + 10;
-        const ACTION_AT_LEAST: usize = 24;
-        if fixed(&widths) + widths[5] > total {
-            for (column, floor) in [(4, 12), (3, 8)] {
-                let room = total.saturating_sub(fixed(&widths) + ACTION_AT_LEAST);
-                if room == 0 {
-                    let excess = fixed(&widths) + ACTION_AT_LEAST - total;
-                    widths[column] = widths[column].saturating_sub(excess).max(floor);
-                }
-            }
-            widths[5] = total.saturating_sub(fixed(&widths)).max(8);
+    // On a narrow terminal the action's text gives way first, then the incident and
+    // the owner are cut, then the incident goes (`--incident` still filters by it).
+    let shown = match width {
+        Some(total) => {
+            use style::Give::{Hide, Shrink};
+            let plan = [
+                Shrink(5, 24),
+                Shrink(4, 12),
+                Shrink(3, 8),
+                Shrink(5, 12),
+                Hide(4),
+                Shrink(5, 8),
+            ];
+            style::fit_columns(&mut widths, total, &plan)
         }
-    }
+        None => vec![true; widths.len()],
+    };
     let line = |out: &mut dyn Write,
                 cells: [&str; 6],
                 row: Option<&crate::db::actions::ActionRow>| {
         let mut text = String::new();
         for (i, cell) in cells.iter().enumerate() {
+            if !shown[i] {
+                continue;
+            }
             let cell = style::fit(cell, widths[i]);
-            let shown = match (i, row) {
+            let painted = match (i, row) {
                 (_, None) => paint.bold(&cell),
                 (1, Some(r)) if r.status == crate::model::ActionStatus::Done => paint.green(&cell),
                 (5, Some(r)) if r.overdue => paint.red(&cell),
@@ -336,7 +341,7 @@ fn write_action_table(
                 (0, Some(_)) => paint.dim(&cell),
                 _ => cell.clone(),
             };
-            text.push_str(&shown);
+            text.push_str(&painted);
             if i + 1 < cells.len() {
                 text.push_str(&" ".repeat(widths[i].saturating_sub(style::columns(&cell)) + 2));
             }

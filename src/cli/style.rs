@@ -87,6 +87,53 @@ fn terminal_columns() -> Option<usize> {
     None
 }
 
+/// One way a table makes room on a narrow terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Give {
+    /// Column `.0` shrinks, down to `.1` columns at the least.
+    Shrink(usize, usize),
+    /// Column `.0` is left out.
+    Hide(usize),
+}
+
+/// Fits a table whose columns are `widths` wide (two spaces between columns) into
+/// `total` columns, taking the steps of `plan` in order until it fits; returns which
+/// columns are shown. A table that does not fit after the whole plan stays as narrow
+/// as the plan made it (the terminal wraps its lines).
+pub fn fit_columns(widths: &mut [usize], total: usize, plan: &[Give]) -> Vec<bool> {
+    let mut shown = vec![true; widths.len()];
+    let natural = widths.to_vec();
+    let used = |widths: &[usize], shown: &[bool]| {
+        let visible: Vec<usize> = widths
+            .iter()
+            .zip(shown)
+            .filter(|(_, s)| **s)
+            .map(|(w, _)| *w)
+            .collect();
+        visible.iter().sum::<usize>() + 2 * visible.len().saturating_sub(1)
+    };
+    for step in plan {
+        let over = used(widths, &shown).saturating_sub(total);
+        if over == 0 {
+            break;
+        }
+        match *step {
+            Give::Shrink(column, floor) if widths[column] > floor => {
+                widths[column] = widths[column].saturating_sub(over).max(floor);
+            }
+            Give::Shrink(..) => {}
+            Give::Hide(column) => shown[column] = false,
+        }
+    }
+    // Room a hidden column left goes back to the last column (the widest text), up to
+    // what it was.
+    if let Some(last) = widths.len().checked_sub(1) {
+        let room = total.saturating_sub(used(widths, &shown));
+        widths[last] = (widths[last] + room).min(natural[last]);
+    }
+    shown
+}
+
 /// How many columns `text` takes on a terminal (wide characters count two).
 pub fn columns(text: &str) -> usize {
     text.chars().map(|c| c.width().unwrap_or(0)).sum()
@@ -124,6 +171,33 @@ mod tests {
         assert_eq!(fit("abc", 4), "abc");
         assert_eq!(fit("日本語です", 5), "日本…");
         assert!(columns(&fit("日本語です", 5)) <= 5);
+    }
+
+    #[test]
+    fn a_table_gives_room_step_by_step_and_no_more_than_needed() {
+        let plan = [
+            Give::Shrink(2, 10),
+            Give::Shrink(1, 4),
+            Give::Hide(1),
+            Give::Shrink(2, 3),
+        ];
+        // 10 + 8 + 30 and two gaps of two: 52.
+        let fitted = |total| {
+            let mut widths = [10, 8, 30];
+            let shown = fit_columns(&mut widths, total, &plan);
+            (widths, shown)
+        };
+        assert_eq!(fitted(80), ([10, 8, 30], vec![true, true, true]));
+        assert_eq!(fitted(50), ([10, 8, 28], vec![true, true, true]));
+        assert_eq!(fitted(30), ([10, 6, 10], vec![true, true, true]));
+        assert_eq!(fitted(20), ([10, 4, 8], vec![true, false, true]));
+        // Hiding a column can leave room, which the last column takes back.
+        let mut widths = [10, 8, 30];
+        let plan = [Give::Shrink(2, 20), Give::Hide(1)];
+        assert_eq!(fit_columns(&mut widths, 36, &plan), [true, false, true]);
+        assert_eq!(widths, [10, 8, 24]);
+        // Narrower than the plan allows: as narrow as it goes.
+        assert_eq!(fitted(5), ([10, 4, 3], vec![true, false, true]));
     }
 
     #[test]

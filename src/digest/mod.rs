@@ -276,7 +276,12 @@ pub async fn compose_run(
     settings: &DigestSettings,
     run: &Run,
 ) -> anyhow::Result<Vec<Outgoing>> {
-    let as_of = Timestamp::from_second(run.as_of.timestamp().as_second())?;
+    // Stored times are whole seconds (`db::now()` drops the fraction), so a change
+    // stamped with the second `now` falls in happened before `now`: a run composed as
+    // of now counts to the end of that second, or an import a moment earlier would be
+    // left out of the digest run right after it. A scheduled instant is whole already.
+    let at = run.as_of.timestamp();
+    let as_of = Timestamp::from_second(at.as_second() + i64::from(at.subsec_nanosecond() > 0))?;
     let since = as_of - (7 * 24).hours();
     let (since_s, as_of_s) = (since.to_string(), as_of.to_string());
     let rows = db::digest::actions(pool, &since_s, &as_of_s)
