@@ -4,8 +4,9 @@
 //! time to re-import the unchanged corpus, the import's peak memory and the database
 //! size.
 //!
-//! Run: `cargo bench --bench import -- [--docs N] [--seed S]` (release mode). The corpus
-//! is generated once into `target/bench/corpus-N-S` and reused.
+//! Run: `cargo bench --bench import -- [--docs N] [--seed S] [--parse-only]` (release
+//! mode; `--parse-only` stops after the parse figures). The corpus is generated once into
+//! `target/bench/corpus-N-S` and reused.
 
 use aftermath::ingest;
 use aftermath::pipeline;
@@ -17,12 +18,15 @@ use std::time::{Duration, Instant};
 struct Args {
     docs: u64,
     seed: u64,
+    /// Stop after the parse-only figure and its raw baseline (`--parse-only`).
+    parse_only: bool,
 }
 
 fn args() -> Args {
     let mut args = Args {
         docs: 10_000,
         seed: 1,
+        parse_only: false,
     };
     let mut it = std::env::args().skip(1);
     let mut benching = false;
@@ -34,6 +38,7 @@ fn args() -> Args {
                 docs_given = true;
             }
             "--bench" => benching = true,
+            "--parse-only" => args.parse_only = true,
             "--seed" => args.seed = it.next().and_then(|v| v.parse().ok()).expect("--seed S"),
             _ => {}
         }
@@ -232,6 +237,13 @@ fn main() {
         "aftermath parse only (1 thread)               {}",
         rate(n, bytes, parse)
     );
+    println!(
+        "parse only / raw pulldown-cmark pass: {:.1} raw passes per document",
+        parse.as_secs_f64() / md.as_secs_f64()
+    );
+    if args.parse_only {
+        return;
+    }
 
     let fts = raw_fts(&files, &work.join("raw-fts.db"));
     println!(

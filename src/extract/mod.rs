@@ -713,13 +713,7 @@ fn references(doc: &Document, outline: &Outline<'_>) -> Vec<Reference> {
         }
     }
     let mut add = |text: &str, line: u32| {
-        // Ticket ids and incident slugs all carry a digit: most texts have none.
-        if !text.bytes().any(|b| b.is_ascii_digit()) {
-            return;
-        }
-        for word in text.split(|c: char| {
-            c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ',' | ';' | '|')
-        }) {
+        for word in words_with_digits(text) {
             let w = word.trim_end_matches(['.', ':']);
             let is_reference = actions::is_ticket_id(w) || looks_like_incident_slug(w);
             if !w.starts_with('#') && is_reference && seen.insert(w.to_string()) {
@@ -735,6 +729,32 @@ fn references(doc: &Document, outline: &Outline<'_>) -> Vec<Reference> {
     }
     visit_texts(outline, &mut add);
     out
+}
+
+/// The words of `text` (split at spaces and at `()[],;|`) that hold an ASCII digit, in
+/// order: every ticket id and incident slug has one, and most words have none, so only
+/// the words around a digit are cut out.
+fn words_with_digits(text: &str) -> impl Iterator<Item = &str> {
+    let separator =
+        |c: char| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ',' | ';' | '|');
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let digit = from
+            + text.as_bytes()[from..]
+                .iter()
+                .position(u8::is_ascii_digit)?;
+        let start = text[..digit]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| separator(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let end = text[digit..]
+            .char_indices()
+            .find(|&(_, c)| separator(c))
+            .map_or(text.len(), |(i, _)| digit + i);
+        from = end;
+        Some(&text[start..end])
+    })
 }
 
 /// `2019-06-26-darkmyst-services-outage`: how postmortem files are named, so a mention
@@ -811,6 +831,16 @@ fn dedup_warnings(warnings: Vec<Warning>) -> Vec<Warning> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_words_with_a_digit_are_cut_out_for_references() {
+        let words: Vec<&str> =
+            words_with_digits("See INC-42, (JIRA-7) and\u{a0}#12|x9 but not this; 2019-06-26-a.")
+                .collect();
+        assert_eq!(words, ["INC-42", "JIRA-7", "#12", "x9", "2019-06-26-a."]);
+        assert_eq!(words_with_digits("no digits here").count(), 0);
+        assert_eq!(words_with_digits("İ K 7").collect::<Vec<_>>(), ["7"]);
+    }
 
     #[test]
     fn a_prompt_left_in_its_placeholders_is_not_content() {
