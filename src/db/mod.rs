@@ -17,6 +17,7 @@ pub mod incidents;
 pub mod insights;
 pub mod maintenance;
 pub mod pages;
+pub mod recurrence;
 
 use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -42,6 +42,8 @@ struct HomePage {
     incidents: i64,
     open_actions: i64,
     overdue_actions: i64,
+    /// Incidents that recurred after a similar incident's actions were all closed.
+    recurrences: i64,
     recent: Vec<IncidentItem>,
     bars: Vec<Bar>,
     labels: Vec<Label>,
@@ -179,6 +181,7 @@ async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
         incidents: overview.incidents,
         open_actions: overview.open_actions,
         overdue_actions: overview.overdue_actions,
+        recurrences: crate::db::recurrence::count(&state.pool).await?,
         recent: incident_items(recent),
         bars,
         labels,

@@ -393,6 +393,8 @@ pub struct Glance {
 #[derive(Template)]
 #[template(path = "incident.html")]
 struct IncidentPage {
+    /// The incident's id (to tell which side of a recurrence it is).
+    id: i64,
     title: String,
     /// When the source file went missing from the imported folders.
     missing_since: Option<String>,
@@ -416,6 +418,8 @@ struct IncidentPage {
     references: Vec<Link>,
     backlinks: Vec<(String, String)>,
     related: Vec<Related>,
+    /// Recurrences this incident is part of (as the later or the earlier incident).
+    recurrences: Vec<crate::db::recurrence::Recurrence>,
     visitor: super::identity::Visitor,
     statuses: Vec<(&'static str, &'static str)>,
     back: String,
@@ -596,6 +600,7 @@ async fn show(
             .await
     };
     let related = browse::related(&state.pool, i.id).await?;
+    let recurrences = crate::db::recurrence::of_incident(&state.pool, i.id).await?;
     let internal = browse::links_from(&state.pool, i.id).await?;
     let references = i
         .references
@@ -647,6 +652,7 @@ async fn show(
         back: format!("/incidents/{}#actions", i.slug),
         visitor: visitor.clone(),
         statuses: super::forms::status_choices(),
+        id: i.id,
         title: i.title.clone(),
         document,
         glance,
@@ -660,6 +666,7 @@ async fn show(
         references,
         backlinks,
         related: related.into_iter().map(Related::from).collect(),
+        recurrences,
         missing_since: i.missing_since,
         causes: i.causes,
         source_path: i.source_path,

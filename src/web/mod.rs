@@ -28,6 +28,7 @@ mod login;
 pub mod metrics;
 mod milestones;
 mod query;
+mod recurrences;
 mod search;
 pub mod status;
 mod telemetry;
@@ -135,6 +136,7 @@ pub fn app(state: AppState) -> Router {
         .merge(home::routes())
         .merge(incidents::routes())
         .merge(insights::routes())
+        .merge(recurrences::routes())
         .merge(search::routes())
         .merge(topics::routes())
         .merge(actions::routes())

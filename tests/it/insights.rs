@@ -372,3 +372,120 @@ async fn the_front_matter_overrides_the_detection_time_and_the_page_shows_the_ru
         "{detect:?}"
     );
 }
+
+/// Three pairs of incidents naming the same failure, each earlier one with one action:
+/// * DNS: done in its document, due 2023-05-20, before the later one (2024-02-01):
+///   a recurrence.
+/// * Certificate: still open: not a recurrence.
+/// * Disk: done, but due 2024-05-01, after the later one started (2024-04-01): not one.
+fn pairs() -> Vec<(String, String)> {
+    let tl = |d: &str| {
+        format!(
+            "- {d} 10:00 UTC: Errors begin\n- {d} 10:10 UTC: Alert fires\n- {d} 11:00 UTC: Service restored"
+        )
+    };
+    let pm = |name: &str, title: &str, date: &str, sys: &str, body: &str, action: &str| {
+        (
+            format!("{name}.md"),
+            postmortem(title, date, "SEV2", sys, "", body, &tl(date), action),
+        )
+    };
+    vec![
+        pm(
+            "2023-05-01-dns-edge",
+            "Edge DNS failure",
+            "2023-05-01",
+            "dns",
+            "A DNS failure at the edge: dns resolution stopped for the checkout domain.",
+            "- [x] Add a second resolver (owner: ann, due: 2023-05-20)",
+        ),
+        pm(
+            "2024-02-01-dns-again",
+            "Checkout DNS failure",
+            "2024-02-01",
+            "dns",
+            "Another DNS failure: dns resolution of the checkout domain failed again.",
+            "- [ ] Monitor the resolvers (owner: ann, due: 2024-03-01)",
+        ),
+        pm(
+            "2023-06-01-cert",
+            "API certificate expired",
+            "2023-06-01",
+            "api-gateway",
+            "The certificate expired on the API gateway and clients were refused.",
+            "- [ ] Automate certificate renewal (owner: bo, due: 2023-07-01)",
+        ),
+        pm(
+            "2024-03-01-cert-again",
+            "Gateway certificate expired",
+            "2024-03-01",
+            "api-gateway",
+            "An expired certificate on the API gateway refused clients again.",
+            "- [ ] Alert before expiry (owner: bo, due: 2024-04-01)",
+        ),
+        pm(
+            "2023-07-01-disk",
+            "Log disk full",
+            "2023-07-01",
+            "logging",
+            "The log volume was out of disk: disk full on the collectors.",
+            "- [x] Rotate logs hourly (owner: cy, due: 2024-05-01)",
+        ),
+        pm(
+            "2024-04-01-disk-again",
+            "Collector disk full",
+            "2024-04-01",
+            "logging",
+            "Disk full again on the log collectors: no space left on the volume.",
+            "- [ ] Bigger volumes (owner: cy, due: 2024-06-01)",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn an_incident_that_recurred_after_its_actions_were_done_is_found_and_the_others_not() {
+    let site = site(&pairs()).await;
+    let page = site.page("/recurrences").await;
+    let later = texts_of(&page, "li.recurrence a.later");
+    let earlier = texts_of(&page, "li.recurrence a.earlier");
+    assert_eq!(later, ["Checkout DNS failure"]);
+    assert_eq!(earlier, ["Edge DNS failure"]);
+    let reason = texts_of(&page, "li.recurrence p.reason");
+    assert!(
+        reason[0].contains("same failure: DNS failure"),
+        "{reason:?}"
+    );
+    let closed = texts_of(&page, "li.recurrence p");
+    assert!(closed[1].contains("closed by 2023-05-20"), "{closed:?}");
+    // Both incident pages say so, each naming the other.
+    let page = site.page("/incidents/2024-02-01-dns-again").await;
+    let notice = texts_of(&page, ".recurred");
+    assert_eq!(notice.len(), 1);
+    assert!(
+        notice[0].contains("Recurred after its actions were closed")
+            && notice[0].contains("Edge DNS failure")
+    );
+    let page = site.page("/incidents/2023-05-01-dns-edge").await;
+    let notice = texts_of(&page, ".recurred");
+    assert!(notice[0].contains("Checkout DNS failure"), "{notice:?}");
+    // The pairs whose actions were open, or closed too late, have no notice, though
+    // they are related by the same failure.
+    for (slug, earlier) in [
+        ("2024-03-01-cert-again", "API certificate expired"),
+        ("2024-04-01-disk-again", "Log disk full"),
+    ] {
+        let page = site.page(&format!("/incidents/{slug}")).await;
+        assert!(texts_of(&page, ".recurred").is_empty(), "{slug}");
+        let related = texts_of(&page, "section.related li");
+        assert!(
+            related
+                .iter()
+                .any(|r| r.contains(earlier) && r.contains("same failure")),
+            "{slug}: {related:?}"
+        );
+    }
+    // The home page counts it and links to the list.
+    let home = site.page("/").await;
+    let count = texts_of(&home, "a.count[href='/recurrences'] strong");
+    assert_eq!(count, ["1"]);
+}
