@@ -9,6 +9,7 @@ mod chromium;
 mod cli;
 mod corpus;
 mod daily_browser;
+mod daily_cli;
 mod database_access;
 mod digest;
 mod digest_after_import;
