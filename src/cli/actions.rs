@@ -137,12 +137,11 @@ pub async fn run(args: ActionsArgs, settings: &Settings) -> anyhow::Result<ExitC
             }
             Ok(())
         }
+        (None, Some(filter)) if args.list.json => write_json(&pool, filter).await,
         (None, Some(filter)) => {
             let rows = actions::list(&pool, &filter).await?;
             let mut out = std::io::stdout().lock();
-            if args.list.json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
-            } else {
+            {
                 write_action_table(&mut out, &rows, style::width(), style::Paint::stdout())?;
             }
             Ok(())
@@ -160,6 +159,33 @@ pub async fn run(args: ActionsArgs, settings: &Settings) -> anyhow::Result<ExitC
         }
         other => other.map(|()| ExitCode::SUCCESS),
     }
+}
+
+/// `aftermath actions --json`: the same pretty-printed JSON array as before, written
+/// as SQLite reads the rows (one statement, one snapshot), so memory stays bounded
+/// whatever the number of actions.
+async fn write_json(
+    pool: &sqlx::SqlitePool,
+    filter: crate::db::actions::ActionFilter,
+) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut first = true;
+    crate::db::actions::for_each(pool, &filter, |row| -> anyhow::Result<()> {
+        let element = serde_json::to_string_pretty(&row)?;
+        out.write_all(if first { b"[\n" } else { b",\n" })?;
+        first = false;
+        for (k, line) in element.lines().enumerate() {
+            if k > 0 {
+                out.write_all(b"\n")?;
+            }
+            write!(out, "  {line}")?;
+        }
+        Ok(())
+    })
+    .await?;
+    out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
+    out.flush()?;
+    Ok(())
 }
 
 fn action_filter(

@@ -659,7 +659,14 @@ fn after_condition(sort: ActionSort, param: &str) -> String {
             format!("{beyond} or ({expr} = {value} and ({condition}))")
         };
     }
-    format!("({param} is null or {condition})")
+    // The first key's bound again on its own, which SQLite can seek an index to (the
+    // due order's walk along `actions_due_order` starts at the cursor, not the top).
+    let (first, desc) = keys[0];
+    let bound = format!(
+        "{first} {} ({param} ->> '$[0]')",
+        if desc { "<=" } else { ">=" }
+    );
+    format!("({param} is null or ({bound} and ({condition})))")
 }
 
 /// The JSON array of sort key values a list row carries, for the next page's cursor.
@@ -898,9 +905,39 @@ fn owner_pattern(typed: &str) -> Option<String> {
 /// The actions a filter selects, in its order: the one query behind the actions page,
 /// its CSV, the bulk change, the API and `aftermath actions`. Each field of
 /// [`ActionFilter`] is one bound parameter; the order is [`ActionSort`].
-pub async fn list(pool: &SqlitePool, filter: &ActionFilter) -> sqlx::Result<Vec<ActionRow>> {
-    // Every parameter is always bound and referenced (a neutral value switches a
-    // condition off), so the statement text never holds user input.
+pub async fn list<'c, E>(pool: E, filter: &ActionFilter) -> sqlx::Result<Vec<ActionRow>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+{
+    let sql = list_sql(filter);
+    let rows = bind_list(&sql, filter).fetch_all(pool).await?;
+    Ok(rows.iter().map(action_row).collect())
+}
+
+/// Calls `each` with every action `filter` selects, in its order, as SQLite reads
+/// them: one statement, never more than a row in memory (`aftermath actions --json`
+/// over hundreds of thousands of actions). Stops at the first error `each` returns.
+pub async fn for_each<E>(
+    pool: &SqlitePool,
+    filter: &ActionFilter,
+    mut each: impl FnMut(ActionRow) -> Result<(), E>,
+) -> Result<(), E>
+where
+    E: From<sqlx::Error>,
+{
+    use futures_util::TryStreamExt;
+    let sql = list_sql(filter);
+    let mut rows = bind_list(&sql, filter).fetch(pool);
+    while let Some(row) = rows.try_next().await? {
+        each(action_row(&row))?;
+    }
+    Ok(())
+}
+
+/// The statement behind [`list`] and [`for_each`]. Every parameter is always bound and
+/// referenced (a neutral value switches a condition off), so the statement text never
+/// holds user input.
+fn list_sql(filter: &ActionFilter) -> String {
     let mut sql = format!(
         "select *, {key} from (select {ROW_COLUMNS}, i.started, {flags}
          from actions a {by_due} join incidents i on i.id = a.incident_id) a
@@ -923,25 +960,29 @@ pub async fn list(pool: &SqlitePool, filter: &ActionFilter) -> sqlx::Result<Vec<
         },
         after = after_condition(filter.sort, "?12"),
     );
-    let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
     sql.push_str(&order_by(filter.sort));
     sql.push_str(" limit ?11");
-    let rows = sqlx::query(&sql)
+    sql
+}
+
+fn bind_list<'q>(
+    sql: &'q str,
+    filter: &ActionFilter,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+    sqlx::query(sql)
         .bind(filter.today.to_string())
         .bind(stale_cutoff(filter.today, filter.stale_days))
         .bind(serde_json::to_string(&statuses).unwrap_or_default())
         .bind(filter.owner.as_deref().and_then(owner_pattern))
-        .bind(filter.incident.as_deref().map(str::trim))
-        .bind(filter.system.as_deref().map(str::trim))
+        .bind(filter.incident.as_deref().map(|s| s.trim().to_string()))
+        .bind(filter.system.as_deref().map(|s| s.trim().to_string()))
         .bind(filter.overdue)
         .bind(filter.stale)
         .bind(filter.no_owner)
         .bind(filter.include_removed)
         .bind(filter.limit.unwrap_or(-1))
-        .bind(filter.after.as_deref().filter(|a| is_sort_key(a)))
-        .fetch_all(pool)
-        .await?;
-    Ok(rows.iter().map(action_row).collect())
+        .bind(filter.after.clone().filter(|a| is_sort_key(a)))
 }
 
 /// Whether the list is read along the due-date index (migration 0015) rather than
