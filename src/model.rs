@@ -5,6 +5,8 @@
 //! Invariant: an `EventTime` carries an offset only when the document stated the zone,
 //! either next to the time or once for the whole document. Nothing here guesses a zone.
 
+pub mod action_ids;
+
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::Offset;
 use serde::{Deserialize, Serialize, Serializer};

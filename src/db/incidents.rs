@@ -307,7 +307,7 @@ pub async fn save(
         None => free_slug(taken, &incident.slug),
     };
     if slug != incident.slug {
-        crate::extract::actions::rekey(&mut incident.actions, &slug);
+        crate::model::action_ids::rekey(&mut incident.actions, &slug);
         incident.slug = slug.clone();
         record.actions = actions::new_rows_json(&incident.actions);
     }
