@@ -86,6 +86,10 @@ async fn reading_commands_succeed_and_a_change_waits_while_another_process_write
         &["actions", "--json", "--all"],
         &["actions", "history", &id],
         &["digest", "--dry-run"],
+        &["digest", "--status"],
+        &["export", "--format", "json"],
+        &["backup", "copy.db"],
+        &["check", "--quick"],
         &["parse", &incident],
     ] {
         let start = Instant::now();
@@ -154,10 +158,13 @@ fn without_write_permission(command: &mut Command) {
     }
 }
 
+/// Runs `aftermath ARGS` on the site's database, named by its full path, without
+/// permission to write.
 fn run_without_write_permission(site: &Site, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_aftermath"));
     command
-        .args(["--database", "a.db"])
+        .arg("--database")
+        .arg(site.db())
         .args(args)
         .current_dir(site.data())
         .env_remove("AFTERMATH_DATABASE")
@@ -199,11 +206,20 @@ fn files_in(dir: &Path) -> Vec<String> {
 async fn a_read_only_database_serves_pages_and_answers_changes_with_read_only() {
     // A read-only file in a writable folder, then a writable file in a read-only folder
     // (where SQLite cannot create its `-shm` and `-wal` files).
-    for (file_mode, dir_mode, refusal) in [
-        (0o444, 0o777, "is read-only"),
-        (0o666, 0o555, "cannot write in directory"),
-    ] {
+    for (file_mode, dir_mode, folder) in [(0o444, 0o777, false), (0o666, 0o555, true)] {
         let site = Site::imported();
+        // The refusal names what cannot be written (as the database was named), and
+        // why it matters.
+        let refusal = |db: &Path| {
+            if folder {
+                format!(
+                    "cannot write in directory {} (the database needs it for its journal)",
+                    db.parent().unwrap().display()
+                )
+            } else {
+                format!("the database {} is read-only", db.display())
+            }
+        };
         let id = site.first_action();
         settle(&site.db()).await;
         assert_eq!(files_in(&site.data()), ["a.db"]);
@@ -225,7 +241,7 @@ async fn a_read_only_database_serves_pages_and_answers_changes_with_read_only() 
         let out = run_without_write_permission(&site, &["actions", "set", &id, "--status", "done"]);
         let (_, stderr) = texts(&out);
         assert!(!out.status.success());
-        assert!(stderr.contains(refusal), "{stderr}");
+        assert!(stderr.contains(&refusal(&site.db())), "{stderr}");
 
         let (url, _server) = serve_as(&site.data(), &["--single-user"], true);
         for page in [
