@@ -2,8 +2,14 @@
 //! files, and page throughput under a bounded `wrk` load, against nginx serving a static
 //! 20 KB file on the same machine in the same run.
 //!
+//! Every page kind is measured twice: anonymously and signed in with an API token
+//! (people who sign in never share the anonymous page cache), beside nginx in the same
+//! run. Then, signed in: searches over distinct queries from 8 concurrent clients (no
+//! cache can answer them), `/actions` and each of its filters, and a walk of every
+//! page of `/api/actions`.
+//!
 //! Run: `cargo bench --bench web -- [--docs N] [--rounds R] [--no-wrk] [--no-rg]
-//! [--slowest K]` (release mode;
+//! [--slowest K] [--wrk-seconds S] [--bin PATH] [--db-suffix X]` (release mode;
 //! needs `rg`, `wrk` and `nginx` on PATH or in /usr/sbin for the baselines, which
 //! `scripts/bench` installs). The corpus and its database are cached under
 //! `target/bench/`. Results go to stdout; BENCHMARKS.md records them.
@@ -22,6 +28,8 @@ struct Args {
     slowest: usize,
     /// Run the `rg -l` baseline.
     rg: bool,
+    /// Seconds of each wrk run.
+    wrk_seconds: u32,
 }
 
 fn args() -> Args {
@@ -31,6 +39,7 @@ fn args() -> Args {
         wrk: true,
         slowest: 0,
         rg: true,
+        wrk_seconds: 10,
     };
     let mut benching = false;
     let mut docs_given = false;
@@ -44,6 +53,16 @@ fn args() -> Args {
             "--rounds" => a.rounds = it.next().and_then(|v| v.parse().ok()).expect("--rounds R"),
             "--no-wrk" => a.wrk = false,
             "--no-rg" => a.rg = false,
+            "--bin" => {
+                let path = it.next().expect("--bin PATH");
+                BIN.set(path).expect("--bin given once");
+            }
+            "--wrk-seconds" => {
+                a.wrk_seconds = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--wrk-seconds S")
+            }
             "--slowest" => a.slowest = it.next().and_then(|v| v.parse().ok()).expect("--slowest K"),
             "--bench" => benching = true,
             _ => {}
@@ -73,14 +92,22 @@ fn corpus(docs: u64) -> PathBuf {
     dir
 }
 
+/// The `aftermath` binary every step runs: this build, or `--bin PATH` (an earlier
+/// build, to measure before and after with the same harness).
+static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_aftermath")
+    BIN.get_or_init(|| env!("CARGO_BIN_EXE_aftermath").to_string())
 }
 
 /// Imports the corpus once into a cached database.
 fn database(docs: u64, corpus: &Path) -> PathBuf {
-    let db = root().join(format!("web-{docs}.db"));
-    let done = root().join(format!("web-{docs}.db.complete"));
+    let suffix = std::env::args()
+        .skip_while(|a| a != "--db-suffix")
+        .nth(1)
+        .unwrap_or_default();
+    let db = root().join(format!("web-{docs}{suffix}.db"));
+    let done = root().join(format!("web-{docs}{suffix}.db.complete"));
     if !done.exists() {
         for s in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{s}", db.display()));
@@ -97,6 +124,30 @@ fn database(docs: u64, corpus: &Path) -> PathBuf {
         std::fs::write(&done, b"").unwrap();
     }
     db
+}
+
+/// An API token for a bench user (created once per database; a new token each run).
+fn token(db: &Path) -> String {
+    let run = |args: &[&str]| {
+        Command::new(bin())
+            .arg("--database")
+            .arg(db)
+            .args(args)
+            .env("AFTERMATH_PASSWORD", "bench-password-1")
+            .stderr(Stdio::null())
+            .output()
+            .expect("running aftermath user")
+    };
+    // Fails harmlessly when the user exists from an earlier run.
+    let _ = run(&["user", "add", "bench"]);
+    let out = run(&["user", "token", "bench"]);
+    assert!(out.status.success(), "creating a token");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 struct Server {
@@ -155,22 +206,35 @@ fn start_server(db: &Path) -> Server {
 
 /// One GET, returning status and body length. HTTP/1.1 with Connection: close.
 fn get(addr: SocketAddr, path: &str) -> (u16, usize) {
+    let (status, _, len) = fetch(addr, path, None);
+    (status, len)
+}
+
+/// One GET with an optional bearer token: status, header block, response length.
+fn fetch(addr: SocketAddr, path: &str, token: Option<&str>) -> (u16, String, usize) {
     let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut body = Vec::new();
     s.read_to_end(&mut body).unwrap();
-    let head = String::from_utf8_lossy(&body[..body.len().min(20)]).to_string();
+    let end = body
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(body.len());
+    let head = String::from_utf8_lossy(&body[..end]).to_string();
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    (status, body.len())
+    (status, head, body.len())
 }
 
 fn encode(q: &str) -> String {
@@ -308,13 +372,16 @@ fn search_latency(server: &Server, corpus: &Path, a: &Args) {
     }
 }
 
-/// Requests per second, and whether any error or timeout was reported.
-fn wrk(url: &str) -> Option<(f64, String)> {
+/// Requests per second, and whether any error or timeout was reported; signed in
+/// with `token` when given.
+fn wrk(url: &str, seconds: u32, token: Option<&str>) -> Option<(f64, String)> {
     let wrk = have("wrk")?;
-    let out = Command::new(wrk)
-        .args(["-t2", "-c50", "-d10s", "--timeout", "5s", url])
-        .output()
-        .ok()?;
+    let mut command = Command::new(wrk);
+    command.args(["-t2", "-c50", &format!("-d{seconds}s"), "--timeout", "5s"]);
+    if let Some(t) = token {
+        command.args(["-H", &format!("Authorization: Bearer {t}")]);
+    }
+    let out = command.arg(url).output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let rps = text
         .lines()
@@ -369,11 +436,11 @@ fn nginx(port: u16) -> Option<Nginx> {
     Some(Nginx { child })
 }
 
-fn throughput(server: &Server) {
+fn throughput(server: &Server, seconds: u32, token: &str) {
     let port = free_port();
     let nginx_rps = match nginx(port) {
         Some(_guard) => {
-            let r = wrk(&format!("http://127.0.0.1:{port}/page.html"));
+            let r = wrk(&format!("http://127.0.0.1:{port}/page.html"), seconds, None);
             r.map(|(rps, problems)| {
                 println!("baseline nginx static 20 KB       {rps:>10.0} req/s {problems}");
                 rps
@@ -403,28 +470,164 @@ fn throughput(server: &Server) {
             .to_string()
     };
     let _ = list_body;
-    for (label, path, target) in [
-        ("incident page", format!("/incidents/{first}"), 0.80),
-        ("incidents list", "/incidents".to_string(), 0.25),
-        ("home", "/".to_string(), 0.25),
-        ("search (word)", "/search?q=database".to_string(), 0.25),
+    for (label, path, target, who) in [
+        ("incident page", format!("/incidents/{first}"), 0.80, None),
+        (
+            "incident page, signed in",
+            format!("/incidents/{first}"),
+            0.40,
+            Some(token),
+        ),
+        ("incidents list", "/incidents".to_string(), 0.25, None),
+        (
+            "incidents list, signed in",
+            "/incidents".to_string(),
+            0.25,
+            Some(token),
+        ),
+        ("home", "/".to_string(), 0.25, None),
+        ("home, signed in", "/".to_string(), 0.25, Some(token)),
+        (
+            "search (word)",
+            "/search?q=database".to_string(),
+            0.25,
+            None,
+        ),
+        (
+            "search (word), signed in",
+            "/search?q=database".to_string(),
+            0.25,
+            Some(token),
+        ),
+        (
+            "actions, signed in",
+            "/actions".to_string(),
+            0.0,
+            Some(token),
+        ),
     ] {
-        match wrk(&format!("http://{}{path}", server.addr)) {
+        match wrk(&format!("http://{}{path}", server.addr), seconds, who) {
             Some((rps, problems)) => {
                 let vs = nginx_rps
                     .map(|n| {
                         format!(
-                            "{:>5.0}% of nginx (target >= {:.0}%)",
+                            "{:>5.0}% of nginx{}",
                             100.0 * rps / n,
-                            target * 100.0
+                            if target > 0.0 {
+                                format!(" (target >= {:.0}%)", target * 100.0)
+                            } else {
+                                String::new()
+                            }
                         )
                     })
                     .unwrap_or_default();
-                println!("aftermath {label:<24} {rps:>10.0} req/s {vs} {problems}");
+                println!("aftermath {label:<26} {rps:>10.0} req/s {vs} {problems}");
             }
             None => println!("aftermath {label}: wrk not installed (apt-get install wrk)"),
         }
     }
+}
+
+/// Signed-in searches over distinct queries (each asked once per round, with a fresh
+/// parameter so no cache answers) from `clients` threads at once.
+fn concurrent_search(server: &Server, corpus: &Path, token: &str, clients: usize, rounds: usize) {
+    let qs: Vec<String> = queries(corpus).into_iter().map(|(_, q, _)| q).collect();
+    let addr = server.addr;
+    let start = Instant::now();
+    let handles: Vec<_> = (0..clients)
+        .map(|c| {
+            let qs = qs.clone();
+            let token = token.to_string();
+            std::thread::spawn(move || {
+                let mut ms = Vec::new();
+                for r in 0..rounds {
+                    // Each client starts at its own place in the list.
+                    for k in 0..qs.len() {
+                        let q = &qs[(k + c * qs.len() / clients) % qs.len()];
+                        let path = format!("/search?q={}&c={c}&r={r}", encode(q));
+                        let t = Instant::now();
+                        let (status, _, _) = fetch(addr, &path, Some(&token));
+                        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                        assert_eq!(status, 200, "{path}");
+                    }
+                }
+                ms
+            })
+        })
+        .collect();
+    let ms: Vec<f64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    let n = ms.len();
+    report(&format!("search, distinct, {clients} clients"), ms);
+    println!(
+        "    {n} searches in {:.1} s = {:.0} searches/s (target p99 < 25 ms)",
+        start.elapsed().as_secs_f64(),
+        n as f64 / start.elapsed().as_secs_f64()
+    );
+}
+
+/// `/actions` and each filter, signed in, one request at a time.
+fn actions_latency(server: &Server, token: &str, rounds: usize) {
+    let paths = [
+        "/actions",
+        "/actions?overdue=1",
+        "/actions?stale=1",
+        "/actions?no_owner=1",
+        "/actions?status=done",
+        "/actions?status=all",
+        "/actions?owner=ben",
+        "/actions?system=kafka",
+        "/actions?sort=age",
+        "/actions?sort=incident",
+        "/actions?view=owners",
+    ];
+    // Once to warm the memoised counts; the figures are what a filter change costs.
+    for p in paths {
+        fetch(server.addr, p, Some(token));
+    }
+    let mut all = Vec::new();
+    for p in paths {
+        let mut ms = Vec::new();
+        for _ in 0..rounds.max(1) * 5 {
+            let t = Instant::now();
+            let (status, _, _) = fetch(server.addr, p, Some(token));
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(status, 200, "{p}");
+        }
+        all.extend(ms.iter().copied());
+        report(&format!("signed in {p}"), ms);
+    }
+    report("signed in /actions, every filter", all);
+}
+
+/// Every page of `/api/actions?status=all` by its `Link: rel="next"`.
+fn api_walk(server: &Server, token: &str, limit: u32) {
+    let start = Instant::now();
+    let mut next = Some(format!("/api/actions?status=all&limit={limit}"));
+    let (mut pages, mut bytes, mut ms) = (0, 0usize, Vec::new());
+    while let Some(path) = next.take() {
+        let t = Instant::now();
+        let (status, head, len) = fetch(server.addr, &path, Some(token));
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(status, 200, "{path}");
+        bytes += len;
+        pages += 1;
+        next = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("link:"))
+            .and_then(|l| l.split_once('<'))
+            .and_then(|(_, rest)| rest.split_once('>'))
+            .map(|(url, _)| url.to_string());
+        assert!(pages < 100_000, "the walk ends");
+    }
+    let took = start.elapsed().as_secs_f64();
+    report(&format!("api walk, page of {limit}"), ms);
+    println!(
+        "    {pages} pages, {:.1} MB in {took:.2} s",
+        bytes as f64 / 1e6
+    );
 }
 
 fn main() {
@@ -432,14 +635,30 @@ fn main() {
     let corpus = corpus(a.docs);
     let db = database(a.docs, &corpus);
     println!(
-        "web benchmark: {} documents, {} rounds, {} cores",
+        "web benchmark: {} documents, {} rounds, {} cores, server {}",
         a.docs,
         a.rounds,
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        bin()
     );
+    let token = token(&db);
     let server = start_server(&db);
+    println!(
+        "load: {}",
+        if a.wrk && have("wrk").is_some() {
+            format!(
+                "wrk -t2 -c50 -d{}s; nginx static 20 KB as baseline",
+                a.wrk_seconds
+            )
+        } else {
+            "no wrk (--no-wrk or not installed): latencies only, from this program".into()
+        }
+    );
     search_latency(&server, &corpus, &a);
+    concurrent_search(&server, &corpus, &token, 8, a.rounds.min(2));
+    actions_latency(&server, &token, a.rounds);
+    api_walk(&server, &token, 1000);
     if a.wrk {
-        throughput(&server);
+        throughput(&server, a.wrk_seconds, &token);
     }
 }
