@@ -31,11 +31,15 @@ impl Exclude {
         for raw in patterns {
             let text = raw.trim();
             let folders_only = text.ends_with('/');
-            let body = text.trim_end_matches('/').trim_start_matches("./");
+            let trimmed = text.trim_end_matches('/');
+            // A `/` before the end anchors the pattern at the imported folder, as in
+            // `.gitignore`; a leading `./` (`./tmp`) means the same, so it is read
+            // before being dropped.
+            let anchored = trimmed.contains('/');
+            let body = trimmed.trim_start_matches("./");
             if body.is_empty() {
                 continue;
             }
-            let anchored = body.contains('/');
             let parts = body
                 .trim_start_matches('/')
                 .split('/')
@@ -157,6 +161,36 @@ mod tests {
         assert!(!e.excludes(Path::new("notes-1.txt"), false));
         assert!(name_matches("*a*b*", "xxaxxbxx"));
         assert!(!name_matches("*a*b", "xxaxxbxx"));
+    }
+
+    #[test]
+    fn leading_slashes_and_dots_anchor_and_bare_names_match_at_any_depth() {
+        let e = exclude(&["/old", "./tmp/", "scratch", "**/*.bak.md"]);
+        assert!(e.excludes(Path::new("old"), true));
+        assert!(e.excludes(Path::new("old"), false));
+        assert!(
+            !e.excludes(Path::new("team/old"), true),
+            "anchored by its /"
+        );
+        assert!(e.excludes(Path::new("tmp"), true));
+        assert!(!e.excludes(Path::new("tmp"), false), "folders only");
+        assert!(!e.excludes(Path::new("a/tmp"), true), "anchored by ./");
+        assert!(e.excludes(Path::new("scratch"), true));
+        assert!(e.excludes(Path::new("2024/q1/scratch"), true));
+        assert!(e.excludes(Path::new("2024/scratch"), false));
+        assert!(!e.excludes(Path::new("2024/scratchpad.md"), false));
+        assert!(e.excludes(Path::new("x.bak.md"), false));
+        assert!(e.excludes(Path::new("a/b/c/x.bak.md"), false));
+        assert!(!e.excludes(Path::new("a/b/c/x.md"), false));
+    }
+
+    #[test]
+    fn names_are_matched_by_characters_and_exactly_in_case() {
+        let e = exclude(&["brouillon-?.md", "Drafts"]);
+        assert!(e.excludes(Path::new("brouillon-é.md"), false));
+        assert!(!e.excludes(Path::new("brouillon-éé.md"), false));
+        assert!(!e.excludes(Path::new("drafts"), true));
+        assert!(e.excludes(Path::new("Drafts"), true));
     }
 
     #[test]
