@@ -13,6 +13,7 @@ pub mod browse;
 pub mod digest;
 pub mod document;
 pub mod export;
+pub mod feeds;
 pub mod incidents;
 pub mod insights;
 pub mod maintenance;

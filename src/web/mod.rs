@@ -15,6 +15,7 @@ mod api;
 mod assets;
 pub mod cache;
 mod error;
+mod feeds;
 mod format;
 mod forms;
 mod health;
@@ -137,6 +138,7 @@ pub fn app(state: AppState) -> Router {
         .merge(incidents::routes())
         .merge(insights::routes())
         .merge(recurrences::routes())
+        .merge(feeds::routes())
         .merge(search::routes())
         .merge(topics::routes())
         .merge(actions::routes())

@@ -9,7 +9,6 @@ use crate::support::texts_of;
 pub struct Site {
     _dir: tempfile::TempDir,
     pub app: axum::Router,
-    pub pool: sqlx::SqlitePool,
 }
 
 pub async fn site(files: &[(String, String)]) -> Site {
@@ -38,11 +37,7 @@ pub async fn site(files: &[(String, String)]) -> Site {
         pool.clone(),
         crate::support::default_site(),
     ));
-    Site {
-        _dir: dir,
-        app,
-        pool,
-    }
+    Site { _dir: dir, app }
 }
 
 impl Site {
@@ -488,4 +483,171 @@ async fn an_incident_that_recurred_after_its_actions_were_done_is_found_and_the_
     let home = site.page("/").await;
     let count = texts_of(&home, "a.count[href='/recurrences'] strong");
     assert_eq!(count, ["1"]);
+}
+
+/// Checks an Atom document with Python's XML parser against the rules of RFC 4287 a
+/// reader relies on; prints `ok <entries>` or the first broken rule.
+const ATOM_CHECK: &str = r#"
+import re, sys, xml.etree.ElementTree as ET
+A = "{http://www.w3.org/2005/Atom}"
+date = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+iri = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+def fail(why):
+    print(why); sys.exit(0)
+feed = ET.fromstring(sys.stdin.buffer.read())
+if feed.tag != A + "feed": fail("root is " + feed.tag)
+def one(parent, name, where):
+    found = parent.findall(A + name)
+    if len(found) != 1: fail(f"{where} has {len(found)} {name}")
+    return found[0]
+one(feed, "title", "feed")
+if not iri.match(one(feed, "id", "feed").text or ""): fail("feed id is not an IRI")
+if not date.match(one(feed, "updated", "feed").text or ""): fail("feed updated is not RFC 3339")
+if not [l for l in feed.findall(A + "link") if l.get("rel") == "self"]: fail("no self link")
+alternates = [(l.get("type"), l.get("hreflang")) for l in feed.findall(A + "link") if l.get("rel", "alternate") == "alternate"]
+if len(alternates) != len(set(alternates)): fail("two alternate links of one type")
+feed_author = feed.findall(A + "author")
+ids = set()
+entries = feed.findall(A + "entry")
+for e in entries:
+    i = one(e, "id", "entry").text or ""
+    if not iri.match(i): fail("entry id is not an IRI: " + i)
+    if i in ids: fail("duplicate entry id " + i)
+    ids.add(i)
+    one(e, "title", "entry")
+    if not date.match(one(e, "updated", "entry").text or ""): fail("entry updated is not RFC 3339")
+    for p in e.findall(A + "published"):
+        if not date.match(p.text or ""): fail("entry published is not RFC 3339")
+    if not feed_author and not e.findall(A + "author"): fail("entry without author")
+    links = [l for l in e.findall(A + "link") if l.get("rel", "alternate") == "alternate"]
+    if not e.findall(A + "content") and not links: fail("entry without content or link")
+    for l in links:
+        if not iri.match(l.get("href") or ""): fail("link is not absolute")
+print("ok", len(entries))
+"#;
+
+fn atom_check(xml: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", ATOM_CHECK])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(xml.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout).trim(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    )
+}
+
+#[tokio::test]
+async fn both_feeds_are_valid_atom_even_with_markup_and_control_characters_in_titles() {
+    let mut files = invented();
+    files.push((
+        "2024-06-01-hostile.md".into(),
+        postmortem(
+            "\"Tom & Jerry <b>bold</b> ]]> \\a bell\"",
+            "2024-06-01",
+            "SEV2",
+            "payments",
+            "",
+            "Text with <script>alert(1)</script> & an ampersand.",
+            "- 2024-06-01 10:00 UTC: Errors begin",
+            "- [ ] Escape <everything> & more (owner: eve, due: 2024-07-01)",
+        ),
+    ));
+    let site = site(&files).await;
+    let (status, xml) = site.get("/feed.atom").await;
+    assert_eq!(status, 200);
+    assert_eq!(atom_check(&xml), "ok 8", "{xml}");
+    // Markup in a title is text: escaped, never an element.
+    assert!(
+        xml.contains("Tom &#38; Jerry &#60;b&#62;bold") && !xml.contains("<b>"),
+        "{xml}"
+    );
+    // Every invented action is open and was due in 2024: all overdue.
+    let (status, xml) = site.get("/actions/overdue.atom").await;
+    assert_eq!(status, 200);
+    assert_eq!(atom_check(&xml), "ok 8", "{xml}");
+    // Longest overdue first; the ampersand escaped (Markdown drops the inline tag).
+    assert!(
+        xml.contains("<title>Overdue since 2024-07-01: Escape &#38; more</title>"),
+        "{xml}"
+    );
+    // The checker itself refuses what is not Atom.
+    assert_ne!(
+        atom_check("<feed xmlns=\"http://www.w3.org/2005/Atom\"/>"),
+        "ok 0"
+    );
+    assert!(atom_check("<feed><unclosed></feed>").contains("Error"));
+}
+
+/// `aftermath serve` over the invented incidents and the recurrence pairs.
+fn serve_invented() -> (String, crate::support::ProcessGroup, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("incidents");
+    std::fs::create_dir_all(&docs).unwrap();
+    for (name, text) in invented().into_iter().chain(pairs()) {
+        std::fs::write(docs.join(name), text).unwrap();
+    }
+    let (base, process) =
+        crate::support::serve(crate::support::aftermath_command(dir.path()).args([
+            "--database",
+            "web.db",
+            "serve",
+        ]));
+    (base.trim_end_matches('/').to_string(), process, dir)
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver; run by scripts/test"]
+async fn insights_and_recurrences_read_on_a_phone_and_a_wide_screen() {
+    let (base, _server, _dir) = serve_invented();
+    for (width, height) in [(390, 844), (1280, 900)] {
+        let browser = crate::chromium::Browser::start(width, height).await;
+        for (name, path) in [("insights", "/insights"), ("recurrences", "/recurrences")] {
+            browser.goto(&format!("{base}{path}")).await;
+            browser.find("main h1").await;
+            // The charts' labels keep a legible size at every width (no viewBox).
+            let smallest = browser
+                .execute(
+                    "return Math.min(1000, ...Array.from(document.querySelectorAll('svg text'))
+                        .map(e => parseFloat(getComputedStyle(e).fontSize)));",
+                )
+                .await;
+            assert!(
+                smallest.as_f64().unwrap() >= 11.0,
+                "{name} at {width}: {smallest}"
+            );
+            // `screenshot` also checks that nothing is wider than the window.
+            browser
+                .screenshot(&format!("insights-{width}-{name}"))
+                .await;
+        }
+        // A bar of the chart is a link to the incidents it counts.
+        browser.goto(&format!("{base}/insights")).await;
+        browser
+            .find("#chart-detect svg a")
+            .await
+            .click()
+            .await
+            .unwrap();
+        let url = browser
+            .wait_for_url("the list behind a bar", |u| {
+                u.contains("/insights/incidents")
+            })
+            .await;
+        assert!(url.contains("measure=detect"), "{url}");
+        browser.screenshot(&format!("insights-{width}-list")).await;
+        browser.close().await;
+    }
 }
