@@ -65,6 +65,37 @@ pub struct PageCache {
     pub signed_in: SignedInPages,
 }
 
+/// Who a session cookie or an API token named when last looked up: the user, and the
+/// CSRF token of the session (empty for API tokens). Kept by the token's hash for
+/// [`TTL`] at most, only to answer [`SignedInPages`] without the database: a read
+/// needs no identity, and the forms of a page answered this way still post through
+/// the full check of `identity::Visitor`, so a token revoked or a session ended within
+/// the last seconds can at most see forms it cannot use.
+#[derive(Debug, Default)]
+struct Identities {
+    entries: Mutex<HashMap<String, (Instant, String)>>,
+}
+
+/// Identities kept at most (the map is emptied when full: simple and bounded).
+const MAX_IDENTITIES: usize = 10_000;
+
+impl Identities {
+    fn get(&self, hash: &str) -> Option<String> {
+        let entries = self.entries.lock().ok()?;
+        let (at, csrf) = entries.get(hash)?;
+        (at.elapsed() < TTL).then(|| csrf.clone())
+    }
+
+    fn put(&self, hash: String, csrf: String) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_IDENTITIES {
+                entries.clear();
+            }
+            entries.insert(hash, (Instant::now(), csrf));
+        }
+    }
+}
+
 /// Incident pages for people with an identity, kept by slug, each rendered with
 /// [`SignedInPages::placeholder`] in place of the CSRF token. Tied to the same
 /// generation and TTL as whole pages: an action change in this process shows at once,
@@ -73,6 +104,7 @@ pub struct PageCache {
 pub struct SignedInPages {
     placeholder: String,
     entries: Mutex<Entries>,
+    identities: Identities,
 }
 
 impl Default for SignedInPages {
@@ -82,6 +114,7 @@ impl Default for SignedInPages {
             // token); letters, digits, `-` and `_` only, so escaping leaves it as is.
             placeholder: format!("csrf-placeholder-{}", crate::identity::new_token()),
             entries: Mutex::default(),
+            identities: Identities::default(),
         }
     }
 }
@@ -137,7 +170,97 @@ impl SignedInPages {
         if let Ok(mut e) = self.entries.lock() {
             e.clear();
         }
+        if let Ok(mut e) = self.identities.entries.lock() {
+            e.clear();
+        }
     }
+}
+
+/// A signed-in incident page answered from [`SignedInPages`] before the handler runs,
+/// when the request names its identity by a session cookie or an API token (the
+/// identities that read no configuration: a proxy header or single-user mode go the
+/// handler's way) and the page is kept. Saves the identity's queries (an API token's
+/// lookup also writes its last use, so every signed-in read was a write); the
+/// identity is looked up here on a miss and kept for [`TTL`].
+async fn signed_in_incident(state: &AppState, asked: Option<SignedInAsk>) -> Option<Response> {
+    let SignedInAsk {
+        slug,
+        token,
+        is_session,
+    } = asked?;
+    let pages = &state.cache.signed_in;
+    let hash = crate::identity::token_hash(&token);
+    let csrf = match pages.identities.get(&hash) {
+        Some(csrf) => csrf,
+        None => {
+            let csrf = if is_session {
+                crate::db::accounts::session_user(&state.pool, &token)
+                    .await
+                    .ok()??
+                    .1
+            } else {
+                crate::db::accounts::token_user(&state.pool, &token)
+                    .await
+                    .ok()??;
+                String::new()
+            };
+            pages.identities.put(hash, csrf.clone());
+            csrf
+        }
+    };
+    let page = pages.get(&state.cache, &slug, &csrf)?;
+    Some(html(Bytes::from(page)))
+}
+
+/// What [`signed_in_incident`] needs of a request: the slug, and the session cookie's
+/// or the bearer token's value.
+struct SignedInAsk {
+    slug: String,
+    token: String,
+    is_session: bool,
+}
+
+fn signed_in_ask(state: &AppState, request: &Request) -> Option<SignedInAsk> {
+    if request.method() != Method::GET || state.site.single_user.is_some() {
+        return None;
+    }
+    let slug = request.uri().path().strip_prefix("/incidents/")?;
+    if slug.is_empty() || slug.contains(['/', '%']) || request.uri().query().is_some() {
+        return None;
+    }
+    let headers = request.headers();
+    if state
+        .site
+        .user_header
+        .as_ref()
+        .is_some_and(|h| headers.contains_key(h))
+    {
+        return None;
+    }
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == super::identity::SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 128);
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    let (token, is_session) = match (session, bearer) {
+        (Some(s), _) => (s, true),
+        (None, Some(t)) => (t, false),
+        (None, None) => return None,
+    };
+    Some(SignedInAsk {
+        slug: slug.to_string(),
+        token,
+        is_session,
+    })
 }
 
 /// `text` escaped for an HTML attribute value. CSRF tokens are ours (URL-safe base64),
@@ -214,13 +337,26 @@ impl DocumentCache {
 #[derive(Debug)]
 pub struct Memo<T> {
     slot: Mutex<Option<(u64, Instant, std::sync::Arc<T>)>>,
+    /// Held while the value is computed, so a burst of requests arriving when it has
+    /// expired computes it once (the action counts scan every action: fifty requests
+    /// each scanning at once brought /actions under load to 31 requests a second).
+    computing: tokio::sync::Mutex<()>,
 }
 
 impl<T> Default for Memo<T> {
     fn default() -> Self {
         Memo {
             slot: Mutex::new(None),
+            computing: tokio::sync::Mutex::new(()),
         }
+    }
+}
+
+impl<T> Memo<T> {
+    fn current(&self, generation: u64) -> Option<std::sync::Arc<T>> {
+        let slot = self.slot.lock().ok()?;
+        let (g, at, v) = slot.as_ref()?;
+        (*g == generation && at.elapsed() < TTL).then(|| v.clone())
     }
 }
 
@@ -231,12 +367,12 @@ impl PageCache {
         F: std::future::Future<Output = Result<T, E>>,
     {
         let generation = self.generation.load(Ordering::SeqCst);
-        if let Ok(slot) = memo.slot.lock()
-            && let Some((g, at, v)) = slot.as_ref()
-            && *g == generation
-            && at.elapsed() < TTL
-        {
-            return Ok(v.clone());
+        if let Some(v) = memo.current(generation) {
+            return Ok(v);
+        }
+        let _computing = memo.computing.lock().await;
+        if let Some(v) = memo.current(generation) {
+            return Ok(v);
         }
         let value = std::sync::Arc::new(compute.await?);
         if let Ok(mut slot) = memo.slot.lock() {
@@ -386,6 +522,10 @@ fn html(body: Bytes) -> Response {
 
 /// The middleware: answer from the cache, or run the handler and keep its page.
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let asked = signed_in_ask(&state, &request);
+    if let Some(response) = signed_in_incident(&state, asked).await {
+        return response;
+    }
     if !cacheable(&state, &request) {
         return next.run(request).await;
     }

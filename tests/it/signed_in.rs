@@ -274,6 +274,16 @@ async fn one_persons_csrf_token_never_reaches_another() {
     .await;
     let tokens = values(&by_token.html(), "form input[name=csrf]", "value");
     assert!(tokens.iter().all(String::is_empty), "{tokens:?}");
+    // A token nobody was given, or a session that does not exist, shows the page
+    // without forms, even once the page is kept for people who are signed in.
+    for (k, v) in [
+        ("Authorization", "Bearer not-a-token"),
+        ("Cookie", "aftermath_session=not-a-session"),
+    ] {
+        let page = get(s.base, &path, &[(k, v)]).await;
+        assert_eq!(page.status, 200);
+        assert!(values(&page.html(), "form input[name=csrf]", "value").is_empty());
+    }
     // A cookie value that is not a token is escaped, never markup.
     let hostile = "x\"><b>y";
     let anonymous_cookie = format!("aftermath_csrf={hostile}");
