@@ -375,3 +375,70 @@ async fn after_a_full_disk_is_freed_every_write_succeeds() {
     }
     pool.close().await;
 }
+
+#[test]
+fn commands_and_servers_started_all_at_once_never_fail_on_the_lock() {
+    // Issue 12 §2 counted 7 of 200 `actions set`, 9 of 22 digests and 7 of 9 server
+    // starts failing with "database is locked" while something else wrote: here all
+    // start together, beside an import that rewrites every incident.
+    let site = Site::imported();
+    let id = site.first_action();
+    for entry in std::fs::read_dir(site.dir.path().join("incidents")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{text}\n\nEdited.\n")).unwrap();
+    }
+    let spawn = |args: Vec<String>| {
+        aftermath_command(&site.data())
+            .args(["--database", "a.db"])
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut children = vec![spawn(vec![
+        "import".into(),
+        "-q".into(),
+        "../incidents".into(),
+    ])];
+    for n in 0..16 {
+        let note = format!("note {n}");
+        children.push(spawn(vec![
+            "actions".into(),
+            "set".into(),
+            id.clone(),
+            "--note".into(),
+            note,
+            "--as".into(),
+            "ada".into(),
+        ]));
+    }
+    for _ in 0..8 {
+        children.push(spawn(vec!["digest".into(), "--dry-run".into()]));
+        children.push(spawn(vec!["actions".into(), "--json".into()]));
+    }
+    let servers: Vec<_> = (0..6)
+        .map(|_| {
+            let data = site.data();
+            std::thread::spawn(move || serve(&data, &[]))
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = texts(&out);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        assert!(!stderr.contains("locked"), "{stderr}");
+    }
+    for server in servers {
+        let (url, _process) = server.join().unwrap();
+        let (status, body) = http(&url, "GET", "/actions", None);
+        assert_eq!(status, 200, "{body}");
+    }
+    // Every change landed, once.
+    let out = site.run(&["actions", "history", &id, "--json"]);
+    let events: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = events.iter().filter(|e| e["field"] == "note").count();
+    assert_eq!(notes, 16, "{events:#?}");
+}
