@@ -296,6 +296,8 @@ pub struct TimelineEntry {
 pub struct RootCause {
     pub text: String,
     pub line: u32,
+    /// Which extraction rule took the cause.
+    pub rule: String,
 }
 
 /// A follow-up action as the document states it.
@@ -315,6 +317,8 @@ pub struct Action {
     /// Sub-items and further sentences that belong to the action.
     pub details: Option<String>,
     pub line: u32,
+    /// Which extraction rule took the action, and where its status came from.
+    pub rule: String,
 }
 
 /// A diagnostic about the document, with the line it concerns.

@@ -119,6 +119,7 @@ fn write_explained(out: &mut impl Write, i: &Incident) -> std::io::Result<()> {
     writeln!(out, "  root causes ({}):", i.root_causes.len())?;
     for c in &i.root_causes {
         writeln!(out, "  line {:>4}: {}", c.line, truncate(&c.text, 100))?;
+        writeln!(out, "             rule: {}", c.rule)?;
     }
     writeln!(out, "  actions ({}):", i.actions.len())?;
     for a in &i.actions {
@@ -129,6 +130,7 @@ fn write_explained(out: &mut impl Write, i: &Incident) -> std::io::Result<()> {
             a.status,
             truncate(&a.text, 90)
         )?;
+        writeln!(out, "             rule: {}", a.rule)?;
     }
     writeln!(out)
 }

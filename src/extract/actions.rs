@@ -47,6 +47,30 @@ struct Draft {
     kind: Option<String>,
     details: Option<String>,
     line: u32,
+    /// What took the text as an action ("a list item of an action section").
+    source: &'static str,
+    /// Where the status came from; empty while it is unknown.
+    status_from: &'static str,
+}
+
+impl Draft {
+    /// Sets the status when `status` is known, with the reason.
+    fn set_status(&mut self, status: Option<ActionStatus>, from: &'static str) {
+        if let Some(status) = status {
+            self.status = status;
+            self.status_from = from;
+        }
+    }
+
+    /// The rule shown by `parse --explain` and on the incident page.
+    fn rule(&self) -> String {
+        let status = if self.status_from.is_empty() {
+            "none stated"
+        } else {
+            self.status_from
+        };
+        format!("{}; status: {status}", self.source)
+    }
 }
 
 /// Statuses an action takes when its own text carries no marker: a group label or
@@ -54,16 +78,25 @@ struct Draft {
 /// before its list ("We have done the following:") does not.
 #[derive(Clone, Copy, Default)]
 struct Inherited {
-    group: Option<ActionStatus>,
+    /// The status of the group, and what gave it.
+    group: Option<(ActionStatus, &'static str)>,
     lead: Option<ActionStatus>,
 }
 
 impl Inherited {
-    fn resolve(self, text: &str) -> ActionStatus {
-        self.group
-            .or_else(|| status::from_tense(text))
-            .or(self.lead)
-            .unwrap_or(ActionStatus::Unknown)
+    /// Gives an action with no status of its own the group's, its tense's or the
+    /// lead-in's, in that order.
+    fn apply(self, draft: &mut Draft) {
+        if draft.status != ActionStatus::Unknown {
+            return;
+        }
+        if let Some((status, from)) = self.group {
+            draft.set_status(Some(status), from);
+        } else if let Some(s) = status::from_tense(&draft.text) {
+            draft.set_status(Some(s), "the tense of its text");
+        } else {
+            draft.set_status(self.lead, "the sentence that introduces its list");
+        }
     }
 }
 
@@ -96,9 +129,11 @@ fn action_part(part: &Part<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
     }
     // A heading that is itself a group label ("### Completed") or a lead-in ("We will
     // also:") sets the status below it.
-    let group = part
-        .label
-        .and_then(|l| heading_status(l).or_else(|| status::lead_in(l)));
+    let group = part.label.and_then(|l| {
+        heading_status(l)
+            .map(|s| (s, "the heading above it"))
+            .or_else(|| status::lead_in(l).map(|s| (s, "the lead-in above it")))
+    });
     let has_items = part
         .blocks
         .iter()
@@ -136,7 +171,9 @@ fn action_part(part: &Part<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
                 // "Action items" followed only by a link to the tracker: the link is
                 // where the actions are.
                 if !has_items && is_bare_link(&p.text) {
-                    out.push(parse_action_text(&p.text, p.line, ctx));
+                    let mut draft = parse_action_text(&p.text, p.line, ctx);
+                    draft.source = "a link to the tracker under an action heading";
+                    out.push(draft);
                     continue;
                 }
                 let labelled = action_label(&p.text);
@@ -149,7 +186,11 @@ fn action_part(part: &Part<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
                         states_intent(&lower)
                     };
                 if intent {
+                    let before = out.len();
                     from_paragraph(text, p.line, group, ctx, out);
+                    for draft in &mut out[before..] {
+                        draft.source = "a paragraph of an action section that states an intent";
+                    }
                 }
             }
             _ => {}
@@ -168,14 +209,20 @@ fn other_part(part: &Part<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
                 for item in &list.items {
                     if item.task.is_some() {
                         if !report_checklist && !about_the_report(&item.text) {
-                            out.push(from_item(item, Inherited::default(), ctx));
+                            let mut draft = from_item(item, Inherited::default(), ctx);
+                            draft.source = "a checklist item outside the action sections";
+                            out.push(draft);
                         }
                     } else if narrative && action_label(&item.text).is_some() {
                         let mut draft = from_item(item, Inherited::default(), ctx);
+                        draft.source = "an item labelled \"Action:\"";
                         if draft.status == ActionStatus::Unknown
                             && item.children.iter().any(reports_done)
                         {
-                            draft.status = ActionStatus::Done;
+                            draft.set_status(
+                                Some(ActionStatus::Done),
+                                "the line under it reports it done",
+                            );
                         }
                         out.push(draft);
                     }
@@ -187,14 +234,18 @@ fn other_part(part: &Part<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
                 };
                 let before = out.len();
                 from_paragraph(value, p.line, None, ctx, out);
-                // "Action point: create a list." followed by "This has been done."
-                if let Some(next) = part.blocks.get(i + 1)
-                    && reports_done(next.as_ref())
-                {
-                    for draft in &mut out[before..] {
-                        if draft.status == ActionStatus::Unknown {
-                            draft.status = ActionStatus::Done;
-                        }
+                let done_after = part
+                    .blocks
+                    .get(i + 1)
+                    .is_some_and(|next| reports_done(next.as_ref()));
+                for draft in &mut out[before..] {
+                    draft.source = "a line labelled \"Action point:\"";
+                    // "Action point: create a list." followed by "This has been done."
+                    if done_after && draft.status == ActionStatus::Unknown {
+                        draft.set_status(
+                            Some(ActionStatus::Done),
+                            "the paragraph after it reports it done",
+                        );
                     }
                 }
             }
@@ -209,7 +260,7 @@ fn list_item(item: &ListItem, inherited: Inherited, ctx: &ActionContext<'_>, out
     if let Some(status) = group_label(&item.text) {
         let mut any = false;
         let inner = Inherited {
-            group: Some(status),
+            group: Some((status, "the group label above it")),
             ..inherited
         };
         for child in &item.children {
@@ -224,7 +275,9 @@ fn list_item(item: &ListItem, inherited: Inherited, ctx: &ActionContext<'_>, out
             return;
         }
     }
-    out.push(from_item(item, inherited, ctx));
+    let mut draft = from_item(item, inherited, ctx);
+    draft.source = "an item of a list in an action section";
+    out.push(draft);
 }
 
 fn from_item(item: &ListItem, inherited: Inherited, ctx: &ActionContext<'_>) -> Draft {
@@ -252,13 +305,14 @@ fn from_item(item: &ListItem, inherited: Inherited, ctx: &ActionContext<'_>) -> 
     }
     let mut draft = parse_action_text(&text, item.line, ctx);
     if let Some(checked) = item.task {
-        draft.status = if checked {
+        let status = if checked {
             ActionStatus::Done
         } else {
             ActionStatus::Open
         };
-    } else if draft.status == ActionStatus::Unknown {
-        draft.status = inherited.resolve(&draft.text);
+        draft.set_status(Some(status), "its checkbox");
+    } else {
+        inherited.apply(&mut draft);
     }
     if draft.ticket.is_none() {
         draft.ticket = ticket_link(ctx.links, item.line, last_line);
@@ -273,7 +327,7 @@ fn from_item(item: &ListItem, inherited: Inherited, ctx: &ActionContext<'_>) -> 
 fn from_paragraph(
     text: &str,
     line: u32,
-    group: Option<ActionStatus>,
+    group: Option<(ActionStatus, &'static str)>,
     ctx: &ActionContext<'_>,
     out: &mut Vec<Draft>,
 ) {
@@ -286,9 +340,7 @@ fn from_paragraph(
                 MAX_DETAILS,
             ));
         }
-        if draft.status == ActionStatus::Unknown {
-            draft.status = inherited.resolve(&draft.text);
-        }
+        inherited.apply(&mut draft);
         out.push(draft);
     };
     for (offset, sentence) in sentences::split(text) {
@@ -387,9 +439,8 @@ fn commitments(outline: &Outline<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Dra
                         {
                             let at = sentences::line_at(text, line, offset);
                             let mut draft = parse_action_text(sentence, at, ctx);
-                            if draft.status == ActionStatus::Unknown {
-                                draft.status = Inherited::default().resolve(&draft.text);
-                            }
+                            draft.source = "a sentence committing to work (no action section)";
+                            Inherited::default().apply(&mut draft);
                             out.push(draft);
                         }
                     }
@@ -401,7 +452,7 @@ fn commitments(outline: &Outline<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Dra
 
 fn table_actions(
     table: &Table,
-    group: Option<ActionStatus>,
+    group: Option<(ActionStatus, &'static str)>,
     ctx: &ActionContext<'_>,
     out: &mut Vec<Draft>,
 ) {
@@ -455,18 +506,18 @@ fn table_actions(
             continue;
         };
         let mut draft = parse_action_text(text, row.line, ctx);
+        draft.source = "a row of a table in an action section";
         if let Some(o) = cell(owner) {
             draft.owner = Some(clean_owner(o));
         }
         if let Some(d) = cell(due).and_then(|d| parse_due(d, ctx.year)) {
             draft.due = Some(d);
         }
-        if let Some(s) = cell(status).and_then(status::status_in) {
-            draft.status = s;
-        }
-        if draft.status == ActionStatus::Unknown {
-            draft.status = inherited.resolve(&draft.text);
-        }
+        draft.set_status(
+            cell(status).and_then(status::status_in),
+            "the table's status column",
+        );
+        inherited.apply(&mut draft);
         if let Some(t) = cell(ticket) {
             draft.ticket = Some(find_ticket(t).unwrap_or_else(|| t.to_string()));
         }
@@ -494,12 +545,15 @@ fn parse_action_text(raw: &str, line: u32, ctx: &ActionContext<'_>) -> Draft {
         text = value.to_string();
     }
     let mut status = ActionStatus::Unknown;
+    let mut status_from = "";
     if let Some((s, rest)) = leading_marker(&text) {
         status = s;
+        status_from = "a marker before its text";
         text = rest;
     }
     if let Some((s, rest)) = trailing_marker(&text) {
         status = s;
+        status_from = "a marker after its text";
         text = rest;
     }
     let mut owner = None;
@@ -516,14 +570,20 @@ fn parse_action_text(raw: &str, line: u32, ctx: &ActionContext<'_>) -> Draft {
     if let Some(fields) = inline_fields(&text) {
         text = fields.text;
         owner = owner.or(fields.owner);
-        status = fields.status.unwrap_or(status);
+        if let Some(s) = fields.status {
+            status = s;
+            status_from = "its status field";
+        }
         due = fields.due.and_then(|d| parse_due(&d, ctx.year));
         ticket = fields.ticket;
         priority = fields.priority;
     }
     if let Some((tail, rest)) = trailing_attribution(&text) {
         match tail {
-            Tail::Status(s) => status = s,
+            Tail::Status(s) => {
+                status = s;
+                status_from = "a status note after its text";
+            }
             Tail::Owner(name) => owner = owner.or(Some(name)),
         }
         text = rest;
@@ -538,6 +598,8 @@ fn parse_action_text(raw: &str, line: u32, ctx: &ActionContext<'_>) -> Draft {
         kind: bracket_kind(&full),
         details: None,
         line,
+        source: "",
+        status_from,
     }
 }
 
@@ -1328,6 +1390,7 @@ fn assign_ids(drafts: Vec<Draft>, slug: &Slug) -> Vec<Action> {
         .zip(ids)
         .map(|(d, id)| Action {
             id,
+            rule: d.rule(),
             text: d.text,
             status: d.status,
             owner: d.owner,
@@ -1476,6 +1539,32 @@ mod tests {
                 (InProgress, "A standby region will be provisioned"),
                 (Done, "Disk alert thresholds"),
             ])
+        );
+    }
+
+    #[test]
+    fn each_action_says_what_took_it_and_where_its_status_came_from() {
+        let rules: Vec<String> = full_actions_of(vec![
+            heading("Follow-up", 1),
+            heading_at(3, "Completed", 2),
+            list(&["Disk alert thresholds"], 3),
+            heading_at(3, "Later", 5),
+            list(&["We added a canary stage", "Write the runbook [done]"], 6),
+            para("We have done the following:", 9),
+            list(&["Paging for lag"], 10),
+        ])
+        .into_iter()
+        .map(|a| a.rule)
+        .collect();
+        assert_eq!(
+            rules,
+            [
+                "an item of a list in an action section; status: the heading above it",
+                "an item of a list in an action section; status: the tense of its text",
+                "an item of a list in an action section; status: a marker after its text",
+                "an item of a list in an action section; status: the sentence that \
+                 introduces its list",
+            ]
         );
     }
 

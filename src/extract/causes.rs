@@ -115,14 +115,23 @@ pub fn extract(outline: &Outline<'_>) -> Vec<RootCause> {
         if let Some(h) = section.heading
             && let Some(rest) = failure_heading(&h.text)
         {
-            complements.push(cause(rest, h.line));
+            complements.push(cause(rest, h.line, "a heading that names the failure"));
         }
         for part in sections::parts(section) {
             if part.kind == SectionKind::RootCause {
                 // "Technical details" and "Analysis" sections explain as much as they
                 // state: what they say does not stand for the narrative's reasons.
                 let weak = part.label.is_some_and(explains_more_than_states);
-                cause_part(&part, if weak { &mut complements } else { &mut causes });
+                if weak {
+                    cause_part(
+                        &part,
+                        "a statement of an explanatory section (\"Technical details\"), \
+                         beside the stated causes",
+                        &mut complements,
+                    );
+                } else {
+                    cause_part(&part, "a statement of a root-cause section", &mut causes);
+                }
             } else {
                 other_part(&part, &mut causes, &mut complements);
             }
@@ -140,7 +149,11 @@ pub fn extract(outline: &Outline<'_>) -> Vec<RootCause> {
             for section in &outline.sections {
                 for part in sections::parts(section) {
                     if part.kind == SectionKind::Lessons && part.label.is_some_and(went_wrong) {
-                        cause_part(&part, &mut causes);
+                        cause_part(
+                            &part,
+                            "a statement of a \"what went wrong\" section (no cause section)",
+                            &mut causes,
+                        );
                     }
                 }
             }
@@ -154,14 +167,14 @@ pub fn extract(outline: &Outline<'_>) -> Vec<RootCause> {
 
 /// The blocks of a root-cause section: each paragraph is one statement (its sentences
 /// that state something), each list item and table row one cause.
-fn cause_part(part: &Part<'_>, causes: &mut Vec<RootCause>) {
+fn cause_part(part: &Part<'_>, rule: &'static str, causes: &mut Vec<RootCause>) {
     let prefix = if part.label.is_some_and(is_trigger_label) {
         "Trigger: "
     } else {
         ""
     };
     let add = |causes: &mut Vec<RootCause>, text: &str, line: u32| {
-        let mut c = cause(text, line);
+        let mut c = cause(text, line, rule);
         if !prefix.is_empty() && !c.text.to_lowercase().starts_with("trigger") {
             c.text = format!("{prefix}{}", c.text);
         }
@@ -244,7 +257,11 @@ fn other_part(part: &Part<'_>, causes: &mut Vec<RootCause>, listed: &mut Vec<Roo
                     );
                 for item in &list.items {
                     if !labelled(&item.text, item.line, causes) && lead_in {
-                        listed.push(cause(&item_text(item), item.line));
+                        listed.push(cause(
+                            &item_text(item),
+                            item.line,
+                            "an item of a list introduced as causes",
+                        ));
                     }
                 }
             }
@@ -462,7 +479,11 @@ fn labelled(text: &str, line: u32, causes: &mut Vec<RootCause>) -> bool {
         }
         found = true;
         if states_something(first) {
-            let mut c = cause(first, line + i as u32);
+            let mut c = cause(
+                first,
+                line + i as u32,
+                "a labelled line (\"Root cause: ...\")",
+            );
             c.text = format!("{prefix}{}", c.text);
             causes.push(c);
         }
@@ -565,7 +586,11 @@ fn causal_sentences(outline: &Outline<'_>, causes: &mut Vec<RootCause>) {
                             return;
                         }
                         if is_causal(s) && states_something(s) {
-                            causes.push(cause(s, sentences::line_at(text, line, offset)));
+                            causes.push(cause(
+                                s,
+                                sentences::line_at(text, line, offset),
+                                "a causal sentence of the narrative (no cause section states one)",
+                            ));
                             taken += 1;
                         }
                     }
@@ -575,14 +600,18 @@ fn causal_sentences(outline: &Outline<'_>, causes: &mut Vec<RootCause>) {
     }
 }
 
-fn cause(text: &str, line: u32) -> RootCause {
+fn cause(text: &str, line: u32, rule: &'static str) -> RootCause {
     let text = collapse(text.trim_start_matches(['•', '-', '*', ' ']));
     let text = if text.len() <= MAX_CAUSE_TEXT {
         text
     } else {
         sentences::truncate(&text, MAX_CAUSE_TEXT)
     };
-    RootCause { text, line }
+    RootCause {
+        text,
+        line,
+        rule: rule.to_string(),
+    }
 }
 
 /// Runs of whitespace as one space, in one pass (causes are whole paragraphs).
@@ -789,6 +818,45 @@ mod tests {
                 "A stale feature flag hid the map.",
                 "It failed with errors like"
             ]
+        );
+    }
+
+    #[test]
+    fn each_cause_says_what_took_it() {
+        let doc = Document {
+            blocks: vec![
+                heading("Outage", 1),
+                para(
+                    "The queue stalled because a consumer leaked connections.",
+                    3,
+                ),
+                heading("Details", 5),
+                para("Root cause: an unbounded retry loop.", 6),
+            ],
+            ..Document::default()
+        };
+        let rules: Vec<String> = extract(&sections::outline(&doc))
+            .into_iter()
+            .map(|c| c.rule)
+            .collect();
+        assert_eq!(rules, ["a labelled line (\"Root cause: ...\")"]);
+        let doc = Document {
+            blocks: vec![
+                heading("Outage", 1),
+                para(
+                    "The queue stalled because a consumer leaked connections.",
+                    3,
+                ),
+            ],
+            ..Document::default()
+        };
+        let rules: Vec<String> = extract(&sections::outline(&doc))
+            .into_iter()
+            .map(|c| c.rule)
+            .collect();
+        assert_eq!(
+            rules,
+            ["a causal sentence of the narrative (no cause section states one)"]
         );
     }
 
