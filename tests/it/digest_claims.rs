@@ -63,6 +63,21 @@ fn sent_lines(stdout: &str) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs aiosmtpd and openssl"]
 async fn an_interrupted_digest_blocks_nothing_and_the_next_run_sends() {
+    interrupted_then_sent(libc::SIGINT).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs aiosmtpd and openssl"]
+async fn a_digest_killed_while_sending_leaves_no_claim_that_blocks_the_next_run() {
+    // No handler runs on SIGKILL: the claims stay "sending" in the database, and only
+    // their holder's pid and host tell the next run that nobody is sending them.
+    interrupted_then_sent(libc::SIGKILL).await;
+}
+
+/// A run stopped by `signal` while the SMTP server is down, in its backoff with every
+/// message claimed; then the server comes back and the next run sends each message
+/// once, and only then calls them "already sent".
+async fn interrupted_then_sent(signal: libc::c_int) {
     let f = fixture().await;
     let mut server = SmtpServer::start(f.dir.path());
     // The SMTP server is down, and the run waits ten minutes before its retry.
@@ -115,9 +130,9 @@ async fn an_interrupted_digest_blocks_nothing_and_the_next_run_sends() {
         "{stdout}"
     );
 
-    // Ctrl-C.
+    // Ctrl-C, or a kill.
     // SAFETY: signalling the child this test started; no memory is touched.
-    unsafe { libc::kill(pid as libc::pid_t, libc::SIGINT) };
+    unsafe { libc::kill(pid as libc::pid_t, signal) };
     let _ = first.0.wait();
     let status = run(
         f.dir.path(),
