@@ -104,6 +104,9 @@ impl Identities {
 pub struct SignedInPages {
     placeholder: String,
     entries: Mutex<Entries>,
+    /// Pages with a token filled in, by slug and token (see
+    /// [`SignedInPages::get_filled`]).
+    filled: Mutex<Entries>,
     identities: Identities,
 }
 
@@ -114,6 +117,7 @@ impl Default for SignedInPages {
             // token); letters, digits, `-` and `_` only, so escaping leaves it as is.
             placeholder: format!("csrf-placeholder-{}", crate::identity::new_token()),
             entries: Mutex::default(),
+            filled: Mutex::default(),
             identities: Identities::default(),
         }
     }
@@ -135,6 +139,39 @@ impl SignedInPages {
         };
         let page = std::str::from_utf8(&body).ok()?;
         Some(page.replace(&self.placeholder, &escape_attribute(csrf)))
+    }
+
+    /// Like [`SignedInPages::get`], as the bytes of a response, kept once filled in:
+    /// the next request with the same token (every API token fills in an empty one) is
+    /// answered without copying the page. Kept by slug *and* token, so a filled page
+    /// only ever goes back to a holder of the token it carries.
+    fn get_filled(&self, cache: &PageCache, slug: &str, csrf: &str) -> Option<Bytes> {
+        let generation = cache.generation.load(Ordering::SeqCst);
+        let key = format!("{slug}\n{csrf}");
+        if let Ok(filled) = self.filled.lock()
+            && let Some(e) = filled.pages.get(&key)
+            && e.generation == generation
+            && e.stored.elapsed() < TTL
+        {
+            return Some(e.body.clone());
+        }
+        let page = Bytes::from(self.get(cache, slug, csrf)?);
+        if let Ok(mut filled) = self.filled.lock() {
+            if let Some(old) = filled.pages.remove(&key) {
+                filled.bytes -= old.body.len();
+            }
+            filled.make_room(page.len(), generation);
+            filled.bytes += page.len();
+            filled.pages.insert(
+                key,
+                Entry {
+                    generation,
+                    stored: Instant::now(),
+                    body: page.clone(),
+                },
+            );
+        }
+        Some(page)
     }
 
     /// The generation a page about to be rendered belongs to.
@@ -168,6 +205,9 @@ impl SignedInPages {
 
     fn clear(&self) {
         if let Ok(mut e) = self.entries.lock() {
+            e.clear();
+        }
+        if let Ok(mut e) = self.filled.lock() {
             e.clear();
         }
         if let Ok(mut e) = self.identities.entries.lock() {
@@ -208,8 +248,7 @@ async fn signed_in_incident(state: &AppState, asked: Option<SignedInAsk>) -> Opt
             csrf
         }
     };
-    let page = pages.get(&state.cache, &slug, &csrf)?;
-    Some(html(Bytes::from(page)))
+    Some(html(pages.get_filled(&state.cache, &slug, &csrf)?))
 }
 
 /// What [`signed_in_incident`] needs of a request: the slug, and the session cookie's
