@@ -611,6 +611,20 @@ async fn a_removed_incident_is_shown_nowhere_and_keeps_its_action_history() {
     assert!(texts_of(&html, "main p.note")[0].contains("No incident is tagged"));
 }
 
+#[test]
+fn a_digest_run_right_after_an_import_counts_what_was_imported() {
+    // Stored times are whole seconds: a digest composed in the same second as the
+    // import must still see its actions (it once saw "0 open").
+    for _ in 0..3 {
+        let dir = imported();
+        let out = run(dir.path(), &["digest", "--dry-run"]);
+        let (stdout, stderr) = texts(&out);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stdout.contains("5 open"), "{stdout}");
+        assert!(stdout.contains("Roll consumers out"), "{stdout}");
+    }
+}
+
 /// The settings file of the exclusion tests.
 const EXCLUDING: &str = "exclude = [\"drafts/**\", \"*.tmp.md\"]\n";
 
