@@ -580,12 +580,39 @@ fn timeline_views(
     (views, axis)
 }
 
+/// The incident page. For a visitor without an identity the whole page is kept by the
+/// page cache; for someone signed in, the page is kept once per incident with a
+/// placeholder for the CSRF token of its forms, filled in per request (the token is
+/// the only part that differs between people: the page names nobody).
 async fn show(
     State(state): State<AppState>,
     visitor: super::identity::Visitor,
     Path(slug): Path<String>,
 ) -> Result<axum::response::Response, AppError> {
-    let Some(i) = browse::incident(&state.pool, &slug).await? else {
+    if visitor.user.is_none() {
+        let html = render_show(&state, &visitor, &slug).await?;
+        return Ok(super::forms::with_cookie(&visitor, html));
+    }
+    let kept = &state.cache.signed_in;
+    if let Some(html) = kept.get(&state.cache, &slug, &visitor.csrf) {
+        return Ok(super::forms::with_cookie(&visitor, Html(html)));
+    }
+    let generation = kept.generation(&state.cache);
+    let template_visitor = super::identity::Visitor {
+        csrf: kept.placeholder().to_string(),
+        ..visitor.clone()
+    };
+    let Html(html) = render_show(&state, &template_visitor, &slug).await?;
+    let html = kept.put(&slug, generation, html, &visitor.csrf);
+    Ok(super::forms::with_cookie(&visitor, Html(html)))
+}
+
+async fn render_show(
+    state: &AppState,
+    visitor: &super::identity::Visitor,
+    slug: &str,
+) -> Result<Html<String>, AppError> {
+    let Some(i) = browse::incident(&state.pool, slug).await? else {
         return Err(AppError::NotFound);
     };
     let document = {
@@ -678,5 +705,5 @@ async fn show(
             .map(|w| (w.line, w.message))
             .collect(),
     })?;
-    Ok(super::forms::with_cookie(&visitor, html))
+    Ok(html)
 }
