@@ -293,20 +293,20 @@ async fn render_list(
         format!("{base}{sep}cursor={next}")
     });
     let first_href = later_page.then(|| href("/actions", &params, |_| {}));
+    let pool = state.pool.clone();
     let counts = *state
         .cache
-        .memo(
-            &state.cache.action_counts,
-            db_actions::counts(&state.pool, tracking::today(), stale_days),
-        )
+        .memo_refreshed(|c| &c.action_counts, async move {
+            db_actions::counts(&pool, tracking::today(), stale_days).await
+        })
         .await?;
     let owners = if by_owner {
+        let pool = state.pool.clone();
         state
             .cache
-            .memo(
-                &state.cache.owner_loads,
-                db_actions::per_owner(&state.pool, tracking::today()),
-            )
+            .memo_refreshed(|c| &c.owner_loads, async move {
+                db_actions::per_owner(&pool, tracking::today()).await
+            })
             .await?
             .as_ref()
             .clone()
