@@ -34,7 +34,7 @@ impl Measure {
     fn join(seconds: Option<i64>, why: Option<String>) -> Measure {
         match seconds {
             Some(s) => Measure::Seconds(s),
-            None => Measure::Missing(why.unwrap_or_else(|| "not computed".into())),
+            None => Measure::Missing(why.unwrap_or_else(|| "not computed yet".into())),
         }
     }
 }

@@ -457,16 +457,43 @@ fn table_row(p: &Period, query: &str) -> TableRow {
     }
 }
 
-/// Computes what is not stored yet; on a database that cannot be written the page
-/// says which figures are missing instead of failing.
+/// One refresh of the stored figures at a time in this process: a burst of requests
+/// after an import computes each incident once.
+static REFRESHING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// How long a page waits for the figures to be computed before it shows what is stored
+/// and says the rest is on its way (100,000 new incidents take about a minute).
+const REFRESH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The note of a page shown while figures are still being computed.
+pub const STILL_COMPUTING: &str = "Figures are still being computed for incidents imported \
+     since they were last shown; until then they are counted as not computed yet. Reload \
+     in a minute.";
+
+/// Computes what is not stored yet, in a task of its own (a request that times out
+/// does not stop it); on a database that cannot be written, or when it takes longer
+/// than [`REFRESH_WAIT`], the page says which figures are missing instead of failing.
 async fn refresh(state: &AppState, notes: &mut Vec<String>) {
-    if let Err(e) = insights::refresh(&state.pool, milestones::figures).await {
-        tracing::warn!(error = %e, "insights: figures not stored");
-        notes.push(
-            "Some incidents' figures could not be computed and stored now (the database \
-             cannot be written); they are counted as missing."
-                .into(),
-        );
+    let pool = state.pool.clone();
+    let task = tokio::spawn(async move {
+        let _one = REFRESHING.lock().await;
+        insights::refresh(&pool, milestones::figures).await
+    });
+    match tokio::time::timeout(REFRESH_WAIT, task).await {
+        Ok(Ok(Ok(_))) => {}
+        Ok(Ok(Err(e))) => {
+            tracing::warn!(error = %e, "insights: figures not stored");
+            notes.push(
+                "Some incidents' figures could not be computed and stored now (the \
+                 database cannot be written); they are counted as not computed."
+                    .into(),
+            );
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "insights: computing figures failed");
+            notes.push("Some incidents' figures could not be computed.".into());
+        }
+        Err(_) => notes.push(STILL_COMPUTING.into()),
     }
 }
 
