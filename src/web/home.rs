@@ -181,7 +181,7 @@ async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
         incidents: overview.incidents,
         open_actions: overview.open_actions,
         overdue_actions: overview.overdue_actions,
-        recurrences: crate::db::recurrence::count(&state.pool).await?,
+        recurrences: crate::db::recurrence::count_kept(&state.pool).await?,
         recent: incident_items(recent),
         bars,
         labels,
