@@ -517,6 +517,14 @@ fn table_actions(
             cell(status).and_then(status::status_in),
             "the table's status column",
         );
+        if draft.status == ActionStatus::Unknown {
+            // "PAY-311 **DONE**" in a ticket column: a marker in another cell of the row.
+            let marked = (0..row.cells.len())
+                .filter(|i| ![Some(text_col), owner, due].contains(&Some(*i)))
+                .filter_map(|i| cell(Some(i)))
+                .find_map(cell_status);
+            draft.set_status(marked, "a marker in another cell of its row");
+        }
         inherited.apply(&mut draft);
         if let Some(t) = cell(ticket) {
             draft.ticket = Some(find_ticket(t).unwrap_or_else(|| t.to_string()));
@@ -532,6 +540,28 @@ fn table_actions(
         }
         out.push(draft);
     }
+}
+
+/// The status a cell other than the action's own states: the whole cell is a status
+/// word ("done", "pending"), a marker (`[DONE]`, "(todo)"), or it ends in a status word
+/// in capitals ("PAY-311 DONE", "#42 IN PROGRESS").
+fn cell_status(cell: &str) -> Option<ActionStatus> {
+    if let Some(s) = status_word(cell) {
+        return Some(s);
+    }
+    if let Some((s, _)) = leading_marker(cell).or_else(|| trailing_marker(cell)) {
+        return Some(s);
+    }
+    let words: Vec<&str> = cell.split_whitespace().collect();
+    let shouted = |w: &&str| {
+        w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
+    };
+    [2, 1].into_iter().find_map(|n| {
+        let tail = words.get(words.len().checked_sub(n)?..)?;
+        (words.len() > n && tail.iter().all(shouted))
+            .then(|| status_word(&tail.join(" ")))
+            .flatten()
+    })
 }
 
 /// Reads status markers, fields (owner, status, due date, ticket, priority), a leading
@@ -1564,6 +1594,51 @@ mod tests {
                 "an item of a list in an action section; status: a marker after its text",
                 "an item of a list in an action section; status: the sentence that \
                  introduces its list",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_marker_in_another_cell_of_a_row_is_its_status() {
+        let table = Block::Table(Table {
+            header: vec!["Action item".into(), "Owner".into(), "Bug".into()],
+            rows: vec![
+                TableRow {
+                    cells: vec![
+                        "Alert on pool saturation".into(),
+                        "tom".into(),
+                        "PAY-1 DONE".into(),
+                    ],
+                    line: 4,
+                },
+                TableRow {
+                    cells: vec![
+                        "Lint pool sizes".into(),
+                        "ana".into(),
+                        "PAY-2 (TODO)".into(),
+                    ],
+                    line: 5,
+                },
+                TableRow {
+                    cells: vec![
+                        "Review the retry budget".into(),
+                        "li".into(),
+                        "PAY-3".into(),
+                    ],
+                    line: 6,
+                },
+            ],
+            line: 2,
+        });
+        let got = full_actions_of(vec![heading("Action items", 1), table]);
+        let got: Vec<(ActionStatus, Option<String>)> =
+            got.into_iter().map(|a| (a.status, a.ticket)).collect();
+        assert_eq!(
+            got,
+            [
+                (Done, Some("PAY-1".to_string())),
+                (Open, Some("PAY-2".to_string())),
+                (Unknown, Some("PAY-3".to_string())),
             ]
         );
     }

@@ -316,7 +316,31 @@ impl TextParser<'_> {
         {
             return Some(2);
         }
+        if self.prev_blank() && self.heads_its_text() && !self.after_bare_item() {
+            return Some(3);
+        }
         None
+    }
+
+    /// E-mails put a section's name straight above its text ("What happened" / "At
+    /// 14:02 a rebuild started ..."): a line of two to five words after a blank line, directly
+    /// followed by a list or by a line at least twice as long, is a heading. The first
+    /// line of a wrapped paragraph is near the wrap width, so it never qualifies.
+    fn heads_its_text(&self) -> bool {
+        let s = self.lines[self.pos].content().trim();
+        let Some(next) = self.lines.get(self.pos + 1).filter(|l| !l.is_blank()) else {
+            return false;
+        };
+        let words = s.split_whitespace().count();
+        let chars = s.chars().count();
+        let next_text = next.content().trim();
+        // One word ("Resolved", "Update") is a status-page label over its post.
+        (2..=5).contains(&words)
+            && chars <= 40
+            && s.chars().next().is_some_and(char::is_uppercase)
+            && !s.contains(':')
+            && is_short_heading(s)
+            && (bullet(next).is_some() || next_text.chars().count() >= 2 * chars.max(20))
     }
 
     /// Columns aligned with runs of two or more spaces, under a header line of short
@@ -646,6 +670,29 @@ mod tests {
             ]
         );
         assert_eq!(t[0].rows[1].line, 7);
+    }
+
+    #[test]
+    fn a_short_line_straight_above_its_text_is_a_heading() {
+        let doc = parse(
+            "Search outage\n\nHi all,\n\nWhat happened\nAt 14:02 a routine rebuild of the \
+             search index was started and it replaced the old one.\n\nWhat we are doing\n\
+             - Alert on empty exports\n\nThanks,\nJonas\n",
+        );
+        assert_eq!(
+            heading_texts(&doc),
+            [
+                (1, "Search outage"),
+                (3, "What happened"),
+                (3, "What we are doing")
+            ]
+        );
+        // The first line of a wrapped paragraph, a greeting and a signature stay text.
+        let doc = parse(
+            "Outage\n\nThe database failed over at noon and the\nreplica was behind.\n\n\
+             Thanks,\nJonas Berg\nSRE team\n",
+        );
+        assert_eq!(heading_texts(&doc), [(1, "Outage")]);
     }
 
     #[test]
