@@ -177,9 +177,48 @@ fn title_of(doc: &Document, outline: &Outline<'_>, stem: &str) -> (String, Strin
                 h.line
             )
         };
-        return (h.text.clone(), rule);
+        return match email_subject(&h.text) {
+            Some(subject) => (
+                subject,
+                format!("{rule}, an e-mail subject without its prefix"),
+            ),
+            None => (h.text.clone(), rule),
+        };
     }
     (title_from_stem(stem), "the file name".to_string())
+}
+
+/// "Subject: [Incident report] Search outage on 3 April" -> "Search outage on 3 April":
+/// a report sent by e-mail opens with its subject line, whose "Subject:", "Re:" and
+/// "Fwd:" and a tag in brackets after them ("[Postmortem]", "[RESOLVED]") are the
+/// mail's, not the incident's. A tag with digits may be a date and stays for the start
+/// date.
+fn email_subject(title: &str) -> Option<String> {
+    let mut rest = title.trim();
+    let mut changed = false;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let Some(prefix) = ["subject:", "re:", "fwd:", "fw:"]
+            .into_iter()
+            .find(|p| lower.starts_with(p))
+        else {
+            break;
+        };
+        rest = rest[prefix.len()..].trim_start();
+        changed = true;
+    }
+    // A tag in brackets is the list's or the sender's only after a mail prefix; on its
+    // own ("[CentOS-announce] ...") it is how the document titles itself.
+    if changed
+        && let Some(inner) = rest.strip_prefix('[')
+        && let Some(close) = inner.find(']')
+        && !inner[..close].chars().any(|c| c.is_ascii_digit())
+        && inner[close + 1..].split_whitespace().count() >= 2
+    {
+        rest = inner[close + 1..].trim_start_matches([' ', ':', '-', '–', '—']);
+        changed = true;
+    }
+    (changed && !rest.is_empty()).then(|| rest.to_string())
 }
 
 /// A first line that says several sentences is the start of the text, not a title (a
@@ -840,6 +879,27 @@ mod tests {
         assert_eq!(words, ["INC-42", "JIRA-7", "#12", "x9", "2019-06-26-a."]);
         assert_eq!(words_with_digits("no digits here").count(), 0);
         assert_eq!(words_with_digits("İ K 7").collect::<Vec<_>>(), ["7"]);
+    }
+
+    #[test]
+    fn an_e_mail_subject_line_loses_what_belongs_to_the_mail() {
+        assert_eq!(
+            email_subject("Subject: [Incident report] Search outage on 3 April").as_deref(),
+            Some("Search outage on 3 April")
+        );
+        assert_eq!(
+            email_subject("RE: Fwd: Checkout errors").as_deref(),
+            Some("Checkout errors")
+        );
+        assert_eq!(
+            email_subject("Re: [Postmortem] Queue backlog in eu-west").as_deref(),
+            Some("Queue backlog in eu-west")
+        );
+        assert_eq!(email_subject("[Postmortem] Queue backlog in eu-west"), None);
+        // A date in brackets is the start date's; a plain title is left alone.
+        assert_eq!(email_subject("[2024-03-03] Queue backlog"), None);
+        assert_eq!(email_subject("Queue backlog: the retry storm"), None);
+        assert_eq!(email_subject("[WIP]"), None);
     }
 
     #[test]
