@@ -296,7 +296,11 @@ pub struct IncidentDetail {
     pub body: String,
     pub timeline: Vec<TimelineRow>,
     pub causes: Vec<(String, i64)>,
+    /// The extraction rule of each cause, in the same order (empty when not recorded).
+    pub cause_rules: Vec<String>,
     pub actions: Vec<ActionBrief>,
+    /// The extraction rule of each action in the document, by its text.
+    pub action_rules: std::collections::BTreeMap<String, String>,
     pub systems: Vec<String>,
     pub tags: Vec<String>,
     pub references: Vec<String>,
@@ -445,6 +449,8 @@ pub async fn incident(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<Inci
         authors: json_list("authors"),
         lessons: details.lessons,
         warnings: details.warnings,
+        cause_rules: details.cause_rules,
+        action_rules: details.action_rules,
         missing_since: r.get("missing_since"),
         imported_at: r.get("imported_at"),
         content_hash: r.get("content_hash"),

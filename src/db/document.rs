@@ -51,6 +51,14 @@ pub struct Details {
     /// documents imported before rules were recorded).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline_rules: Vec<String>,
+    /// The extraction rule of each root cause, in `root_causes.position` order (empty
+    /// for documents imported before rules were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cause_rules: Vec<String>,
+    /// The extraction rule of each action, by the action's text as the document has it
+    /// (ids can be kept from an earlier version when an action is reworded).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub action_rules: std::collections::BTreeMap<String, String>,
 }
 
 /// A warning recorded at import.
@@ -251,6 +259,8 @@ pub async fn upgrade(pool: &sqlx::SqlitePool) -> sqlx::Result<u64> {
                     warnings: serde_json::from_str(&json("warnings")).unwrap_or_default(),
                     timeline,
                     timeline_rules: Vec::new(),
+                    cause_rules: Vec::new(),
+                    action_rules: Default::default(),
                 },
             };
             sqlx::query("update incidents set document = ? where id = ?")

@@ -138,6 +138,16 @@ pub fn prepare(incident: Incident, body: String, source: String) -> Record {
                 .collect(),
             timeline: incident.timeline.iter().map(|e| e.text.clone()).collect(),
             timeline_rules: incident.timeline.iter().map(|e| e.rule.clone()).collect(),
+            cause_rules: incident
+                .root_causes
+                .iter()
+                .map(|c| c.rule.clone())
+                .collect(),
+            action_rules: incident
+                .actions
+                .iter()
+                .map(|a| (a.text.clone(), a.rule.clone()))
+                .collect(),
         },
     };
     let document = stored.encode();

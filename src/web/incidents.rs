@@ -315,6 +315,8 @@ pub struct EntryView {
 /// An action as shown on the incident page.
 pub struct ActionView {
     pub action: ActionLine,
+    /// The rule that took it from the document (empty when not recorded).
+    pub rule: String,
     pub ticket_url: Option<String>,
     pub overdue: bool,
 }
@@ -399,8 +401,8 @@ struct IncidentPage {
     /// When the source file went missing from the imported folders.
     missing_since: Option<String>,
     glance: Glance,
-    /// Root causes with their lines.
-    causes: Vec<(String, i64)>,
+    /// Root causes with their lines and the rule that took each.
+    causes: Vec<(String, i64, String)>,
     source_path: String,
     format: String,
     imported_at: String,
@@ -658,6 +660,7 @@ async fn render_show(
         .actions
         .iter()
         .map(|a| ActionView {
+            rule: i.action_rules.get(&a.text).cloned().unwrap_or_default(),
             ticket_url: a.ticket.as_deref().and_then(|t| {
                 match links::resolve(t, &[], &state.site.tickets) {
                     Target::External { url } => Some(url),
@@ -695,7 +698,16 @@ async fn render_show(
         related: related.into_iter().map(Related::from).collect(),
         recurrences,
         missing_since: i.missing_since,
-        causes: i.causes,
+        causes: {
+            let mut rules = i.cause_rules.iter();
+            i.causes
+                .iter()
+                .map(|(text, line)| {
+                    let rule = rules.next().cloned().unwrap_or_default();
+                    (text.clone(), *line, rule)
+                })
+                .collect()
+        },
         source_path: i.source_path,
         format: i.format,
         imported_at: i.imported_at,

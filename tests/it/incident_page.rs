@@ -223,3 +223,27 @@ async fn a_signed_in_editor_opens_an_actions_form_on_demand() {
     assert_eq!(forms, 4);
     assert_eq!(folded, forms, "every form is folded until asked for");
 }
+
+/// Issue 10 §3: the page shows why each cause and action was taken, on hover, as
+/// `parse --explain` prints it.
+#[tokio::test]
+async fn causes_and_actions_say_on_hover_which_rule_took_them() {
+    let site = web_site(false).await;
+    let page = site.page(GRAPHITE).await;
+    let action_rules = attrs_of(&page, "ul.actions li > a[title]", "title");
+    assert_eq!(action_rules.len(), 4, "{action_rules:?}");
+    assert!(
+        action_rules
+            .iter()
+            .all(|r| r.starts_with("a paragraph of an action section") && r.contains("; status: ")),
+        "{action_rules:?}"
+    );
+    let cause_rules = attrs_of(&page, "#causes-h + ul li .meta[title]", "title");
+    assert!(!cause_rules.is_empty());
+    assert!(
+        cause_rules
+            .iter()
+            .all(|r| r.starts_with("as written, line ")),
+        "{cause_rules:?}"
+    );
+}
