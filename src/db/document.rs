@@ -313,6 +313,12 @@ mod tests {
                     "replica promoted".into(),
                 ],
                 timeline_rules: vec!["timeline: a line per entry".into(); 3],
+                cause_rules: vec!["a statement of a root-cause section".into()],
+                action_rules: [(
+                    "Test failover".to_string(),
+                    "an item of a list in an action section; status: none stated".to_string(),
+                )]
+                .into(),
             },
         }
     }
