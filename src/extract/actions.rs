@@ -608,6 +608,13 @@ fn parse_action_text(raw: &str, line: u32, ctx: &ActionContext<'_>) -> Draft {
         ticket = fields.ticket;
         priority = fields.priority;
     }
+    if let Some((note_status, rest)) = trailing_parenthetical(&text, ctx.year) {
+        if let Some(s) = note_status {
+            status = s;
+            status_from = "a status note after its text";
+        }
+        text = rest;
+    }
     if let Some((tail, rest)) = trailing_attribution(&text) {
         match tail {
             Tail::Status(s) => {
@@ -878,6 +885,46 @@ fn trailing_tag(text: &str) -> Option<(String, String)> {
 enum Tail {
     Owner(String),
     Status(ActionStatus),
+}
+
+/// "Rotate keys (@ana, due 2024-04-01)", "Split the queue (done 2025-06-05, OPS-12)": a
+/// closing parenthesis holding only tracking facts (a handle, a due date, a status with
+/// or without its date, a ticket) is cut from the text; owner, due date and ticket are
+/// read from the whole text as before, and a status there is returned. Anything else in
+/// it ("(see the runbook)") keeps the parenthesis in the text.
+fn trailing_parenthetical(text: &str, year: Option<i16>) -> Option<(Option<ActionStatus>, String)> {
+    let body = text.trim_end().strip_suffix(')')?;
+    let open = body.rfind('(')?;
+    let head = body[..open].trim_end();
+    if head.split_whitespace().count() < 2 {
+        return None;
+    }
+    let mut status = None;
+    // A ticket alone ("(#11956)") stays: it is how many teams write the action's link.
+    let mut tracking = false;
+    for part in body[open + 1..].split([',', ';']) {
+        let part = part.trim();
+        let lower = part.to_lowercase();
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let handle = words.len() == 1 && part.starts_with('@') && part.len() > 1;
+        let due = ["due ", "by "]
+            .iter()
+            .any(|l| lower.starts_with(l) && parse_due(&part[l.len()..], year).is_some());
+        let ticket = words.len() == 1 && is_ticket_id(part);
+        // "done", "done 2025-06-05", "closed on 2025-06-05".
+        let stated = words.first().and_then(|w| status_word(w)).filter(|_| {
+            let rest = words[1..].join(" ");
+            let rest = rest.trim_start_matches("on ").trim();
+            rest.is_empty() || parse_due(rest, year).is_some()
+        });
+        if stated.is_some() {
+            status = stated;
+        } else if !(handle || due || ticket) {
+            return None;
+        }
+        tracking |= !ticket;
+    }
+    tracking.then(|| (status, head.to_string()))
 }
 
 /// "Rotate keys — ana, by 2024-04-01", "Rotate keys — Platform team", "Rotate keys —
@@ -1594,6 +1641,35 @@ mod tests {
                 "an item of a list in an action section; status: a marker after its text",
                 "an item of a list in an action section; status: the sentence that \
                  introduces its list",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_closing_parenthesis_of_tracking_facts_leaves_the_text() {
+        let got = full_actions_of(vec![
+            heading("Follow-ups", 1),
+            list(
+                &[
+                    "Move the retry queue to its own Redis (@dana, done 2025-06-05)",
+                    "Alert on queue depth (@lee, due 2025-06-20)",
+                    "Split the config (OPS-12)",
+                    "Review the retry budget (see the runbook)",
+                ],
+                2,
+            ),
+        ]);
+        let got: Vec<(ActionStatus, &str, Option<&str>)> = got
+            .iter()
+            .map(|a| (a.status, a.text.as_str(), a.owner.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Done, "Move the retry queue to its own Redis", Some("@dana")),
+                (Unknown, "Alert on queue depth", Some("@lee")),
+                (Unknown, "Split the config (OPS-12)", None),
+                (Unknown, "Review the retry budget (see the runbook)", None),
             ]
         );
     }
