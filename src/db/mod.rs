@@ -97,9 +97,11 @@ impl Place {
             ));
         }
         if self.dir.exists() && !may_write(&self.dir) {
+            // `--database a.db` has the directory "."; the message names it in full.
+            let dir = std::path::absolute(&self.dir).unwrap_or_else(|_| self.dir.clone());
             return Some(format!(
                 "cannot write in directory {} (the database needs it for its journal)",
-                self.dir.display()
+                dir.display()
             ));
         }
         None
