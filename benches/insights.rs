@@ -9,30 +9,17 @@
 //! (`corpus-N-1`, shared with the other benches; `insights-N.db`, this bench's own).
 //! Results go to stdout; BENCHMARKS.md records them.
 
+#[path = "support/mod.rs"]
+mod support;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench")
-}
+use support::{Server, corpus, root};
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_aftermath")
-}
-
-/// The synthetic corpus of `docs` documents, generated once.
-fn corpus(docs: u64) -> PathBuf {
-    let dir = root().join(format!("corpus-{docs}-1"));
-    if !dir.join(".complete").exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        eprintln!("generating {docs} documents into {}", dir.display());
-        aftermath::synth::write_corpus(&dir, 1, docs).expect("writing corpus");
-        std::fs::write(dir.join(".complete"), b"").unwrap();
-    }
-    dir
 }
 
 fn aftermath(db: &Path, args: &[&str]) -> std::process::Output {
@@ -75,18 +62,6 @@ fn token(db: &Path) -> String {
         .unwrap_or("")
         .trim()
         .to_string()
-}
-
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn start_server(db: &Path) -> Server {

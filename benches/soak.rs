@@ -11,13 +11,16 @@
 //!
 //! Under `cargo test --all-targets` it runs as a smoke test: 30 documents, 10 seconds.
 
+#[path = "support/mod.rs"]
+mod support;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::{Server, corpus, free_port, percentile, root};
 
 struct Args {
     docs: u64,
@@ -67,24 +70,8 @@ fn args() -> Args {
     a
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench")
-}
-
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_aftermath")
-}
-
-/// The synthetic corpus of `docs` documents (seed 1), generated once.
-fn corpus(docs: u64) -> PathBuf {
-    let dir = root().join(format!("corpus-{docs}-1"));
-    if !dir.join(".complete").exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        eprintln!("generating {docs} documents into {}", dir.display());
-        aftermath::synth::write_corpus(&dir, 1, docs).expect("writing corpus");
-        std::fs::write(dir.join(".complete"), b"").unwrap();
-    }
-    dir
 }
 
 /// A fresh database with the corpus imported (the soak writes to it).
@@ -104,26 +91,6 @@ fn database(docs: u64, corpus: &Path) -> PathBuf {
         .expect("running import");
     assert!(status.success());
     db
-}
-
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `aftermath serve --single-user` over `db`, from a folder with nothing to import;
@@ -287,14 +254,6 @@ impl Tally {
             self.examples.push(error);
         }
     }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 fn summary(label: &str, tally: &Tally, seconds: f64) -> String {

@@ -14,11 +14,14 @@
 //! `scripts/bench` installs). The corpus and its database are cached under
 //! `target/bench/`. Results go to stdout; BENCHMARKS.md records them.
 
+#[path = "support/mod.rs"]
+mod support;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{Server, corpus, free_port, percentile, root};
 
 struct Args {
     docs: u64,
@@ -77,21 +80,6 @@ fn args() -> Args {
     a
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench")
-}
-
-fn corpus(docs: u64) -> PathBuf {
-    let dir = root().join(format!("corpus-{docs}-1"));
-    if !dir.join(".complete").exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        eprintln!("generating {docs} documents into {}", dir.display());
-        aftermath::synth::write_corpus(&dir, 1, docs).expect("writing corpus");
-        std::fs::write(dir.join(".complete"), b"").unwrap();
-    }
-    dir
-}
-
 /// The `aftermath` binary every step runs: this build, or `--bin PATH` (an earlier
 /// build, to measure before and after with the same harness).
 static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -148,26 +136,6 @@ fn token(db: &Path) -> String {
         .unwrap_or("")
         .trim()
         .to_string()
-}
-
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn start_server(db: &Path) -> Server {
@@ -288,14 +256,6 @@ fn queries(corpus: &Path) -> Vec<(&'static str, String, String)> {
         out.push(("prefix", format!("{p}*"), p));
     }
     out
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
 }
 
 fn report(label: &str, mut ms: Vec<f64>) {
