@@ -1484,43 +1484,8 @@ fn assign_ids(drafts: Vec<Draft>, slug: &Slug) -> Vec<Action> {
 mod tests {
     use super::*;
 
-    use crate::ingest::document::{Document, Heading, List, Paragraph, TableRow};
-
-    fn heading(text: &str, line: u32) -> Block {
-        heading_at(2, text, line)
-    }
-
-    fn heading_at(level: u8, text: &str, line: u32) -> Block {
-        Block::Heading(Heading {
-            level,
-            text: text.into(),
-            line,
-        })
-    }
-
-    fn para(text: &str, line: u32) -> Block {
-        Block::Paragraph(Paragraph {
-            text: text.into(),
-            line,
-        })
-    }
-
-    fn list(items: &[&str], line: u32) -> Block {
-        Block::List(List {
-            ordered: false,
-            line,
-            items: items
-                .iter()
-                .enumerate()
-                .map(|(i, t)| ListItem {
-                    text: (*t).into(),
-                    line: line + i as u32,
-                    task: None,
-                    children: Vec::new(),
-                })
-                .collect(),
-        })
-    }
+    use crate::extract::test_blocks::{heading, heading_at, list, para};
+    use crate::ingest::document::{Document, TableRow};
 
     /// (status, text) of the actions extracted from `blocks`.
     fn actions_of(blocks: Vec<Block>) -> Vec<(ActionStatus, String)> {

@@ -688,39 +688,8 @@ fn dedup_key(text: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::document::{Document, Heading, List, Paragraph, Quote};
-
-    fn heading(text: &str, line: u32) -> Block {
-        Block::Heading(Heading {
-            level: 2,
-            text: text.into(),
-            line,
-        })
-    }
-
-    fn para(text: &str, line: u32) -> Block {
-        Block::Paragraph(Paragraph {
-            text: text.into(),
-            line,
-        })
-    }
-
-    fn list(items: &[&str], line: u32) -> Block {
-        Block::List(List {
-            ordered: false,
-            line,
-            items: items
-                .iter()
-                .enumerate()
-                .map(|(i, t)| ListItem {
-                    text: (*t).into(),
-                    line: line + i as u32,
-                    task: None,
-                    children: Vec::new(),
-                })
-                .collect(),
-        })
-    }
+    use crate::extract::test_blocks::{heading, list, para};
+    use crate::ingest::document::{Document, Quote};
 
     fn causes_of(blocks: Vec<Block>) -> Vec<String> {
         let doc = Document {

@@ -11,6 +11,8 @@ pub mod causes;
 pub mod sections;
 pub mod sentences;
 pub mod systems;
+#[cfg(test)]
+mod test_blocks;
 pub mod timeline;
 pub mod timestamp;
 
