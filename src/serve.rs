@@ -261,6 +261,17 @@ async fn import_all(state: &AppState, settings: &Settings) {
         }
     }
     state.cache.invalidate();
+    // The reliability figures of what changed, before anyone asks for /insights.
+    let started = Instant::now();
+    match crate::web::precompute_insights(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            incidents = n,
+            seconds = started.elapsed().as_secs_f64(),
+            "computed the reliability figures of the imported incidents"
+        ),
+        Err(e) => tracing::warn!("computing the reliability figures: {e}"),
+    }
 }
 
 /// Modification time and size of every file under the folders that `exclude` leaves

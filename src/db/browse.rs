@@ -129,14 +129,14 @@ fn list_conditions(filter: &ListFilter) -> (Vec<String>, Vec<String>) {
     }
     if let Some(system) = &filter.system {
         conditions.push(
-            "exists (select 1 from incident_systems s where s.incident_id = i.id and s.system = ? collate nocase)"
+            "i.id in (select s.incident_id from incident_systems s where s.system = ? collate nocase)"
                 .into(),
         );
         binds.push(system.clone());
     }
     if let Some(tag) = &filter.tag {
         conditions.push(
-            "exists (select 1 from incident_tags t where t.incident_id = i.id and t.tag = ? collate nocase)"
+            "i.id in (select t.incident_id from incident_tags t where t.tag = ? collate nocase)"
                 .into(),
         );
         binds.push(tag.clone());
@@ -170,7 +170,10 @@ pub async fn facets(pool: &SqlitePool) -> sqlx::Result<Facets> {
     Ok(Facets {
         years: pairs(
             sqlx::query(
-                "select substr(started, 1, 4) as y, count(*) from incidents
+                // The index of live incidents' start days: by the `started` index,
+                // SQLite read `removed_at` from every row, past its document (98 ms
+                // against 28 ms at 100,000 incidents).
+                "select substr(started, 1, 4) as y, count(*) from incidents indexed by incidents_figures
                  where started is not null and removed_at is null
                  group by y order by y desc",
             )
@@ -534,11 +537,11 @@ pub async fn topic(
 ) -> sqlx::Result<(Vec<IncidentSummary>, Vec<ActionBrief>)> {
     let (filter, value) = match topic {
         Topic::System(s) => (
-            "exists (select 1 from incident_systems s where s.incident_id = i.id and s.system = ? collate nocase)",
+            "i.id in (select s.incident_id from incident_systems s where s.system = ? collate nocase)",
             s,
         ),
         Topic::Tag(t) => (
-            "exists (select 1 from incident_tags t where t.incident_id = i.id and t.tag = ? collate nocase)",
+            "i.id in (select t.incident_id from incident_tags t where t.tag = ? collate nocase)",
             t,
         ),
     };
@@ -633,11 +636,11 @@ fn filter_sql(query: &Query) -> (String, Vec<String>) {
     let mut filters = Vec::new();
     let mut binds = Vec::new();
     for system in &query.systems {
-        filters.push("exists (select 1 from incident_systems s where s.incident_id = i.id and s.system = ? collate nocase)".to_string());
+        filters.push("i.id in (select s.incident_id from incident_systems s where s.system = ? collate nocase)".to_string());
         binds.push(system.clone());
     }
     for tag in &query.tags {
-        filters.push("exists (select 1 from incident_tags t where t.incident_id = i.id and t.tag = ? collate nocase)".to_string());
+        filters.push("i.id in (select t.incident_id from incident_tags t where t.tag = ? collate nocase)".to_string());
         binds.push(tag.clone());
     }
     if let Some(year) = query.year {

@@ -156,7 +156,7 @@ async fn store(pool: &SqlitePool, computed: &[(i64, String, Figures)]) -> sqlx::
 }
 
 /// Which incidents the figures are taken from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Filter {
     pub system: Option<String>,
     pub tag: Option<String>,
@@ -198,14 +198,14 @@ fn conditions(filter: &Filter) -> (String, Vec<String>) {
     }
     if let Some(system) = &filter.system {
         conditions.push(
-            "exists (select 1 from incident_systems s where s.incident_id = i.id and s.system = ? collate nocase)"
+            "i.id in (select s.incident_id from incident_systems s where s.system = ? collate nocase)"
                 .into(),
         );
         binds.push(system.clone());
     }
     if let Some(tag) = &filter.tag {
         conditions.push(
-            "exists (select 1 from incident_tags t where t.incident_id = i.id and t.tag = ? collate nocase)"
+            "i.id in (select t.incident_id from incident_tags t where t.tag = ? collate nocase)"
                 .into(),
         );
         binds.push(tag.clone());
@@ -231,25 +231,43 @@ fn figures_at(r: &sqlx::sqlite::SqliteRow, first: usize) -> Figures {
 /// The figures of every incident `filter` selects, in no particular order. An incident
 /// whose figures are not stored (a read-only database not yet refreshed) has every
 /// figure missing, saying so.
+///
+/// The rows come as one JSON array built by SQLite: sqlx hands rows over one by one
+/// through a channel, which took 200 ms of the 255 ms a request spent at 100,000
+/// incidents; one value and a parse take a fifth of that.
 pub async fn rows(pool: &SqlitePool, filter: &Filter) -> sqlx::Result<Vec<FigureRow>> {
+    type Packed = (
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+    );
     let (where_clause, binds) = conditions(filter);
     let sql = format!(
-        "select i.started, {FIGURE_COLUMNS} from incidents i
+        "select json_group_array(json_array(i.started, {FIGURE_COLUMNS})) from incidents i
          left join incident_figures f on f.incident_id = i.id where {where_clause}"
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query_scalar::<_, String>(&sql);
     for b in &binds {
         query = query.bind(b);
     }
-    let mut out = Vec::new();
-    let mut rows = query.fetch(pool);
-    while let Some(r) = rows.try_next().await? {
-        out.push(FigureRow {
-            started: r.get(0),
-            figures: figures_at(&r, 1),
-        });
-    }
-    Ok(out)
+    let packed = query.fetch_one(pool).await?;
+    let rows: Vec<Packed> =
+        serde_json::from_str(&packed).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(rows
+        .into_iter()
+        .map(|(started, d, dw, r, rw, i, iw)| FigureRow {
+            started,
+            figures: Figures {
+                detect: Measure::join(d, dw),
+                resolve: Measure::join(r, rw),
+                impact: Measure::join(i, iw),
+            },
+        })
+        .collect())
 }
 
 /// The incidents `filter` selects with their figures, oldest first, at most `limit`.

@@ -68,6 +68,19 @@ pub async fn is_read_only(pool: &SqlitePool) -> bool {
         .unwrap_or(false)
 }
 
+/// The counter that every change to the incidents (their systems, tags and stored
+/// figures included) increments, by whichever process (migration 0018's triggers):
+/// what memoised aggregates over every incident are kept by. `None` when the database
+/// has no counter (an older one opened read-only, not migrated): then nothing may be
+/// kept.
+pub async fn incidents_version(pool: &SqlitePool) -> Option<i64> {
+    sqlx::query_scalar("select version from data_versions where name = 'incidents'")
+        .fetch_optional(pool)
+        .await
+        .ok()
+        .flatten()
+}
+
 /// The database file and the folder SQLite keeps its journal in (`-wal`, `-shm`).
 struct Place {
     file: PathBuf,

@@ -218,7 +218,7 @@ async fn list(
     }
     let facets = state
         .cache
-        .memo(&state.cache.facets, browse::facets(&state.pool))
+        .facets(&state.pool)
         .await?;
     let years: Vec<(String, i64)> = facets.years.clone();
     let year_choices = years

@@ -84,15 +84,15 @@ async fn tag(
 }
 
 async fn systems(State(state): State<AppState>) -> Result<Html<String>, AppError> {
-    let facets = browse::facets(&state.pool).await?;
-    let enc = |v: Vec<(String, i64)>| {
-        v.into_iter()
-            .map(|(s, n)| (super::format::path_segment(&s), s, n))
+    let facets = state.cache.facets(&state.pool).await?;
+    let enc = |v: &[(String, i64)]| {
+        v.iter()
+            .map(|(s, n)| (super::format::path_segment(s), s.clone(), *n))
             .collect()
     };
     page(&SystemsPage {
         title: "Systems and tags".into(),
-        systems: enc(facets.systems),
-        tags: enc(facets.tags),
+        systems: enc(&facets.systems),
+        tags: enc(&facets.tags),
     })
 }
