@@ -616,8 +616,11 @@ impl ActionSort {
                 ("a.position", false),
                 ("a.id", false),
             ],
+            // The incident's start, or the day it was first imported when it states
+            // none: a key of the incident alone, so `incidents_oldest` (migration
+            // 0020) serves it.
             ActionSort::Age => &[
-                ("coalesce(a.started, substr(a.created_at, 1, 10))", false),
+                ("coalesce(a.started, substr(a.imported_at, 1, 10))", false),
                 ("a.slug", false),
                 ("a.position", false),
                 ("a.id", false),
@@ -939,8 +942,8 @@ where
 /// holds user input.
 fn list_sql(filter: &ActionFilter) -> String {
     let mut sql = format!(
-        "select *, {key} from (select {ROW_COLUMNS}, i.started, {flags}
-         from actions a {by_due} join incidents i on i.id = a.incident_id) a
+        "select *, {key} from (select {ROW_COLUMNS}, i.started, i.imported_at, {flags}
+         from {from}) a
          where {after} and (?3 = '[]' or a.status in (select value from json_each(?3)))
            and (?4 is null or ' ' || {owner_words} like '% ' || ?4 || '%' escape '\\')
            and (?5 is null or a.slug = ?5)
@@ -953,11 +956,7 @@ fn list_sql(filter: &ActionFilter) -> String {
         flags = flags(),
         owner_words = OWNER_WORDS,
         key = key_columns(filter.sort),
-        by_due = if walks_due_index(filter) {
-            "indexed by actions_due_order cross"
-        } else {
-            ""
-        },
+        from = Access::of(filter).from_clause(),
         after = after_condition(filter.sort, "?12"),
     );
     sql.push_str(&order_by(filter.sort));
@@ -985,19 +984,68 @@ fn bind_list<'q>(
         .bind(filter.after.clone().filter(|a| is_sort_key(a)))
 }
 
-/// Whether the list is read along the due-date index (migration 0015) rather than
-/// sorted: for the due order when most actions may match. SQLite's planner prefers the
-/// status index and a sort of every match (80 ms at 130,000 actions), not knowing that
-/// a page needs only the first few hundred; walking the index in order and stopping
-/// after a page takes about 1 ms. A filter naming an owner, an incident or a system
-/// matches few actions, so it is left to the planner (reading those few and sorting
-/// them beats walking the whole index to find them).
-fn walks_due_index(filter: &ActionFilter) -> bool {
-    filter.sort == ActionSort::Due
-        && filter.limit.is_some()
-        && filter.owner.is_none()
-        && filter.incident.is_none()
-        && filter.system.is_none()
+/// How the list's rows are read. SQLite's planner, not knowing that a page needs only
+/// the first hundred or so rows, prefers reading every match and sorting it (80 ms for
+/// the due order at 130,000 actions, 245 ms for the incident order); reading along an
+/// index in the list's order and stopping after a page takes about 1 ms. A filter
+/// naming an owner, an incident or a system matches few actions, so it is left to the
+/// planner (reading those few and sorting them beats walking a whole index to find
+/// them); so are lists without a limit (the CSV, `aftermath actions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Whatever the planner chooses.
+    Planner,
+    /// Along `actions_due_order` (migration 0015), in the due order.
+    DueIndex,
+    /// The open actions without an owner, from their own small index (migration 0020),
+    /// then sorted: rare, and in the due order mostly at its very end (no due date
+    /// either), where a walk of the due index reached them after every other action.
+    NoOwnerIndex,
+    /// Incidents along an index in the list's order (migration 0020), each one's
+    /// actions read by `actions_incident`: the age and incident orders are orders of
+    /// the incident.
+    IncidentsIndex(&'static str),
+}
+
+impl Access {
+    fn of(filter: &ActionFilter) -> Access {
+        if filter.limit.is_none()
+            || filter.owner.is_some()
+            || filter.incident.is_some()
+            || filter.system.is_some()
+        {
+            return Access::Planner;
+        }
+        if filter.no_owner {
+            return Access::NoOwnerIndex;
+        }
+        match filter.sort {
+            ActionSort::Due => Access::DueIndex,
+            ActionSort::Age => Access::IncidentsIndex("incidents_oldest"),
+            ActionSort::Incident => Access::IncidentsIndex("incidents_newest"),
+            ActionSort::Id => Access::Planner,
+        }
+    }
+
+    /// The `from` clause of the inner select (actions `a`, incidents `i`). `cross join`
+    /// keeps the tables in the order written.
+    fn from_clause(self) -> String {
+        match self {
+            Access::Planner => "actions a join incidents i on i.id = a.incident_id".into(),
+            Access::DueIndex => "actions a indexed by actions_due_order cross join incidents i
+                 on i.id = a.incident_id"
+                .into(),
+            // The index's own condition, written out so SQLite may use it; the same
+            // rows `no_owner` (see [`flags`]) selects.
+            Access::NoOwnerIndex => format!(
+                "actions a indexed by actions_no_owner cross join incidents i on i.id = a.incident_id
+                 where a.status in {OPEN_STATUSES} and (a.owner is null or trim(a.owner) = '')"
+            ),
+            Access::IncidentsIndex(index) => format!(
+                "incidents i indexed by {index} cross join actions a on a.incident_id = i.id"
+            ),
+        }
+    }
 }
 
 /// Whether `text` is a JSON array, as a cursor must be (anything else would make every

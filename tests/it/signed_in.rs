@@ -496,3 +496,53 @@ async fn the_actions_page_leads_on_page_by_page_in_every_order() {
         assert_eq!(seen.into_iter().collect::<BTreeSet<_>>(), all, "{sort}");
     }
 }
+
+/// The actions page reads along an index where one serves its order (the due order, the
+/// open actions without an owner, the age and incident orders from the incidents'
+/// side): page by page, each way must give exactly the rows and the order of the plain
+/// query that sorts every match (no limit, the planner's own plan).
+#[tokio::test]
+async fn every_way_of_reading_the_actions_list_gives_the_sorted_order() {
+    use aftermath::db::actions::{ActionFilter, ActionSort, list};
+    use aftermath::model::ActionStatus;
+    let s = serve(60).await;
+    // Some actions without an owner, with and without a due date.
+    sqlx::query(
+        "update actions set owner = null where rowid % 7 = 0;
+         update actions set due = null where rowid % 14 = 0",
+    )
+    .execute(&s.pool)
+    .await
+    .unwrap();
+    let today = jiff::civil::date(2025, 6, 1);
+    for sort in [ActionSort::Due, ActionSort::Age, ActionSort::Incident] {
+        for case in ["open", "all", "done", "overdue", "no owner"] {
+            let mut filter = ActionFilter::new(today, 30);
+            filter.sort = sort;
+            match case {
+                "open" => filter = filter.open(),
+                "done" => filter.statuses = vec![ActionStatus::Done],
+                "overdue" => filter.overdue = true,
+                "no owner" => filter.no_owner = true,
+                _ => {}
+            }
+            let whole: Vec<String> = list(&s.pool, &filter)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            assert!(!whole.is_empty(), "{sort:?} {case}: the sample has some");
+            let mut paged = Vec::new();
+            let mut page = filter.clone();
+            page.limit = Some(7);
+            for _ in 0..1000 {
+                let rows = list(&s.pool, &page).await.unwrap();
+                let Some(last) = rows.last() else { break };
+                page.after = Some(last.sort_key.clone());
+                paged.extend(rows.into_iter().map(|r| r.id));
+            }
+            assert_eq!(paged, whole, "{sort:?} {case}");
+        }
+    }
+}
