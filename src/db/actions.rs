@@ -819,6 +819,83 @@ pub struct OwnerLoad {
     pub overdue: i64,
 }
 
+impl ActionCounts {
+    /// Counts one action in (`sign` 1) or out (-1) as [`counts`] counts it, from its
+    /// row as [`get`] reads it: what lets a change made in this process update kept
+    /// counts without counting every action again.
+    pub fn add(&mut self, row: &ActionRow, sign: i64) {
+        if row.removed {
+            return;
+        }
+        match row.status {
+            ActionStatus::Open => {}
+            ActionStatus::InProgress => self.in_progress += sign,
+            ActionStatus::Unknown => self.unknown += sign,
+            ActionStatus::Done => self.done += sign,
+            ActionStatus::Wontfix => self.wontfix += sign,
+        }
+        let flags = [
+            (row.status.is_open(), &mut self.open),
+            (row.overdue, &mut self.overdue),
+            (row.stale, &mut self.stale),
+            (row.no_owner, &mut self.no_owner),
+        ];
+        for (set, count) in flags {
+            if set {
+                *count += sign;
+            }
+        }
+    }
+}
+
+/// Counts one action in (`sign` 1) or out (-1) of per-owner loads as [`per_owner`]
+/// computes them (open actions with an owner, grouped by the owner in any ASCII case,
+/// most open first), keeping their order.
+pub fn add_to_owner_loads(loads: &mut Vec<OwnerLoad>, row: &ActionRow, sign: i64) {
+    // SQLite's trim() takes spaces only.
+    let Some(owner) = row
+        .owner
+        .as_deref()
+        .filter(|o| !o.trim_matches(' ').is_empty())
+    else {
+        return;
+    };
+    if row.removed || !row.status.is_open() {
+        return;
+    }
+    let at = match loads
+        .iter()
+        .position(|l| l.owner.eq_ignore_ascii_case(owner))
+    {
+        Some(at) => at,
+        None => {
+            loads.push(OwnerLoad {
+                owner: owner.to_string(),
+                open: 0,
+                overdue: 0,
+            });
+            loads.len() - 1
+        }
+    };
+    loads[at].open += sign;
+    if row.overdue {
+        loads[at].overdue += sign;
+    }
+    if loads[at].open <= 0 {
+        loads.remove(at);
+    }
+    loads.sort_by(|a, b| {
+        b.open
+            .cmp(&a.open)
+            .then(b.overdue.cmp(&a.overdue))
+            .then_with(|| {
+                a.owner
+                    .to_ascii_lowercase()
+                    .cmp(&b.owner.to_ascii_lowercase())
+            })
+    });
+}
+
 /// The statuses that still need work, as SQL: the one definition of "open" that every
 /// count and list uses (home, actions page, incident pages, API, CLI). The same as
 /// [`ActionStatus::is_open`], which a test checks.
@@ -1076,6 +1153,27 @@ pub async fn get(
         .fetch_optional(pool)
         .await?;
     Ok(row.as_ref().map(action_row))
+}
+
+/// The actions with these exact ids (those that exist), as [`get`] reads each.
+pub async fn get_many(
+    pool: &SqlitePool,
+    ids: &[String],
+    today: Date,
+    stale_days: u32,
+) -> sqlx::Result<Vec<ActionRow>> {
+    let sql = format!(
+        "select {ROW_COLUMNS}, {flags} from actions a join incidents i on i.id = a.incident_id
+         where a.id in (select value from json_each(?3))",
+        flags = flags(),
+    );
+    let rows = sqlx::query(&sql)
+        .bind(today.to_string())
+        .bind(stale_cutoff(today, stale_days))
+        .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.iter().map(action_row).collect())
 }
 
 /// An action another action's typed id prefix could also mean.

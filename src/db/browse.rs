@@ -640,7 +640,10 @@ fn filter_sql(query: &Query) -> (String, Vec<String>) {
         binds.push(system.clone());
     }
     for tag in &query.tags {
-        filters.push("i.id in (select t.incident_id from incident_tags t where t.tag = ? collate nocase)".to_string());
+        filters.push(
+            "i.id in (select t.incident_id from incident_tags t where t.tag = ? collate nocase)"
+                .to_string(),
+        );
         binds.push(tag.clone());
     }
     if let Some(year) = query.year {

@@ -293,23 +293,9 @@ async fn render_list(
         format!("{base}{sep}cursor={next}")
     });
     let first_href = later_page.then(|| href("/actions", &params, |_| {}));
-    let pool = state.pool.clone();
-    let counts = *state
-        .cache
-        .memo_refreshed(|c| &c.action_counts, async move {
-            db_actions::counts(&pool, tracking::today(), stale_days).await
-        })
-        .await?;
+    let counts = *super::cache::action_counts(state).await?;
     let owners = if by_owner {
-        let pool = state.pool.clone();
-        state
-            .cache
-            .memo_refreshed(|c| &c.owner_loads, async move {
-                db_actions::per_owner(&pool, tracking::today()).await
-            })
-            .await?
-            .as_ref()
-            .clone()
+        super::cache::owner_loads(state).await?.as_ref().clone()
     } else {
         Vec::new()
     };
@@ -502,9 +488,9 @@ async fn bulk(
         ))
         .await;
     }
-    match db_actions::update_many(&state.pool, &ids, &update, &actor, Origin::Web).await {
+    let write = db_actions::update_many(&state.pool, &ids, &update, &actor, Origin::Web);
+    match super::cache::changing_actions(&state, &ids, write).await {
         Ok((outcomes, _missing)) => {
-            state.cache.invalidate();
             let changed = outcomes.iter().filter(|o| !o.changes.is_empty()).count();
             let back = href("/actions", &params, |p| {
                 p.changed = Some(changed.to_string())
@@ -740,11 +726,9 @@ async fn change(
     if update.is_empty() {
         return Ok(Redirect::to(&safe_back(form.back.as_deref(), fallback)).into_response());
     }
-    match db_actions::update(&state.pool, &id, &update, &actor, Origin::Web).await {
-        Ok(_) => {
-            state.cache.invalidate();
-            Ok(Redirect::to(&safe_back(form.back.as_deref(), fallback)).into_response())
-        }
+    let write = db_actions::update(&state.pool, &id, &update, &actor, Origin::Web);
+    match super::cache::changing_actions(&state, std::slice::from_ref(&id), write).await {
+        Ok(_) => Ok(Redirect::to(&safe_back(form.back.as_deref(), fallback)).into_response()),
         Err(db_actions::UpdateError::NotFound(_)) => Err(AppError::NotFound),
         Err(e) => {
             tracing::error!(error = %e, "action update failed");

@@ -359,11 +359,9 @@ async fn update(
         Ok(c) => c,
         Err(e) => return Ok(error(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
     };
-    match db_actions::update(&state.pool, &id, &change, &actor, Origin::Api).await {
-        Ok(outcome) => {
-            state.cache.invalidate();
-            Ok(Json(outcome).into_response())
-        }
+    let write = db_actions::update(&state.pool, &id, &change, &actor, Origin::Api);
+    match super::cache::changing_actions(&state, std::slice::from_ref(&id), write).await {
+        Ok(outcome) => Ok(Json(outcome).into_response()),
         Err(db_actions::UpdateError::NotFound(_)) => {
             Ok(error(StatusCode::NOT_FOUND, format!("no action \"{id}\"")))
         }

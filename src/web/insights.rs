@@ -580,10 +580,7 @@ async fn show(
         empty,
     } = &*figures;
     let query = filter_query(&filter);
-    let facets = state
-        .cache
-        .facets(&state.pool)
-        .await?;
+    let facets = state.cache.facets(&state.pool).await?;
     let year = filter.year.map(|y| y.to_string());
     let filters = vec![
         ("system", "System", choices(&facets.systems, &filter.system)),

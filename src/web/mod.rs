@@ -39,6 +39,7 @@ mod topics;
 mod views;
 
 pub use error::AppError;
+pub use cache::warm_up;
 pub use insights::precompute as precompute_insights;
 
 use crate::config::TicketLink;

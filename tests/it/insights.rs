@@ -378,7 +378,10 @@ async fn figures_and_filters_follow_an_import_made_outside_the_server() {
     // [120, 30] by nearest rank are the lower values.
     assert_eq!(row(&rows, "All")[2], "4 min", "{rows:?}");
     let page = site.get("/insights?after=1").await.1;
-    assert!(page.contains("queueing"), "the new system is a filter choice");
+    assert!(
+        page.contains("queueing"),
+        "the new system is a filter choice"
+    );
     // Editing it is a change too: moved to another system, it leaves this filter.
     let text = std::fs::read_to_string(docs.join("2024-06-01-h.md")).unwrap();
     std::fs::write(

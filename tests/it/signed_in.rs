@@ -546,3 +546,99 @@ async fn every_way_of_reading_the_actions_list_gives_the_sorted_order() {
         }
     }
 }
+
+/// The numbers the actions page shows: the counts, then per owner (name, open, overdue).
+fn page_counts(html: &Html) -> (Vec<String>, Vec<(String, String, String)>) {
+    let strong = Selector::parse("a.count strong").unwrap();
+    let counts = html
+        .select(&strong)
+        .map(|e| e.text().collect::<String>())
+        .collect();
+    let row = Selector::parse("table.list tbody tr").unwrap();
+    let cell = Selector::parse("td").unwrap();
+    let owners = html
+        .select(&row)
+        .map(|r| {
+            let c: Vec<String> = r.select(&cell).map(|c| c.text().collect()).collect();
+            (c[0].clone(), c[1].clone(), c[2].clone())
+        })
+        .filter(|(name, _, _)| name != "no owner")
+        .collect();
+    (counts, owners)
+}
+
+/// What the page should show, counted afresh from the database.
+async fn fresh_counts(pool: &SqlitePool) -> (Vec<String>, Vec<(String, String, String)>) {
+    use aftermath::db::actions;
+    let today = aftermath::tracking::today();
+    let c = actions::counts(pool, today, default_site().stale_days)
+        .await
+        .unwrap();
+    let counts = [
+        c.open,
+        c.in_progress,
+        c.unknown,
+        c.overdue,
+        c.stale,
+        c.no_owner,
+        c.done,
+    ]
+    .iter()
+    .map(|n| n.to_string())
+    .collect();
+    let owners = actions::per_owner(pool, today)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.owner, o.open.to_string(), o.overdue.to_string()))
+        .collect();
+    (counts, owners)
+}
+
+/// A change made through the server updates the counts it keeps (instead of counting
+/// every action again): after each of a series of changes the actions page shows what
+/// a fresh count says, per status, overdue, stale, without owner and per owner.
+#[tokio::test]
+async fn the_kept_action_counts_follow_every_change() {
+    let s = serve(30).await;
+    let zoe = person(&s.pool, "zoe-quill").await;
+    let cookie = [("Cookie", zoe.cookie.as_str())];
+    let owners_page = "/actions?view=owners";
+    let shown = get(s.base, owners_page, &cookie).await.html();
+    assert_eq!(page_counts(&shown), fresh_counts(&s.pool).await);
+    let ids: Vec<String> =
+        sqlx::query_scalar("select id from actions where removed_at is null order by id limit 6")
+            .fetch_all(&s.pool)
+            .await
+            .unwrap();
+    let changes = [
+        r#"{"status": "done"}"#,
+        r#"{"owner": ""}"#,
+        r#"{"owner": "Mira Castellan", "due": "2020-01-01"}"#,
+        r#"{"status": "wontfix"}"#,
+        r#"{"status": "in_progress", "owner": "mira castellan"}"#,
+        r#"{"status": "open", "due": "2999-01-01"}"#,
+    ];
+    for (id, change) in ids.iter().zip(changes) {
+        let r = exchange(
+            s.base,
+            "POST",
+            &format!("/api/actions/{id}"),
+            &[("Authorization", zoe.token.as_str())],
+            Some(change),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{change}: {}", r.body);
+        let shown = get(s.base, owners_page, &cookie).await.html();
+        let (counts, owners) = page_counts(&shown);
+        let (want_counts, want_owners) = fresh_counts(&s.pool).await;
+        assert_eq!(counts, want_counts, "after {change}");
+        // Owners with the same numbers may come in either case of their name.
+        let lower = |v: Vec<(String, String, String)>| -> Vec<(String, String, String)> {
+            v.into_iter()
+                .map(|(n, o, d)| (n.to_lowercase(), o, d))
+                .collect()
+        };
+        assert_eq!(lower(owners), lower(want_owners), "after {change}");
+    }
+}
