@@ -602,22 +602,40 @@ pub const FACET_SAMPLE: i64 = 400;
 
 /// How many documents contain a term (for a prefix, the sum over its completions: an
 /// upper bound on the documents it matches), per the full index's vocabulary.
-async fn document_frequency(pool: &SqlitePool, word: &str, prefix: bool) -> sqlx::Result<i64> {
-    let df: Option<i64> = if prefix {
-        let mut upper = word.to_string();
-        upper.push(char::MAX);
-        sqlx::query_scalar("select sum(doc) from search_vocab where term >= ? and term < ?")
-            .bind(word)
-            .bind(upper)
-            .fetch_one(pool)
-            .await?
-    } else {
-        sqlx::query_scalar("select doc from search_vocab where term = ?")
-            .bind(word)
-            .fetch_optional(pool)
-            .await?
-    };
-    Ok(df.unwrap_or(0))
+/// Whether there are many incidents and every word of `query` is in at least a tenth of
+/// them (then ranking every match costs more than the tiers of [`search`]). One
+/// statement: the incidents' count and each word's document frequency (a prefix's is
+/// the sum over the words it starts), each a round trip of its own before.
+async fn all_common(pool: &SqlitePool, query: &Query) -> sqlx::Result<bool> {
+    let mut parts = vec!["(select count(*) from incidents)".to_string()];
+    let mut binds: Vec<String> = Vec::new();
+    for term in &query.terms {
+        let prefix = matches!(term, crate::search::Term::Prefix(_));
+        for word in term.words() {
+            if prefix {
+                let mut upper = word.to_string();
+                upper.push(char::MAX);
+                parts.push(
+                    "(select coalesce(sum(doc), 0) from search_vocab where term >= ? and term < ?)"
+                        .into(),
+                );
+                binds.push(word.to_string());
+                binds.push(upper);
+            } else {
+                parts.push("coalesce((select doc from search_vocab where term = ?), 0)".into());
+                binds.push(word.to_string());
+            }
+        }
+    }
+    let sql = format!("select json_array({})", parts.join(", "));
+    let mut q = sqlx::query_scalar::<_, String>(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let counts: Vec<i64> = serde_json::from_str(&q.fetch_one(pool).await?)
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let (total, frequencies) = counts.split_first().unwrap_or((&0, &[]));
+    Ok(*total > 2000 && frequencies.iter().all(|df| df * 10 >= *total))
 }
 
 /// What a match over `index` selects from: the index alone, or joined to `incidents`
@@ -690,21 +708,7 @@ pub async fn search(
         return finish(pool, hits, &matches, None, &binds).await;
     };
 
-    let total_docs: i64 = sqlx::query_scalar("select count(*) from incidents")
-        .fetch_one(pool)
-        .await?;
-    let mut all_common = total_docs > 2000;
-    for term in &query.terms {
-        if !all_common {
-            break;
-        }
-        let prefix = matches!(term, crate::search::Term::Prefix(_));
-        for word in term.words() {
-            if document_frequency(pool, word, prefix).await? * 10 < total_docs {
-                all_common = false;
-            }
-        }
-    }
+    let all_common = all_common(pool, query).await?;
     let matches = format!(
         "select search_index.rowid from {} where search_index match ?{filters}",
         from_index("search_index", &filters)
@@ -743,16 +747,21 @@ pub async fn search(
         if hits.len() as i64 >= limit {
             break;
         }
-        let count_sql = format!(
-            "select count(*) from (select search_brief.rowid from {}
-             where search_brief match ?{filters} limit {COUNT_CAP})",
-            from_index("search_brief", &filters)
-        );
-        let mut q = sqlx::query_scalar::<_, i64>(&count_sql).bind(earlier);
-        for b in &binds {
-            q = q.bind(b);
-        }
-        let skipped = q.fetch_one(pool).await?;
+        // On the first page nothing of this tier is skipped, whatever the count.
+        let skipped = if offset == 0 {
+            0
+        } else {
+            let count_sql = format!(
+                "select count(*) from (select search_brief.rowid from {}
+                 where search_brief match ?{filters} limit {COUNT_CAP})",
+                from_index("search_brief", &filters)
+            );
+            let mut q = sqlx::query_scalar::<_, i64>(&count_sql).bind(earlier);
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_one(pool).await?
+        };
         let sql = format!(
             "with m as (select {index}.rowid as id from {}
                         where {index} match ?{filters}
@@ -817,51 +826,56 @@ async fn finish(
     fts: Option<&str>,
     binds: &[String],
 ) -> sqlx::Result<SearchResults> {
-    let ids_sql = format!("{matches} limit {}", COUNT_CAP + 1);
-    let mut q = sqlx::query_scalar::<_, i64>(&ids_sql);
+    // The ids come as one JSON value and the three facets in one statement: sqlx hands
+    // rows over one by one through its worker thread, and the thousand ids and four
+    // statements were most of a search's cost under concurrent load.
+    let ids_sql = format!(
+        "with m(id) as ({matches} limit {}) select json_group_array(id) from m",
+        COUNT_CAP + 1
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&ids_sql);
     if let Some(f) = fts {
         q = q.bind(f);
     }
     for b in binds {
         q = q.bind(b);
     }
-    let ids = q.fetch_all(pool).await?;
+    let ids: Vec<i64> = serde_json::from_str(&q.fetch_one(pool).await?)
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     let counted = ids.len() as i64;
     let sample = &ids[..ids.len().min(FACET_SAMPLE as usize)];
     let sample = serde_json::to_string(sample).unwrap_or_else(|_| "[]".into());
-    let run = |select: &'static str| {
-        let sql = format!("with m(id) as (select value from json_each(?)) {select}");
-        let sample = sample.clone();
-        async move {
-            Ok::<_, sqlx::Error>(
-                sqlx::query(&sql)
-                    .bind(sample)
-                    .fetch_all(pool)
-                    .await?
-                    .iter()
-                    .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
-                    .collect::<Vec<_>>(),
-            )
-        }
-    };
-    let facets = Facets {
-        years: run(
-            "select substr(i.started, 1, 4) as y, count(*) from m join incidents i on i.id = m.id
-                    where i.started is not null group by y order by y desc",
-        )
-        .await?,
-        systems: run(
-            "select s.system, count(*) as n from m join incident_systems s on s.incident_id = m.id
-                      group by s.system collate nocase order by n desc, s.system limit 12",
-        )
-        .await?,
-        tags: run(
-            "select t.tag, count(*) as n from m join incident_tags t on t.incident_id = m.id
-                   group by t.tag collate nocase order by n desc, t.tag limit 12",
-        )
-        .await?,
-        severities: Vec::new(),
-    };
+    let rows = sqlx::query(
+        "with m(id) as (select value from json_each(?))
+         select * from (select 'year', substr(i.started, 1, 4) as y, count(*) from m
+                        join incidents i on i.id = m.id
+                        where i.started is not null group by y order by y desc)
+         union all
+         select * from (select 'system', s.system, count(*) as n from m
+                        join incident_systems s on s.incident_id = m.id
+                        group by s.system collate nocase order by n desc, s.system limit 12)
+         union all
+         select * from (select 'tag', t.tag, count(*) as n from m
+                        join incident_tags t on t.incident_id = m.id
+                        group by t.tag collate nocase order by n desc, t.tag limit 12)",
+    )
+    .bind(sample)
+    .fetch_all(pool)
+    .await?;
+    let mut facets = Facets::default();
+    for r in &rows {
+        let list = match r.get::<&str, _>(0) {
+            "year" => &mut facets.years,
+            "system" => &mut facets.systems,
+            _ => &mut facets.tags,
+        };
+        list.push((r.get::<String, _>(1), r.get::<i64, _>(2)));
+    }
+    // Each part's own order (a compound statement need not keep its parts' orders).
+    facets.years.sort_by(|a, b| b.0.cmp(&a.0));
+    for list in [&mut facets.systems, &mut facets.tags] {
+        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
     Ok(SearchResults {
         hits,
         total: counted.min(COUNT_CAP),
