@@ -828,7 +828,9 @@ async fn finish(
 ) -> sqlx::Result<SearchResults> {
     // The ids come as one JSON value and the three facets in one statement: sqlx hands
     // rows over one by one through its worker thread, and the thousand ids and four
-    // statements were most of a search's cost under concurrent load.
+    // statements were most of a search's cost under concurrent load. The start days
+    // are read from the live incidents' index, not from rows that carry documents
+    // (2 ms against 0.5 ms for 400 matches).
     let ids_sql = format!(
         "with m(id) as ({matches} limit {}) select json_group_array(id) from m",
         COUNT_CAP + 1
@@ -848,8 +850,9 @@ async fn finish(
     let rows = sqlx::query(
         "with m(id) as (select value from json_each(?))
          select * from (select 'year', substr(i.started, 1, 4) as y, count(*) from m
-                        join incidents i on i.id = m.id
-                        where i.started is not null group by y order by y desc)
+                        join incidents i indexed by incidents_figures on i.id = m.id
+                        where i.started is not null and i.removed_at is null
+                        group by y order by y desc)
          union all
          select * from (select 'system', s.system, count(*) as n from m
                         join incident_systems s on s.incident_id = m.id
