@@ -370,6 +370,15 @@ pub fn word_matches<'a>(
 /// characters that matched it (a character whose lowercase only begins the match counts
 /// whole).
 fn prefix_len_ignoring_case(text: &str, term: &str) -> Option<usize> {
+    // Most words differ from the term at their first letter: when both first letters
+    // are ASCII that is decided on the bytes (a snippet tries every word of a text).
+    if let (Some(t), Some(w)) = (text.as_bytes().first(), term.as_bytes().first())
+        && t.is_ascii()
+        && w.is_ascii()
+        && !t.eq_ignore_ascii_case(w)
+    {
+        return None;
+    }
     let mut wanted = term.chars().flat_map(folded).peekable();
     wanted.peek()?;
     for (i, c) in text.char_indices() {
