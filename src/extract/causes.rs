@@ -63,6 +63,12 @@ const CAUSAL: &[&str] = &[
     "the issue was an ",
     "the issue was the ",
     "origin of the",
+    // Status-page updates: "The issue has been identified as an expired certificate".
+    "been identified as",
+    "was identified as",
+    "were identified as",
+    "traced to",
+    "traced back to",
 ];
 
 /// Phrases of sentences that use causal words without stating a cause: apologies and
@@ -958,6 +964,33 @@ mod tests {
             para("The outage was due to an expired certificate.", 7),
         ]);
         assert_eq!(got, ["The outage was due to an expired certificate."]);
+    }
+
+    /// Status-page updates state causes as what the issue "has been identified as" or
+    /// was "traced to"; "has been identified" alone says nothing of the cause.
+    #[test]
+    fn an_issue_identified_as_or_traced_to_something_is_a_cause() {
+        let got = causes_of(vec![
+            para(
+                "Identified - The issue has been identified as an expired TLS certificate on the gateway.",
+                3,
+            ),
+            para(
+                "Monitoring - The errors were traced to one overloaded shard.",
+                5,
+            ),
+            para(
+                "Investigating - The issue has been identified and a fix is being deployed.",
+                7,
+            ),
+        ]);
+        assert_eq!(
+            got,
+            [
+                "Identified - The issue has been identified as an expired TLS certificate on the gateway.",
+                "Monitoring - The errors were traced to one overloaded shard."
+            ]
+        );
     }
 
     #[test]

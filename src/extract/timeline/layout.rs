@@ -581,6 +581,10 @@ pub(super) fn stamp_lines(
             let start = offset;
             offset += raw.len() + 1;
             let line_no = unit.line + i as u32;
+            // A line a status update took (its date line below its text).
+            if skip_lines.contains(&line_no) {
+                continue;
+            }
             // "Sat Apr 16 09:09:20 UTC 2016" over "Name <name at example.org>": the
             // dateline of a mail or post.
             if lines.get(i + 1).is_some_and(|next| is_author_line(next))
@@ -645,8 +649,10 @@ pub(super) fn stamp_lines(
     out
 }
 
-/// "Resolved\n<message>\nPosted Oct 12, 2017 - 23:57 UTC" blocks of status pages, and
-/// updates whose text stands above their "Posted" line with no status word.
+/// "Resolved\n<message>\nPosted Oct 12, 2017 - 23:57 UTC" blocks of status pages,
+/// "Resolved - <message>\nOct 12, 2017 - 23:57 UTC" (a status history: the label opens
+/// the text, a line of only the date and time closes it), and updates whose text
+/// stands above their "Posted" line with no status word.
 pub(super) fn status_posts(units: &Units, status_lines: &mut HashSet<u32>) -> Vec<Candidate> {
     let mut out = Vec::new();
     let mut label: Option<String> = None;
@@ -674,16 +680,27 @@ pub(super) fn status_posts(units: &Units, status_lines: &mut HashSet<u32>) -> Ve
                 status_lines.insert(line_no);
                 continue;
             }
+            // "Resolved - This incident has been resolved.": the label and the
+            // update's first line in one (status-page histories).
+            if let Some((word, rest)) = status_prefix(line) {
+                label = Some(word.to_string());
+                pending.clear();
+                pending.push((line_no, rest.to_string()));
+                continue;
+            }
             let posted = line
                 .strip_prefix("Posted")
                 .is_some_and(|rest| rest.starts_with([' ', ':']));
-            let found = posted
-                .then(|| {
-                    unit.founds.iter().find(|f| {
-                        f.start >= start && f.start < start + raw.len() && f.time.is_some()
-                    })
-                })
-                .flatten();
+            let found = if posted {
+                unit.founds
+                    .iter()
+                    .find(|f| f.start >= start && f.start < start + raw.len() && f.time.is_some())
+            } else if label.is_some() {
+                // Below a labelled update, a line that is only its date and time.
+                stamp_line(unit, start, raw)
+            } else {
+                None
+            };
             // "Posted on 11 Dec, 2017 14:18 UTC by Mike Packard" is the byline of a
             // notice or article: when it was published, not an event of the incident.
             let byline = found.is_some_and(|f| {
@@ -714,7 +731,7 @@ pub(super) fn status_posts(units: &Units, status_lines: &mut HashSet<u32>) -> Ve
                     text: sentences::truncate(&sentences::collapse(&text), MAX_ENTRY_TEXT),
                     line: line_no,
                     source: Source::Status,
-                    rule: "status update: the text above its Posted line".into(),
+                    rule: "status update: the text above its Posted or date line".into(),
                 });
                 label = None;
                 pending.clear();
@@ -724,6 +741,16 @@ pub(super) fn status_posts(units: &Units, status_lines: &mut HashSet<u32>) -> Ve
         }
     }
     out
+}
+
+/// A line opening with a status word and a separator ("Identified - The issue…",
+/// "Monitoring: a fix…"): the word and the rest.
+fn status_prefix(line: &str) -> Option<(&str, &str)> {
+    [" - ", " – ", " — ", ": "].iter().find_map(|sep| {
+        let (word, rest) = line.split_once(sep)?;
+        let rest = rest.trim();
+        (is_status_word(word.trim()) && !rest.is_empty()).then_some((word.trim(), rest))
+    })
 }
 
 fn is_status_word(line: &str) -> bool {

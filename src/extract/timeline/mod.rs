@@ -372,6 +372,42 @@ mod tests {
         assert_eq!(i.timeline[1].source_text, "Oct 12, 2017 - 23:57 UTC");
     }
 
+    /// A status history: each update opens with its label ("Identified - …") and closes
+    /// with a line that is only its date and time, the newest first. The date line
+    /// belongs to the text above it, not to the update below.
+    #[test]
+    fn status_history_updates_take_the_date_line_below_their_text() {
+        let i = txt(
+            "Slow checkout\n\nResolved - Checkout works again.\nApr 02, 2024 - 11:40 UTC\n\nIdentified: A full disk on a queue node.\nApr 02, 2024 - 11:05 UTC\n\nInvestigating \u{2013} We are looking into slow checkouts.\nApr 02, 2024 - 10:50 UTC\n",
+        );
+        assert_eq!(
+            ats(&i),
+            [
+                "2024-04-02T10:50Z",
+                "2024-04-02T11:05Z",
+                "2024-04-02T11:40Z"
+            ]
+        );
+        let texts: Vec<&str> = i.timeline.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Investigating: We are looking into slow checkouts.",
+                "Identified: A full disk on a queue node.",
+                "Resolved: Checkout works again."
+            ]
+        );
+        // A dash after a word that is not a status is not an update's label.
+        let i = txt(
+            "Notes\n\nSummary - the queue filled up.\nApr 02, 2024 - 11:40 UTC\n\nLater text.\n",
+        );
+        assert!(
+            i.timeline.iter().all(|e| !e.text.starts_with("Summary:")),
+            "{:?}",
+            i.timeline
+        );
+    }
+
     #[test]
     fn a_byline_is_when_a_notice_was_posted_not_an_event() {
         let i = txt(
