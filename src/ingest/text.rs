@@ -148,6 +148,29 @@ fn is_numbered_heading(s: &str) -> bool {
     s.chars().count() <= 120 && (rest.is_empty() || rest.starts_with([':', '-', '–', '.', ')']))
 }
 
+/// A line opening with a time of day, maybe after an ISO date ("09:12 - disk alert",
+/// "2025-03-03 09:12 paged"): an entry of a timeline written one line per event, which
+/// a heading such as "Timeline (all times CET)" heads like a list.
+fn starts_with_clock(line: &str) -> bool {
+    let b = line.trim_start().as_bytes();
+    let date = b.len() > 11
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && matches!(b[10], b' ' | b'T');
+    let b = if date { &b[11..] } else { b };
+    let hour = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    (1..=2).contains(&hour)
+        && b.get(hour) == Some(&b':')
+        && b.get(hour + 1..hour + 3)
+            .is_some_and(|m| m.iter().all(u8::is_ascii_digit))
+        && b.get(hour + 3).is_none_or(|c| !c.is_ascii_digit())
+}
+
 /// "Summary:", "Corrective Actions Taken/Planned:" — a short label ending a line.
 fn is_label(s: &str) -> bool {
     let Some(body) = s.strip_suffix(':') else {
@@ -340,7 +363,9 @@ impl TextParser<'_> {
             && s.chars().next().is_some_and(char::is_uppercase)
             && !s.contains(':')
             && is_short_heading(s)
-            && (bullet(next).is_some() || next_text.chars().count() >= 2 * chars.max(20))
+            && (bullet(next).is_some()
+                || starts_with_clock(next_text)
+                || next_text.chars().count() >= 2 * chars.max(20))
     }
 
     /// Columns aligned with runs of two or more spaces, under a header line of short
@@ -651,6 +676,27 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_line_opening_with_a_time_is_told_from_other_lines() {
+        for yes in [
+            "09:12 - disk alert",
+            "9:05 paged",
+            "2025-03-03 09:12 paged",
+            "14:05",
+        ] {
+            assert!(starts_with_clock(yes), "{yes}");
+        }
+        for no in [
+            "1234 rows",
+            "12:345",
+            "Version 2:10",
+            "10 minutes later",
+            "2025-03-03",
+        ] {
+            assert!(!starts_with_clock(no), "{no}");
+        }
     }
 
     #[test]

@@ -353,7 +353,9 @@ fn line_entries(unit: &Unit) -> Vec<(Found, String, u32, &'static str)> {
                 found.end = t.end;
                 rest_from = t.end.min(end);
             }
-            let rest = rest_after(&unit.text, rest_from);
+            // This line's text; the lines below it that open with no timestamp are
+            // added to it below, and the next one that does is an entry of its own.
+            let rest = rest_after(&unit.text[..end], rest_from);
             out.push((
                 found,
                 rest,

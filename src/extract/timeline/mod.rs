@@ -408,6 +408,33 @@ mod tests {
         );
     }
 
+    /// An e-mail's "Timeline (all times CET)" straight above lines that open with a
+    /// time is the timeline's heading; each line is one entry, with only its own text
+    /// and the lines below it that open with no time.
+    #[test]
+    fn a_heading_straight_above_timed_lines_heads_a_line_per_entry_timeline() {
+        let i = txt(
+            "Subject: Search outage on 3 March 2025\n\nTimeline (all times CET)\n09:12 - disk alert on search-3\n09:20 - writes stop\n  on every shard\n09:59 - cluster recovers\n",
+        );
+        assert_eq!(
+            ats(&i),
+            [
+                "2025-03-03T09:12+01:00",
+                "2025-03-03T09:20+01:00",
+                "2025-03-03T09:59+01:00"
+            ]
+        );
+        let texts: Vec<&str> = i.timeline.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "disk alert on search-3",
+                "writes stop on every shard",
+                "cluster recovers"
+            ]
+        );
+    }
+
     #[test]
     fn a_byline_is_when_a_notice_was_posted_not_an_event() {
         let i = txt(
