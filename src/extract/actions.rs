@@ -1062,14 +1062,18 @@ fn inline_fields(text: &str) -> Option<Fields> {
             .trim_end_matches(['.', '—', '–', ' '])
             .trim_end_matches(" -")
             .trim();
-        // Owner and status values end at the first separator ("ana, due 1 Apr").
+        // Owner and status values end at the first separator ("ana, due 1 Apr",
+        // "Jonas - due 2025-03-31").
         let short = value
             .split([',', ';', ')', '('])
             .next()
             .unwrap_or("")
             .split(". ")
             .next()
-            .unwrap_or("")
+            .unwrap_or("");
+        let short = [" - ", " – ", " — "]
+            .iter()
+            .fold(short, |s, dash| s.split(dash).next().unwrap_or(""))
             .trim();
         match field {
             Field::Owner if (1..=4).contains(&short.split_whitespace().count()) => {
@@ -1729,6 +1733,15 @@ mod tests {
         assert_eq!(d.text, "Pin the base image");
         assert_eq!(d.owner.as_deref(), Some("bo"));
         assert_eq!(d.due.map(|d| d.to_string()).as_deref(), Some("2024-05-03"));
+        // A spaced dash ends a labelled owner as a comma does.
+        let d = parse_action_text(
+            "Add disk usage to the dashboard - owner: Jonas Berg - due 2024-03-31",
+            1,
+            &c,
+        );
+        assert_eq!(d.text, "Add disk usage to the dashboard");
+        assert_eq!(d.owner.as_deref(), Some("Jonas Berg"));
+        assert_eq!(d.due.map(|d| d.to_string()).as_deref(), Some("2024-03-31"));
     }
 
     #[test]
