@@ -435,6 +435,26 @@ mod tests {
         );
     }
 
+    /// A blog post's publication date comes first, but the paragraph's own opening
+    /// sentence ("On May 8th, between 13:10 and 14:45 UTC, ...", a window, so no entry)
+    /// dates the timed sentences after it; a date inside an entry's own sentence does
+    /// not date the next one.
+    #[test]
+    fn a_dated_sentence_that_is_no_entry_dates_the_sentences_after_it() {
+        let i = md(
+            "# Delayed webhooks\n\n*Published 12 May 2025*\n\n## What happened\n\nOn May 8th, between 13:10 and 14:45 UTC, webhooks were delayed. At 13:10 UTC a deploy introduced a leak. At 14:05 UTC we rolled back the change deployed on May 1. At 14:45 UTC the backlog had drained.\n",
+        );
+        assert_eq!(
+            ats(&i),
+            [
+                "2025-05-08T13:10Z",
+                "2025-05-08T14:05Z",
+                "2025-05-08T14:45Z"
+            ]
+        );
+        assert_eq!(i.started, Some(jiff::civil::date(2025, 5, 8)));
+    }
+
     #[test]
     fn a_byline_is_when_a_notice_was_posted_not_an_event() {
         let i = txt(

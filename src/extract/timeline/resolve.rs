@@ -157,8 +157,34 @@ pub(super) fn resolve(
         .enumerate()
         .map(|(i, c)| ((c.unit, c.found.start), i))
         .collect();
-    // Units an entry was taken from: their other dates are the entry's text, not context.
-    let entry_units: HashSet<usize> = candidates.iter().map(|c| c.unit).collect();
+    // Where an entry's own text lies, whose other dates are that text, not context: the
+    // whole unit of a structural entry (a line, a row, a status update), the sentence
+    // of a narrative one. A dated sentence of a paragraph that is no entry itself ("On
+    // May 8th, between 13:10 and 14:45 UTC, ...") dates the sentences after it.
+    let entry_units: HashSet<usize> = candidates
+        .iter()
+        .filter(|c| c.source != Source::Narrative)
+        .map(|c| c.unit)
+        .collect();
+    let mut entry_sentences: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    for c in candidates.iter().filter(|c| c.source == Source::Narrative) {
+        let text = &units.list[c.unit].text;
+        if let Some((start, sentence)) = sentences::split(text)
+            .into_iter()
+            .find(|(start, s)| c.found.start >= *start && c.found.start < start + s.len().max(1))
+        {
+            entry_sentences
+                .entry(c.unit)
+                .or_default()
+                .push((start, start + sentence.len()));
+        }
+    }
+    let in_entry_text = |unit: usize, at: usize| {
+        entry_units.contains(&unit)
+            || entry_sentences
+                .get(&unit)
+                .is_some_and(|spans| spans.iter().any(|(s, e)| at >= *s && at < *e))
+    };
     let years: HashSet<i16> = units
         .list
         .iter()
@@ -215,7 +241,7 @@ pub(super) fn resolve(
                 // Dates outside entries set the context ("On June 26th, ..."), unless
                 // they are part of an entry's own text.
                 if let Some(d) = explicit
-                    && !entry_units.contains(&index)
+                    && !in_entry_text(index, found.start)
                 {
                     walk.ctx_date = Some(d);
                     walk.ctx_from = format!(
