@@ -608,11 +608,12 @@ fn parse_action_text(raw: &str, line: u32, ctx: &ActionContext<'_>) -> Draft {
         ticket = fields.ticket;
         priority = fields.priority;
     }
-    if let Some((note_status, rest)) = trailing_parenthetical(&text, ctx.year) {
+    if let Some((note_status, named, rest)) = trailing_parenthetical(&text, ctx.year) {
         if let Some(s) = note_status {
             status = s;
             status_from = "a status note after its text";
         }
+        owner = owner.or(named);
         text = rest;
     }
     if let Some((tail, rest)) = trailing_attribution(&text) {
@@ -892,7 +893,10 @@ enum Tail {
 /// or without its date, a ticket) is cut from the text; owner, due date and ticket are
 /// read from the whole text as before, and a status there is returned. Anything else in
 /// it ("(see the runbook)") keeps the parenthesis in the text.
-fn trailing_parenthetical(text: &str, year: Option<i16>) -> Option<(Option<ActionStatus>, String)> {
+fn trailing_parenthetical(
+    text: &str,
+    year: Option<i16>,
+) -> Option<(Option<ActionStatus>, Option<String>, String)> {
     let body = text.trim_end().strip_suffix(')')?;
     let open = body.rfind('(')?;
     let head = body[..open].trim_end();
@@ -902,6 +906,9 @@ fn trailing_parenthetical(text: &str, year: Option<i16>) -> Option<(Option<Actio
     let mut status = None;
     // A ticket alone ("(#11956)") stays: it is how many teams write the action's link.
     let mut tracking = false;
+    // "(Marta, by end of April)": a name beside a due date or a status is the owner.
+    let mut named = None;
+    let mut dated = false;
     for part in body[open + 1..].split([',', ';']) {
         let part = part.trim();
         let lower = part.to_lowercase();
@@ -917,14 +924,25 @@ fn trailing_parenthetical(text: &str, year: Option<i16>) -> Option<(Option<Actio
             let rest = rest.trim_start_matches("on ").trim();
             rest.is_empty() || parse_due(rest, year).is_some()
         });
+        let name = (1..=3).contains(&words.len())
+            && words.iter().all(|w| {
+                w.starts_with(|c: char| c.is_uppercase()) && w.chars().all(char::is_alphabetic)
+            });
         if stated.is_some() {
             status = stated;
+            dated = true;
+        } else if name && named.is_none() {
+            named = Some(part.to_string());
         } else if !(handle || due || ticket) {
             return None;
         }
+        dated |= due;
         tracking |= !ticket;
     }
-    tracking.then(|| (status, head.to_string()))
+    if named.is_some() && !dated {
+        return None;
+    }
+    tracking.then(|| (status, named, head.to_string()))
 }
 
 /// "Rotate keys — ana, by 2024-04-01", "Rotate keys — Platform team", "Rotate keys —
@@ -1216,6 +1234,9 @@ fn find_due(text: &str, year: Option<i16>) -> Option<Date> {
                 continue;
             }
             let window: String = text[start..].chars().take(30).collect();
+            if let Some(d) = month_end(&window, year) {
+                return Some(d);
+            }
             if let Some(found) = timestamp::find(window.trim_start())
                 .into_iter()
                 .find(|f| f.start < 3)
@@ -1237,6 +1258,40 @@ fn parse_due(text: &str, year: Option<i16>) -> Option<Date> {
                 .into_iter()
                 .find_map(|f| f.date.and_then(|p| date_of(p, year)))
         })
+        .or_else(|| month_end(text, year))
+}
+
+/// "end of April", "the end of April 2025": the month's last day, in the document's
+/// year when none is written.
+fn month_end(text: &str, year: Option<i16>) -> Option<Date> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let lower = text.trim().to_lowercase();
+    let rest = lower.strip_prefix("the ").unwrap_or(&lower);
+    let rest = rest.strip_prefix("end of ")?;
+    let mut words = rest.split_whitespace();
+    let name = words.next()?.trim_end_matches(['.', ',', ')']);
+    let month = MONTHS
+        .iter()
+        .position(|m| name.len() >= 3 && m.starts_with(name))?;
+    let written: Option<i16> = words
+        .next()
+        .and_then(|w| w.trim_end_matches(['.', ',', ')']).parse().ok())
+        .filter(|y| (1970..=2100).contains(y));
+    let first = Date::new(written.or(year)?, month as i8 + 1, 1).ok()?;
+    Some(first.last_of_month())
 }
 
 /// Due dates: ISO order for numeric dates unless a part says otherwise.
@@ -1733,6 +1788,20 @@ mod tests {
         assert_eq!(d.text, "Pin the base image");
         assert_eq!(d.owner.as_deref(), Some("bo"));
         assert_eq!(d.due.map(|d| d.to_string()).as_deref(), Some("2024-05-03"));
+        // A name beside a due date in a closing parenthesis is the owner; "end of
+        // April" is the month's last day, in the document's year.
+        let d = parse_action_text(
+            "Re-enable the retention job (Marta Lind, by end of April)",
+            1,
+            &c,
+        );
+        assert_eq!(d.text, "Re-enable the retention job");
+        assert_eq!(d.owner.as_deref(), Some("Marta Lind"));
+        assert_eq!(d.due.map(|d| d.to_string()).as_deref(), Some("2024-04-30"));
+        // A name alone in parentheses is not a tracking note.
+        let d = parse_action_text("Ask the vendor for a fix (Acme Networks)", 1, &c);
+        assert_eq!(d.text, "Ask the vendor for a fix (Acme Networks)");
+        assert_eq!(d.owner, None);
         // A spaced dash ends a labelled owner as a comma does.
         let d = parse_action_text(
             "Add disk usage to the dashboard - owner: Jonas Berg - due 2024-03-31",
