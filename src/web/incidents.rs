@@ -216,10 +216,7 @@ async fn list(
         };
         incidents = browse::list(&state.pool, &last).await?.0;
     }
-    let facets = state
-        .cache
-        .facets(&state.pool)
-        .await?;
+    let facets = state.cache.facets(&state.pool).await?;
     let years: Vec<(String, i64)> = facets.years.clone();
     let year_choices = years
         .iter()

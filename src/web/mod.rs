@@ -38,8 +38,8 @@ mod timeline;
 mod topics;
 mod views;
 
-pub use error::AppError;
 pub use cache::warm_up;
+pub use error::AppError;
 pub use insights::precompute as precompute_insights;
 
 use crate::config::TicketLink;
