@@ -5,6 +5,24 @@
 
 use crate::support::texts_of;
 
+/// Imports `docs` into `pool` as `aftermath import` would.
+async fn import_folder(
+    pool: &sqlx::SqlitePool,
+    docs: &std::path::Path,
+) -> aftermath::import::Report {
+    aftermath::import::import_paths(
+        pool,
+        &[docs.to_path_buf()],
+        &aftermath::import::Options {
+            max_file_bytes: 1024 * 1024,
+            allow_symlinks_outside: false,
+        },
+        |_| {},
+    )
+    .await
+    .unwrap()
+}
+
 /// An app over a fresh database holding only `files` (name, text), imported for real.
 pub struct Site {
     pub dir: tempfile::TempDir,
@@ -21,17 +39,7 @@ pub async fn site(files: &[(String, String)]) -> Site {
     let pool = aftermath::db::open(&dir.path().join("insights.db"))
         .await
         .unwrap();
-    let report = aftermath::import::import_paths(
-        &pool,
-        std::slice::from_ref(&docs),
-        &aftermath::import::Options {
-            max_file_bytes: 1024 * 1024,
-            allow_symlinks_outside: false,
-        },
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let report = import_folder(&pool, &docs).await;
     assert_eq!(report.failed, 0);
     let app = aftermath::web::app(aftermath::web::AppState::new(
         pool.clone(),
@@ -357,17 +365,7 @@ async fn figures_and_filters_follow_an_import_made_outside_the_server() {
     let other = aftermath::db::open(&site.dir.path().join("insights.db"))
         .await
         .unwrap();
-    let report = aftermath::import::import_paths(
-        &other,
-        std::slice::from_ref(&docs),
-        &aftermath::import::Options {
-            max_file_bytes: 1024 * 1024,
-            allow_symlinks_outside: false,
-        },
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let report = import_folder(&other, &docs).await;
     assert_eq!(report.imported, 1);
     // Anonymous pages are kept whole for a few seconds by URL (`web::cache`); a
     // parameter the page does not know makes a new URL for the same filter, so what
@@ -389,17 +387,7 @@ async fn figures_and_filters_follow_an_import_made_outside_the_server() {
         text.replace("[database, queueing]", "[queueing]"),
     )
     .unwrap();
-    aftermath::import::import_paths(
-        &other,
-        std::slice::from_ref(&docs),
-        &aftermath::import::Options {
-            max_file_bytes: 1024 * 1024,
-            allow_symlinks_outside: false,
-        },
-        |_| {},
-    )
-    .await
-    .unwrap();
+    import_folder(&other, &docs).await;
     let rows = table(&site.page("/insights?system=database&after=2").await);
     assert_eq!(row(&rows, "All")[1], "1", "{rows:?}");
 }
