@@ -4,8 +4,10 @@
 //! Invariant: read-only; every value from a document is returned as plain text for the
 //! templates to escape (the rendered document is the one exception, see `pages`).
 
+use super::search_memo::SearchMemo;
 use crate::search::Query;
 use sqlx::{Row, SqlitePool};
+use std::sync::Arc;
 
 /// Statuses that count as open for tracking: the one definition, in `actions`.
 pub use super::actions::OPEN_STATUSES;
@@ -154,7 +156,7 @@ fn list_conditions(filter: &ListFilter) -> (Vec<String>, Vec<String>) {
 }
 
 /// Values offered as filters, with counts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facets {
     pub years: Vec<(String, i64)>,
     pub systems: Vec<(String, i64)>,
@@ -600,13 +602,17 @@ pub const COUNT_CAP: i64 = 1000;
 /// Facet counts are taken over at most this many matches.
 pub const FACET_SAMPLE: i64 = 400;
 
-/// How many documents contain a term (for a prefix, the sum over its completions: an
-/// upper bound on the documents it matches), per the full index's vocabulary.
 /// Whether there are many incidents and every word of `query` is in at least a tenth of
-/// them (then ranking every match costs more than the tiers of [`search`]). One
-/// statement: the incidents' count and each word's document frequency (a prefix's is
-/// the sum over the words it starts), each a round trip of its own before.
-async fn all_common(pool: &SqlitePool, query: &Query) -> sqlx::Result<bool> {
+/// them (then ranking every match costs more than the tiers of [`search`]). The counts
+/// come from `memo` when it keeps them all; otherwise one statement reads the
+/// incidents' count and each word's document frequency (a prefix's is the sum over
+/// the words it starts: an upper bound on the documents it matches), with the version
+/// they were read at.
+async fn all_common(pool: &SqlitePool, query: &Query, memo: &SearchMemo) -> sqlx::Result<bool> {
+    let decide = |total: i64, frequencies: &[i64]| {
+        total > 2000 && frequencies.iter().all(|df| df * 10 >= total)
+    };
+    let mut keys = Vec::new();
     let mut parts = vec!["(select count(*) from incidents)".to_string()];
     let mut binds: Vec<String> = Vec::new();
     for term in &query.terms {
@@ -621,21 +627,38 @@ async fn all_common(pool: &SqlitePool, query: &Query) -> sqlx::Result<bool> {
                 );
                 binds.push(word.to_string());
                 binds.push(upper);
+                keys.push(format!("{word}*"));
             } else {
                 parts.push("coalesce((select doc from search_vocab where term = ?), 0)".into());
                 binds.push(word.to_string());
+                keys.push(word.to_string());
             }
         }
+    }
+    let versioned = memo.versioned(pool).await;
+    if versioned && let Some((total, frequencies)) = memo.frequencies(&keys) {
+        return Ok(decide(total, &frequencies));
+    }
+    if versioned {
+        parts.push("(select version from data_versions where name = 'incidents')".into());
     }
     let sql = format!("select json_array({})", parts.join(", "));
     let mut q = sqlx::query_scalar::<_, String>(&sql);
     for b in &binds {
         q = q.bind(b);
     }
-    let counts: Vec<i64> = serde_json::from_str(&q.fetch_one(pool).await?)
+    let mut counts: Vec<i64> = serde_json::from_str(&q.fetch_one(pool).await?)
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    if versioned && let Some(version) = counts.pop() {
+        let total = counts.first().copied().unwrap_or(0);
+        let pairs: Vec<(String, i64)> = keys
+            .into_iter()
+            .zip(counts.iter().skip(1).copied())
+            .collect();
+        memo.remember(version, total, &pairs);
+    }
     let (total, frequencies) = counts.split_first().unwrap_or((&0, &[]));
-    Ok(*total > 2000 && frequencies.iter().all(|df| df * 10 >= *total))
+    Ok(decide(*total, frequencies))
 }
 
 /// What a match over `index` selects from: the index alone, or joined to `incidents`
@@ -689,6 +712,7 @@ fn filter_sql(query: &Query) -> (String, Vec<String>) {
 /// the page unranked. Counts and facets are bounded, so no query costs a full scan.
 pub async fn search(
     pool: &SqlitePool,
+    memo: &Arc<SearchMemo>,
     query: &Query,
     offset: i64,
     limit: i64,
@@ -705,10 +729,10 @@ pub async fn search(
         );
         let matches = format!("select i.id from incidents i where i.removed_at is null{filters}");
         let hits = fetch_hits(pool, &sql, None, &binds, &[limit, offset]).await?;
-        return finish(pool, hits, &matches, None, &binds).await;
+        return finish(pool, memo, hits, &matches, None, &binds).await;
     };
 
-    let all_common = all_common(pool, query).await?;
+    let all_common = all_common(pool, query, memo).await?;
     let matches = format!(
         "select search_index.rowid from {} where search_index match ?{filters}",
         from_index("search_index", &filters)
@@ -725,7 +749,7 @@ pub async fn search(
             from_index("search_index", &filters)
         );
         let hits = fetch_hits(pool, &sql, Some(&fts), &binds, &[limit, offset]).await?;
-        return finish(pool, hits, &matches, Some(&fts), &binds).await;
+        return finish(pool, memo, hits, &matches, Some(&fts), &binds).await;
     }
 
     // Tier 1: matches in titles, ranked (titles are short, so even common words match
@@ -786,7 +810,7 @@ pub async fn search(
             document: r.get("document"),
         }));
     }
-    finish(pool, hits, &matches, Some(&fts), &binds).await
+    finish(pool, memo, hits, &matches, Some(&fts), &binds).await
 }
 
 async fn fetch_hits(
@@ -817,23 +841,30 @@ async fn fetch_hits(
 }
 
 /// Adds the bounded count and the facets of the matches `matches` selects. The match
-/// is evaluated once: its first ids are fetched, counted, and the facets are grouped
-/// over the first [`FACET_SAMPLE`] of them.
+/// is evaluated once: its first ids are fetched, counted, and the facets are counted
+/// over the first [`FACET_SAMPLE`] of them, from `memo`'s facet values when they are
+/// of the version read with the ids, else in SQL.
 async fn finish(
     pool: &SqlitePool,
+    memo: &Arc<SearchMemo>,
     hits: Vec<Hit>,
     matches: &str,
     fts: Option<&str>,
     binds: &[String],
 ) -> sqlx::Result<SearchResults> {
-    // The ids come as one JSON value and the three facets in one statement: sqlx hands
-    // rows over one by one through its worker thread, and the thousand ids and four
-    // statements were most of a search's cost under concurrent load. The start days
-    // are read from the live incidents' index, not from rows that carry documents
-    // (2 ms against 0.5 ms for 400 matches).
+    // The ids come as one JSON value, with the version in the same statement so the
+    // kept facet values are used only if they are of the same data: sqlx hands rows
+    // over one by one through its worker thread, and the thousand ids and four
+    // statements were most of a search's cost under concurrent load.
+    let versioned = memo.versioned(pool).await;
     let ids_sql = format!(
-        "with m(id) as ({matches} limit {}) select json_group_array(id) from m",
-        COUNT_CAP + 1
+        "with m(id) as ({matches} limit {}) select json_array(json_group_array(id), {}) from m",
+        COUNT_CAP + 1,
+        if versioned {
+            "(select version from data_versions where name = 'incidents')"
+        } else {
+            "null"
+        }
     );
     let mut q = sqlx::query_scalar::<_, String>(&ids_sql);
     if let Some(f) = fts {
@@ -842,10 +873,40 @@ async fn finish(
     for b in binds {
         q = q.bind(b);
     }
-    let ids: Vec<i64> = serde_json::from_str(&q.fetch_one(pool).await?)
+    let (ids, version): (Vec<i64>, Option<i64>) = serde_json::from_str(&q.fetch_one(pool).await?)
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     let counted = ids.len() as i64;
     let sample = &ids[..ids.len().min(FACET_SAMPLE as usize)];
+    let kept = version.and_then(|v| {
+        memo.saw(v);
+        memo.facets_at(pool, v)
+    });
+    let mut facets = match kept {
+        Some(values) => {
+            let s = values.of(sample);
+            Facets {
+                years: count_values(s.years, usize::MAX),
+                systems: count_values(s.systems, 12),
+                tags: count_values(s.tags, 12),
+                severities: Vec::new(),
+            }
+        }
+        None => sampled_facets(pool, sample).await?,
+    };
+    // Years newest first; systems and tags most common first.
+    facets.years.sort_by(|a, b| b.0.cmp(&a.0));
+    Ok(SearchResults {
+        hits,
+        total: counted.min(COUNT_CAP),
+        more: counted > COUNT_CAP,
+        facets,
+    })
+}
+
+/// The facets of the incidents `sample`, counted over values read in one statement.
+/// The start days are read from the live incidents' index, not from rows that carry
+/// documents (2 ms against 0.5 ms for 400 matches).
+async fn sampled_facets(pool: &SqlitePool, sample: &[i64]) -> sqlx::Result<Facets> {
     let sample = serde_json::to_string(sample).unwrap_or_else(|_| "[]".into());
     // The values come as one JSON value and are counted here: grouping them in SQLite
     // (a sorter per facet, case-insensitive comparisons) was half of a search's CPU.
@@ -863,34 +924,26 @@ async fn finish(
     .await?;
     let (years, systems, tags): (Vec<String>, Vec<String>, Vec<String>) =
         serde_json::from_str(&packed).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    let mut facets = Facets {
+    Ok(Facets {
         years: count_values(years, usize::MAX),
         systems: count_values(systems, 12),
         tags: count_values(tags, 12),
         severities: Vec::new(),
-    };
-    // Years newest first; systems and tags most common first.
-    facets.years.sort_by(|a, b| b.0.cmp(&a.0));
-    Ok(SearchResults {
-        hits,
-        total: counted.min(COUNT_CAP),
-        more: counted > COUNT_CAP,
-        facets,
     })
 }
 
 /// Each value with how many times it occurs, values differing only in ASCII case
 /// counted as one (as SQLite's `nocase` groups them; the first spelling met is shown),
 /// most frequent first, then by value, at most `limit`.
-fn count_values(values: Vec<String>, limit: usize) -> Vec<(String, i64)> {
+fn count_values<S: AsRef<str>>(values: Vec<S>, limit: usize) -> Vec<(String, i64)> {
     let mut counts: Vec<(String, i64)> = Vec::new();
     let mut at: std::collections::HashMap<String, usize> = Default::default();
     for v in values {
-        match at.entry(v.to_ascii_lowercase()) {
+        match at.entry(v.as_ref().to_ascii_lowercase()) {
             std::collections::hash_map::Entry::Occupied(e) => counts[*e.get()].1 += 1,
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(counts.len());
-                counts.push((v, 1));
+                counts.push((v.as_ref().to_string(), 1));
             }
         }
     }

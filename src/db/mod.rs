@@ -19,6 +19,7 @@ pub mod insights;
 pub mod maintenance;
 pub mod pages;
 pub mod recurrence;
+pub mod search_memo;
 
 use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -51,6 +51,8 @@ pub struct PageCache {
     /// The filter facets (see [`PageCache::facets`]) and the `/insights` figures per
     /// filter: kept until the incidents change.
     facet_values: Versioned<(), crate::db::browse::Facets>,
+    /// Word frequencies and facet values searches read (checked against the version).
+    pub search: std::sync::Arc<crate::db::search_memo::SearchMemo>,
     pub insights: Versioned<crate::db::insights::Filter, super::insights::Aggregate>,
     /// The incidents version at which every incident's figures were last found stored
     /// (`web::insights` skips its check for missing figures until it moves).
@@ -833,6 +835,7 @@ pub async fn owner_loads(
 /// import does not wait for it (1 to 3 s at 1.3 million actions). Errors are left for
 /// the page to report.
 pub async fn warm_up(state: &AppState) {
+    state.cache.search.refresh(&state.pool);
     let _ = action_counts(state).await;
     let _ = owner_loads(state).await;
 }

@@ -149,7 +149,15 @@ async fn search(
         .unwrap_or(1);
     let searched = !query.is_empty();
     let results = if searched {
-        match browse::search(&state.pool, &query, (page_no - 1) * PER_PAGE, PER_PAGE).await {
+        match browse::search(
+            &state.pool,
+            &state.cache.search,
+            &query,
+            (page_no - 1) * PER_PAGE,
+            PER_PAGE,
+        )
+        .await
+        {
             Ok(r) => r,
             Err(e) => {
                 // The expression is always well-formed, but an FTS5 limit (say, too

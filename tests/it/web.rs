@@ -815,3 +815,87 @@ async fn a_tag_without_incidents_gets_a_page_saying_so() {
     assert_eq!(system.status, 404);
     assert!(texts_of(&system.html(), "main p.note")[0].contains("No incident names the system"));
 }
+
+/// Once a search has built the kept facet values, searches count facets from them, and
+/// get what counting in SQL gives; a change made by another connection is counted at
+/// once (the kept values are of an older version) and kept again after a rebuild.
+#[tokio::test]
+async fn kept_search_facets_agree_with_sql_and_follow_changes_from_outside() {
+    use aftermath::db::browse;
+    use aftermath::db::search_memo::SearchMemo;
+    use std::sync::Arc;
+    let site = samples().await;
+    let pool = &site.pool;
+    let query = aftermath::search::Query::parse("network");
+    let version = || async { aftermath::db::incidents_version(pool).await.unwrap() };
+    let kept_at = |memo: Arc<SearchMemo>, v: i64| async move {
+        crate::support::until(
+            "facet values kept",
+            std::time::Duration::from_secs(20),
+            || {
+                let memo = memo.clone();
+                async move {
+                    let kept = memo.facets_version();
+                    (kept == Some(v))
+                        .then_some(())
+                        .ok_or_else(|| format!("kept at {kept:?}"))
+                }
+            },
+        )
+        .await
+    };
+    let memo = Arc::new(SearchMemo::default());
+    // Counted in SQL (nothing kept yet); this starts the build.
+    let counted = browse::search(pool, &memo, &query, 0, 20).await.unwrap();
+    assert!(!counted.facets.systems.is_empty(), "{:?}", counted.facets);
+    kept_at(memo.clone(), version().await).await;
+    let kept = browse::search(pool, &memo, &query, 0, 20).await.unwrap();
+    assert_eq!(kept.facets, counted.facets);
+
+    // Another connection tags every match and removes one of them.
+    let other = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        site.docs.parent().unwrap().join("web.db").display()
+    ))
+    .await
+    .unwrap();
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "select rowid from search_index where search_index match 'network' order by rowid",
+    )
+    .fetch_all(&other)
+    .await
+    .unwrap();
+    assert!(ids.len() >= 2, "{ids:?}");
+    for id in &ids {
+        sqlx::query(
+            "insert or ignore into incident_tags (incident_id, tag) values (?, 'kept-facet-probe')",
+        )
+        .bind(id)
+        .execute(&other)
+        .await
+        .unwrap();
+    }
+    sqlx::query("update incidents set removed_at = '2026-01-01T00:00:00Z' where id = ?")
+        .bind(ids[0])
+        .execute(&other)
+        .await
+        .unwrap();
+    let after = browse::search(pool, &memo, &query, 0, 20).await.unwrap();
+    let probe = |r: &browse::SearchResults| {
+        r.facets
+            .tags
+            .iter()
+            .find(|(t, _)| t == "kept-facet-probe")
+            .map(|(_, n)| *n)
+    };
+    assert_eq!(probe(&after), Some(after.total.min(browse::FACET_SAMPLE)));
+    let years = |r: &browse::SearchResults| r.facets.years.iter().map(|(_, n)| n).sum::<i64>();
+    assert!(
+        years(&after) < years(&kept),
+        "the removed incident's year is not counted"
+    );
+    // Rebuilt at the new version, the kept values give the same.
+    kept_at(memo.clone(), version().await).await;
+    let again = browse::search(pool, &memo, &query, 0, 20).await.unwrap();
+    assert_eq!(again.facets, after.facets);
+}
