@@ -580,9 +580,15 @@ pub struct Hit {
 
 impl Hit {
     /// The text to cut the snippet from: the summary when `fits` accepts it (it holds a
-    /// searched word, say), else the document's plain text.
-    pub fn snippet_text(&self, fits: impl FnOnce(&str) -> bool) -> String {
-        super::document::Stored::snippet_text(&self.document, fits)
+    /// searched word, say), else the document's plain text, read as far as a snippet
+    /// around the first place `first_match` finds needs
+    /// ([`super::document::Stored::snippet_text`]).
+    pub fn snippet_text(
+        &self,
+        fits: impl FnOnce(&str) -> bool,
+        first_match: impl FnMut(&str) -> Option<usize>,
+    ) -> String {
+        super::document::Stored::snippet_text(&self.document, fits, first_match)
     }
 }
 

@@ -117,8 +117,15 @@ impl Stored {
     }
 
     /// What a search snippet is cut from: the summary when `fits` accepts it, else the
-    /// plain text. The stream is read no further than the text returned.
-    pub fn snippet_text(blob: &[u8], fits: impl FnOnce(&str) -> bool) -> String {
+    /// plain text as far as [`READ_PAST_MATCH`] bytes past the first place
+    /// `first_match` finds (the byte offset of a match in the text it is given), or
+    /// all of it when there is none. The stream is read no further than the text
+    /// returned: for a word met early in a long document, that is a fraction of it.
+    pub fn snippet_text(
+        blob: &[u8],
+        fits: impl FnOnce(&str) -> bool,
+        first_match: impl FnMut(&str) -> Option<usize>,
+    ) -> String {
         let mut r = Reader::new(blob);
         let Some(lengths) = r.header() else {
             return String::new();
@@ -127,9 +134,17 @@ impl Stored {
         if fits(&summary) {
             return summary;
         }
-        r.text(lengths.body)
+        r.text_through_match(lengths.body, first_match)
     }
 }
+
+/// How far past the first match [`Stored::snippet_text`] reads: more than a snippet
+/// cut around it reaches (its characters, at most 4 bytes each, start at or before the
+/// match), so the text returned gives the snippet the whole text would give.
+pub const READ_PAST_MATCH: usize = 1024;
+
+/// The reader's buffer, in bytes: room for the header's longest line.
+const HEADER_BUFFER: usize = 128;
 
 /// The lengths in bytes of the parts the header announces (`None`: not kept).
 struct Lengths {
@@ -145,7 +160,10 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn new(blob: &'a [u8]) -> Reader<'a> {
         Reader {
-            inner: BufReader::new(flate2::read::DeflateDecoder::new(blob)),
+            // A small buffer: the header is a few dozen bytes, and a larger one would
+            // inflate that much of the document to read it (8 KB by default: most of a
+            // search hit's cost). Longer reads bypass the buffer.
+            inner: BufReader::with_capacity(HEADER_BUFFER, flate2::read::DeflateDecoder::new(blob)),
         }
     }
 
@@ -184,18 +202,68 @@ impl<'a> Reader<'a> {
     fn text(&mut self, len: usize) -> String {
         let mut bytes = Vec::with_capacity(len.min(1 << 24));
         let _ = (&mut self.inner).take(len as u64).read_to_end(&mut bytes);
-        String::from_utf8(bytes).unwrap_or_else(|e| {
-            // A stream cut short can end inside a character: drop that part, so what
-            // is returned is a prefix of the text that was stored.
-            let cut_short = e.utf8_error().error_len().is_none();
-            let valid = e.utf8_error().valid_up_to();
-            let mut bytes = e.into_bytes();
-            if cut_short {
-                bytes.truncate(valid);
-            }
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
+        text_of(bytes)
     }
+
+    /// The next `len` bytes as text, read a chunk at a time and only as far as
+    /// [`READ_PAST_MATCH`] bytes past the first match `first_match` finds. Each chunk
+    /// is searched up to its last whitespace, so no word is searched cut in half.
+    fn text_through_match(
+        &mut self,
+        len: usize,
+        mut first_match: impl FnMut(&str) -> Option<usize>,
+    ) -> String {
+        let mut bytes = Vec::with_capacity(len.min(1 << 24));
+        // Read up to `need`; searched up to `searched`, a character boundary.
+        let (mut need, mut searched, mut found) = (len, 0, false);
+        let mut chunk = 4096;
+        while bytes.len() < need {
+            let want = (need - bytes.len()).min(chunk) as u64;
+            match (&mut self.inner).take(want).read_to_end(&mut bytes) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            chunk = (chunk * 2).min(1 << 16);
+            if found {
+                continue;
+            }
+            let all_read = bytes.len() >= len;
+            let fresh = match std::str::from_utf8(&bytes[searched..]) {
+                Ok(s) => s,
+                Err(e) => std::str::from_utf8(&bytes[searched..searched + e.valid_up_to()])
+                    .unwrap_or_default(),
+            };
+            let upto = if all_read {
+                fresh.len()
+            } else {
+                fresh.rfind(char::is_whitespace).unwrap_or(0)
+            };
+            if upto == 0 {
+                continue;
+            }
+            if let Some(at) = first_match(&fresh[..upto]) {
+                need = (searched + at + READ_PAST_MATCH).min(len);
+                found = true;
+            }
+            searched += upto;
+        }
+        text_of(bytes)
+    }
+}
+
+/// `bytes` as text. A stream cut short (or read only in part) can end inside a
+/// character: that part is dropped, so what is returned is a prefix of the text that
+/// was stored.
+fn text_of(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| {
+        let cut_short = e.utf8_error().error_len().is_none();
+        let valid = e.utf8_error().valid_up_to();
+        let mut bytes = e.into_bytes();
+        if cut_short {
+            bytes.truncate(valid);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
 }
 
 /// Whether texts set aside by migration 0010 (a database made before it) are waiting
@@ -328,8 +396,11 @@ mod tests {
         let s = sample();
         let blob = s.encode();
         assert_eq!(Stored::decode(&blob), s);
-        assert_eq!(Stored::snippet_text(&blob, |_| true), "The primary failed.");
-        assert_eq!(Stored::snippet_text(&blob, |_| false), s.body);
+        assert_eq!(
+            Stored::snippet_text(&blob, |_| true, |_| None),
+            "The primary failed."
+        );
+        assert_eq!(Stored::snippet_text(&blob, |_| false, |_| None), s.body);
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub async fn recent_imports(pool: &SqlitePool, limit: i64) -> sqlx::Result<Vec<F
         summary: Some(super::document::Stored::snippet_text(
             r.get::<&[u8], _>(6),
             |_| true,
+            |_| None,
         ))
         .filter(|s| !s.is_empty()),
     })

@@ -78,9 +78,7 @@ fn href(q: &str, page: i64) -> String {
 /// that starts with one of `words`, cut at character boundaries of `text` and, inside
 /// the text, at whitespace on both ends, so no word is cut in half.
 fn snippet(text: &str, words: &[String]) -> String {
-    let pos = render::word_matches(text, words)
-        .next()
-        .map_or(0, |(start, _)| start);
+    let pos = render::first_word_match(text, words).unwrap_or(0);
     let mut start = text[..pos]
         .char_indices()
         .rev()
@@ -176,9 +174,11 @@ async fn search(
     let words = query.highlight_words();
     let mut views = Vec::with_capacity(results.hits.len());
     for hit in results.hits {
-        let text = hit.snippet_text(|summary| {
-            words.is_empty() || render::word_matches(summary, &words).next().is_some()
-        });
+        let first_match = |text: &str| render::first_word_match(text, &words);
+        let text = hit.snippet_text(
+            |summary| words.is_empty() || first_match(summary).is_some(),
+            first_match,
+        );
         views.push(ResultView {
             snippet: hit_snippet(&text, &words),
             incident: hit.summary.into(),
@@ -270,5 +270,43 @@ mod tests {
                 .all(|w| *w == "lead" || *w == "kafka" || *w == "abcdefghij"),
             "{s}"
         );
+    }
+
+    /// The body is read only as far as a snippet needs, and the snippet is the one the
+    /// whole body gives, wherever the match lies (before, across and after the reader's
+    /// chunk boundaries, among characters of every byte length) and when there is none.
+    #[test]
+    fn snippets_read_part_of_a_long_body_and_are_the_same() {
+        use crate::db::document::Stored;
+        let words: Vec<String> = vec!["kafka".into(), "rebal".into()];
+        let first = |t: &str| render::first_word_match(t, &words);
+        let filler = "lag ȺẞẞX 𝔘𝔫 é\u{212a}  grew\n".repeat(1200);
+        for at in
+            (0..filler.len())
+                .step_by(811)
+                .chain([4090, 4096, 8190, filler.len() - 3, filler.len()])
+        {
+            let at = (at..=filler.len())
+                .find(|&i| filler.is_char_boundary(i))
+                .unwrap();
+            for word in ["kafka", "Rebalancing", "(KAFKA)", "nothing"] {
+                let body = format!("{} {word} {}", &filler[..at], &filler[at..]);
+                let blob = Stored {
+                    body: body.clone(),
+                    ..Default::default()
+                }
+                .encode();
+                let read = Stored::snippet_text(&blob, |_| false, first);
+                assert!(body.starts_with(&read), "a prefix of the body, at {at}");
+                assert_eq!(
+                    snippet(&read, &words),
+                    snippet(&body, &words),
+                    "{word} at {at}"
+                );
+                if word != "nothing" && at < 20_000 {
+                    assert!(read.len() < 30_000, "{word} at {at}: read {}", read.len());
+                }
+            }
+        }
     }
 }
