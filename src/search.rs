@@ -294,13 +294,38 @@ impl Query {
     /// The FTS5 MATCH expression, or `None` when the query has no search terms (only
     /// filters).
     pub fn fts(&self) -> Option<String> {
+        self.fts_expanding(|_| None)
+    }
+
+    /// [`Query::fts`] with each prefix that `completions` completes written as the
+    /// words it completes to, any of them (`(fail OR failed OR failure)` for `fail*`).
+    /// Given every word of the index that starts with the prefix, it matches the same
+    /// incidents; FTS5 reads such a list lazily, where it merges a prefix's whole
+    /// document lists before giving the first match. `None` without search terms.
+    pub fn fts_expanding(
+        &self,
+        completions: impl Fn(&str) -> Option<Vec<String>>,
+    ) -> Option<String> {
         if self.terms.is_empty() {
             return None;
         }
         let mut expr = self
             .terms
             .iter()
-            .map(Term::fts)
+            .map(|t| match t {
+                Term::Prefix(w) => match completions(w) {
+                    Some(words) if !words.is_empty() => format!(
+                        "({})",
+                        words
+                            .iter()
+                            .map(|w| quote(w))
+                            .collect::<Vec<_>>()
+                            .join(" OR ")
+                    ),
+                    _ => t.fts(),
+                },
+                _ => t.fts(),
+            })
             .collect::<Vec<_>>()
             .join(" AND ");
         for word in &self.excluded {
@@ -590,6 +615,18 @@ mod tests {
         assert_eq!(q.year, Some(2019));
         assert_eq!(q.excluded, vec!["dns"]);
         assert_eq!(q.fts().unwrap(), r#"("floating ip" AND "kafk"*) NOT "dns""#);
+    }
+
+    #[test]
+    fn a_prefix_can_be_written_as_its_completions() {
+        let q = Query::parse("fail* kafka -lag");
+        let completions = |w: &str| (w == "fail").then(|| vec!["fail".into(), "failed".into()]);
+        assert_eq!(
+            q.fts_expanding(completions).unwrap(),
+            r#"(("fail" OR "failed") AND "kafka") NOT "lag""#
+        );
+        assert_eq!(q.fts_expanding(|_| Some(vec![])), q.fts());
+        assert_eq!(q.fts().unwrap(), r#"("fail"* AND "kafka") NOT "lag""#);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Invariant: read-only; every value from a document is returned as plain text for the
 //! templates to escape (the rendered document is the one exception, see `pages`).
 
-use super::search_memo::SearchMemo;
+use super::search_memo::{MAX_COMPLETIONS, SearchMemo};
 use crate::search::Query;
 use sqlx::{Row, SqlitePool};
 use std::sync::Arc;
@@ -621,6 +621,11 @@ async fn all_common(pool: &SqlitePool, query: &Query, memo: &SearchMemo) -> sqlx
     let mut keys = Vec::new();
     let mut parts = vec!["(select count(*) from incidents)".to_string()];
     let mut binds: Vec<String> = Vec::new();
+    // Each prefix's completions, after the frequencies (up to one more than kept, to
+    // tell a prefix with too many).
+    let mut prefixes: Vec<&str> = Vec::new();
+    let mut completion_parts = Vec::new();
+    let mut completion_binds: Vec<String> = Vec::new();
     for term in &query.terms {
         let prefix = matches!(term, crate::search::Term::Prefix(_));
         for word in term.words() {
@@ -632,8 +637,16 @@ async fn all_common(pool: &SqlitePool, query: &Query, memo: &SearchMemo) -> sqlx
                         .into(),
                 );
                 binds.push(word.to_string());
-                binds.push(upper);
+                binds.push(upper.clone());
                 keys.push(format!("{word}*"));
+                prefixes.push(word);
+                completion_parts.push(format!(
+                    "(select coalesce(group_concat(term, ' '), '') from
+                       (select term from search_vocab where term >= ? and term < ? limit {}))",
+                    MAX_COMPLETIONS + 1
+                ));
+                completion_binds.push(word.to_string());
+                completion_binds.push(upper);
             } else {
                 parts.push("coalesce((select doc from search_vocab where term = ?), 0)".into());
                 binds.push(word.to_string());
@@ -645,6 +658,8 @@ async fn all_common(pool: &SqlitePool, query: &Query, memo: &SearchMemo) -> sqlx
     if versioned && let Some((total, frequencies)) = memo.frequencies(&keys) {
         return Ok(decide(total, &frequencies));
     }
+    parts.extend(completion_parts);
+    binds.extend(completion_binds);
     if versioned {
         parts.push("(select version from data_versions where name = 'incidents')".into());
     }
@@ -653,15 +668,37 @@ async fn all_common(pool: &SqlitePool, query: &Query, memo: &SearchMemo) -> sqlx
     for b in &binds {
         q = q.bind(b);
     }
-    let mut counts: Vec<i64> = serde_json::from_str(&q.fetch_one(pool).await?)
+    let values: Vec<serde_json::Value> = serde_json::from_str(&q.fetch_one(pool).await?)
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    if versioned && let Some(version) = counts.pop() {
-        let total = counts.first().copied().unwrap_or(0);
-        let pairs: Vec<(String, i64)> = keys
-            .into_iter()
-            .zip(counts.iter().skip(1).copied())
+    let number = |i: usize| {
+        values
+            .get(i)
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(0)
+    };
+    let counts: Vec<i64> = (0..=keys.len()).map(number).collect();
+    if versioned {
+        let version = number(values.len() - 1);
+        let frequencies: Vec<(String, i64)> =
+            keys.into_iter().zip(counts[1..].iter().copied()).collect();
+        let completions = prefixes
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                let words: Vec<String> = values
+                    .get(counts.len() + k)
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect();
+                (
+                    p.to_string(),
+                    (words.len() <= MAX_COMPLETIONS).then_some(words),
+                )
+            })
             .collect();
-        memo.remember(version, total, &pairs);
+        memo.remember(version, counts[0], &frequencies, completions);
     }
     let (total, frequencies) = counts.split_first().unwrap_or((&0, &[]));
     Ok(decide(*total, frequencies))
@@ -735,10 +772,11 @@ pub async fn search(
         );
         let matches = format!("select i.id from incidents i where i.removed_at is null{filters}");
         let hits = fetch_hits(pool, &sql, None, &binds, &[limit, offset]).await?;
-        return finish(pool, memo, hits, &matches, None, &binds).await;
+        return finish(pool, memo, hits, &matches, None, None, &binds).await;
     };
 
     let all_common = all_common(pool, query, memo).await?;
+    let expanded = expanded_prefixes(query, memo);
     let matches = format!(
         "select search_index.rowid from {} where search_index match ?{filters}",
         from_index("search_index", &filters)
@@ -755,7 +793,7 @@ pub async fn search(
             from_index("search_index", &filters)
         );
         let hits = fetch_hits(pool, &sql, Some(&fts), &binds, &[limit, offset]).await?;
-        return finish(pool, memo, hits, &matches, Some(&fts), &binds).await;
+        return finish(pool, memo, hits, &matches, Some(&fts), expanded, &binds).await;
     }
 
     // Tier 1: matches in titles, ranked (titles are short, so even common words match
@@ -816,7 +854,7 @@ pub async fn search(
             document: r.get("document"),
         }));
     }
-    finish(pool, memo, hits, &matches, Some(&fts), &binds).await
+    finish(pool, memo, hits, &matches, Some(&fts), expanded, &binds).await
 }
 
 async fn fetch_hits(
@@ -846,6 +884,26 @@ async fn fetch_hits(
         .collect())
 }
 
+/// The query's expression with each prefix written as its completions
+/// ([`Query::fts_expanding`]), when it has a prefix and `memo` keeps every prefix's
+/// completions, and the version they were read at.
+fn expanded_prefixes(query: &Query, memo: &SearchMemo) -> Option<(i64, String)> {
+    let prefixes: Vec<&str> = query
+        .terms
+        .iter()
+        .filter_map(|t| match t {
+            crate::search::Term::Prefix(w) => Some(w.as_str()),
+            _ => None,
+        })
+        .collect();
+    if prefixes.is_empty() {
+        return None;
+    }
+    let (version, completions) = memo.completions(&prefixes)?;
+    let expr = query.fts_expanding(|w| completions.get(w).cloned())?;
+    Some((version, expr))
+}
+
 /// Adds the bounded count and the facets of the matches `matches` selects. The match
 /// is evaluated once: its first ids are fetched, counted, and the facets are counted
 /// over the first [`FACET_SAMPLE`] of them, from `memo`'s facet values when they are
@@ -856,6 +914,7 @@ async fn finish(
     hits: Vec<Hit>,
     matches: &str,
     fts: Option<&str>,
+    expanded: Option<(i64, String)>,
     binds: &[String],
 ) -> sqlx::Result<SearchResults> {
     // The ids come as one JSON value, with the version in the same statement so the
@@ -872,15 +931,29 @@ async fn finish(
             "null"
         }
     );
-    let mut q = sqlx::query_scalar::<_, String>(&ids_sql);
-    if let Some(f) = fts {
-        q = q.bind(f);
-    }
-    for b in binds {
-        q = q.bind(b);
-    }
-    let (ids, version): (Vec<i64>, Option<i64>) = serde_json::from_str(&q.fetch_one(pool).await?)
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let read = |fts: Option<&str>| {
+        let mut q = sqlx::query_scalar::<_, String>(&ids_sql);
+        if let Some(f) = fts {
+            q = q.bind(f.to_string());
+        }
+        for b in binds {
+            q = q.bind(b);
+        }
+        async move {
+            let json = q.fetch_one(pool).await?;
+            serde_json::from_str::<(Vec<i64>, Option<i64>)>(&json)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+        }
+    };
+    // A prefix written as its completions matches the same incidents only if they
+    // were read at the version the matches are.
+    let (ids, version) = match &expanded {
+        Some((at, expr)) => match read(Some(expr)).await? {
+            (ids, Some(v)) if v == *at => (ids, Some(v)),
+            _ => read(fts).await?,
+        },
+        None => read(fts).await?,
+    };
     let counted = ids.len() as i64;
     let sample = &ids[..ids.len().min(FACET_SAMPLE as usize)];
     let kept = version.and_then(|v| {

@@ -24,6 +24,8 @@ use std::sync::{Arc, Mutex};
 
 /// Frequencies kept at most; past it they are dropped and read again as needed.
 const MAX_WORDS: usize = 20_000;
+/// A prefix with more completions than this is searched as a prefix.
+pub const MAX_COMPLETIONS: usize = 32;
 
 #[derive(Default)]
 pub struct SearchMemo {
@@ -41,6 +43,9 @@ struct State {
     version: Option<i64>,
     incidents: Option<i64>,
     frequencies: HashMap<String, i64>,
+    /// The index's words that start with a prefix, per prefix: `None` when more than
+    /// [`MAX_COMPLETIONS`].
+    completions: HashMap<String, Option<Vec<String>>>,
     facets: Option<Arc<FacetValues>>,
 }
 
@@ -54,6 +59,13 @@ impl std::fmt::Debug for SearchMemo {
             .field("words", &words)
             .field("facets_version", &facets)
             .finish()
+    }
+}
+
+impl State {
+    fn clear_words(&mut self) {
+        self.frequencies.clear();
+        self.completions.clear();
     }
 }
 
@@ -112,22 +124,46 @@ impl SearchMemo {
         Some((total, dfs))
     }
 
-    /// Keeps the incident count and frequencies read at `version`.
-    pub fn remember(&self, version: i64, incidents: i64, frequencies: &[(String, i64)]) {
+    /// Keeps the incident count, frequencies and prefix completions read at `version`.
+    pub fn remember(
+        &self,
+        version: i64,
+        incidents: i64,
+        frequencies: &[(String, i64)],
+        completions: Vec<(String, Option<Vec<String>>)>,
+    ) {
         let Ok(mut state) = self.state.lock() else {
             return;
         };
         if state.version != Some(version) {
-            state.frequencies.clear();
+            state.clear_words();
             state.version = Some(version);
         }
-        if state.frequencies.len() + frequencies.len() > MAX_WORDS {
-            state.frequencies.clear();
+        if state.frequencies.len() + frequencies.len() > MAX_WORDS
+            || state.completions.len() + completions.len() > MAX_WORDS / 10
+        {
+            state.clear_words();
         }
         state.incidents = Some(incidents);
         state
             .frequencies
             .extend(frequencies.iter().map(|(k, n)| (k.clone(), *n)));
+        state.completions.extend(completions);
+    }
+
+    /// The completions of each prefix of `prefixes` that has at most
+    /// [`MAX_COMPLETIONS`], and the version they were read at; `None` unless all are
+    /// kept.
+    pub fn completions(&self, prefixes: &[&str]) -> Option<(i64, HashMap<String, Vec<String>>)> {
+        let state = self.state.lock().ok()?;
+        let version = state.version?;
+        let mut out = HashMap::new();
+        for p in prefixes {
+            if let Some(words) = state.completions.get(*p)?.clone() {
+                out.insert(p.to_string(), words);
+            }
+        }
+        Some((version, out))
     }
 
     /// A search read the matches at `version`: frequencies of another version go.
@@ -137,7 +173,7 @@ impl SearchMemo {
         {
             state.version = Some(version);
             state.incidents = None;
-            state.frequencies.clear();
+            state.clear_words();
         }
     }
 

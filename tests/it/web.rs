@@ -899,3 +899,56 @@ async fn kept_search_facets_agree_with_sql_and_follow_changes_from_outside() {
     let again = browse::search(pool, &memo, &query, 0, 20).await.unwrap();
     assert_eq!(again.facets, after.facets);
 }
+
+/// A prefix is searched as the words it completes to once their list is kept: the same
+/// incidents match, and a word written by another connection after the list was read
+/// is still found (the list is of an older version, so the prefix is used as typed).
+#[tokio::test]
+async fn a_prefix_written_as_its_completions_matches_the_same_incidents() {
+    use aftermath::db::browse;
+    use aftermath::db::search_memo::SearchMemo;
+    use std::sync::Arc;
+    let site = samples().await;
+    let pool = &site.pool;
+    let matching = |prefix: &'static str| async move {
+        sqlx::query_scalar::<_, i64>("select count(*) from search_index where search_index match ?")
+            .bind(format!("\"{prefix}\"*"))
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let memo = Arc::new(SearchMemo::default());
+    // `d*` has more completions than are written out; the others fewer.
+    for prefix in ["fail", "net", "d", "zzzq"] {
+        let query = aftermath::search::Query::parse(&format!("{prefix}*"));
+        for _ in 0..2 {
+            let found = browse::search(pool, &memo, &query, 0, 20).await.unwrap();
+            assert_eq!(found.total, matching(prefix).await, "{prefix}*");
+        }
+    }
+    let query = aftermath::search::Query::parse("fail*");
+    let before = browse::search(pool, &memo, &query, 0, 20).await.unwrap();
+    assert!(before.total > 0);
+    let other = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        site.docs.parent().unwrap().join("web.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into search_index (rowid, title, causes, summary, body)
+         values (990001, 'failzzzq', '', '', '')",
+    )
+    .execute(&other)
+    .await
+    .unwrap();
+    sqlx::query(
+        "update incidents set title = title || ' ' where id = (select min(id) from incidents)",
+    )
+    .execute(&other)
+    .await
+    .unwrap();
+    let after = browse::search(pool, &memo, &query, 0, 20).await.unwrap();
+    assert_eq!(after.total, before.total + 1);
+    assert_eq!(after.total, matching("fail").await);
+}
