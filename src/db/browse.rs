@@ -772,7 +772,8 @@ pub async fn search(
         );
         let matches = format!("select i.id from incidents i where i.removed_at is null{filters}");
         let hits = fetch_hits(pool, &sql, None, &binds, &[limit, offset]).await?;
-        return finish(pool, memo, hits, &matches, None, None, &binds).await;
+        let (ids, version) = match_ids(pool, memo, &matches, None, None, &binds).await?;
+        return summarise(pool, memo, hits, ids, version).await;
     };
 
     let all_common = all_common(pool, query, memo).await?;
@@ -781,19 +782,34 @@ pub async fn search(
         "select search_index.rowid from {} where search_index match ?{filters}",
         from_index("search_index", &filters)
     );
+    // Rank and cut the page first, then compute the listed columns for those rows
+    // only: SQLite evaluates result columns for every row it sorts.
+    let ranked_sql = format!(
+        "with m as (select search_index.rowid as id, bm25(search_index, 10.0, 5.0, 5.0, 1.0) as rank
+                    from {}
+                    where search_index match ?{filters} order by rank limit ? offset ?)
+         select {SUMMARY_COLUMNS}, i.document
+         from m join incidents i on i.id = m.id order by m.rank",
+        from_index("search_index", &filters)
+    );
     if !all_common {
-        // Rank and cut the page first, then compute the listed columns for those rows
-        // only: SQLite evaluates result columns for every row it sorts.
-        let sql = format!(
-            "with m as (select search_index.rowid as id, bm25(search_index, 10.0, 5.0, 5.0, 1.0) as rank
-                        from {}
-                        where search_index match ?{filters} order by rank limit ? offset ?)
-             select {SUMMARY_COLUMNS}, i.document
-             from m join incidents i on i.id = m.id order by m.rank",
-            from_index("search_index", &filters)
-        );
-        let hits = fetch_hits(pool, &sql, Some(&fts), &binds, &[limit, offset]).await?;
-        return finish(pool, memo, hits, &matches, Some(&fts), expanded, &binds).await;
+        let hits = fetch_hits(pool, &ranked_sql, Some(&fts), &binds, &[limit, offset]).await?;
+        if hits.is_empty() && offset == 0 {
+            // Nothing matches: there is nothing to count.
+            return Ok(SearchResults::default());
+        }
+        let (ids, version) =
+            match_ids(pool, memo, &matches, Some(&fts), expanded.as_ref(), &binds).await?;
+        return summarise(pool, memo, hits, ids, version).await;
+    }
+    // Every word is common, but together (as a phrase, or several words) they may
+    // match nothing: the ids come first, so such a search is one statement, not four.
+    // (Ranking every match when there are few was tried: a phrase of common words
+    // scored over its 800 matches took twice as long as the tiers.)
+    let (ids, version) =
+        match_ids(pool, memo, &matches, Some(&fts), expanded.as_ref(), &binds).await?;
+    if ids.is_empty() {
+        return Ok(SearchResults::default());
     }
 
     // Tier 1: matches in titles, ranked (titles are short, so even common words match
@@ -854,7 +870,7 @@ pub async fn search(
             document: r.get("document"),
         }));
     }
-    finish(pool, memo, hits, &matches, Some(&fts), expanded, &binds).await
+    summarise(pool, memo, hits, ids, version).await
 }
 
 async fn fetch_hits(
@@ -904,19 +920,17 @@ fn expanded_prefixes(query: &Query, memo: &SearchMemo) -> Option<(i64, String)> 
     Some((version, expr))
 }
 
-/// Adds the bounded count and the facets of the matches `matches` selects. The match
-/// is evaluated once: its first ids are fetched, counted, and the facets are counted
-/// over the first [`FACET_SAMPLE`] of them, from `memo`'s facet values when they are
-/// of the version read with the ids, else in SQL.
-async fn finish(
+/// The first `COUNT_CAP + 1` ids `matches` selects, and the incidents version read with
+/// them (`None` on a database without one). The match is evaluated once: the ids give
+/// the bounded count and the facet sample ([`summarise`]).
+async fn match_ids(
     pool: &SqlitePool,
-    memo: &Arc<SearchMemo>,
-    hits: Vec<Hit>,
+    memo: &SearchMemo,
     matches: &str,
     fts: Option<&str>,
-    expanded: Option<(i64, String)>,
+    expanded: Option<&(i64, String)>,
     binds: &[String],
-) -> sqlx::Result<SearchResults> {
+) -> sqlx::Result<(Vec<i64>, Option<i64>)> {
     // The ids come as one JSON value, with the version in the same statement so the
     // kept facet values are used only if they are of the same data: sqlx hands rows
     // over one by one through its worker thread, and the thousand ids and four
@@ -947,13 +961,25 @@ async fn finish(
     };
     // A prefix written as its completions matches the same incidents only if they
     // were read at the version the matches are.
-    let (ids, version) = match &expanded {
+    match expanded {
         Some((at, expr)) => match read(Some(expr)).await? {
-            (ids, Some(v)) if v == *at => (ids, Some(v)),
-            _ => read(fts).await?,
+            (ids, Some(v)) if v == *at => Ok((ids, Some(v))),
+            _ => read(fts).await,
         },
-        None => read(fts).await?,
-    };
+        None => read(fts).await,
+    }
+}
+
+/// The page of `hits` with the bounded count of the matches `ids` and their facets,
+/// counted over the first [`FACET_SAMPLE`] of them: from `memo`'s facet values when
+/// they are of `version`, else in SQL.
+async fn summarise(
+    pool: &SqlitePool,
+    memo: &Arc<SearchMemo>,
+    hits: Vec<Hit>,
+    ids: Vec<i64>,
+    version: Option<i64>,
+) -> sqlx::Result<SearchResults> {
     let counted = ids.len() as i64;
     let sample = &ids[..ids.len().min(FACET_SAMPLE as usize)];
     let kept = version.and_then(|v| {

@@ -952,3 +952,69 @@ async fn a_prefix_written_as_its_completions_matches_the_same_incidents() {
     assert_eq!(after.total, before.total + 1);
     assert_eq!(after.total, matching("fail").await);
 }
+
+/// Over more than 2,000 incidents, where a query of common words is ranked in tiers:
+/// each page holds matches only, no incident comes twice across pages, and the count
+/// is exact up to the cap, whether more or fewer than the cap match.
+#[tokio::test]
+async fn searches_of_common_words_page_through_matches_once_and_count_them() {
+    use aftermath::db::browse;
+    use aftermath::db::search_memo::SearchMemo;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("incidents");
+    aftermath::synth::write_corpus(&docs, 5, 2_100).unwrap();
+    let pool = aftermath::db::open(&dir.path().join("many.db"))
+        .await
+        .unwrap();
+    let options = aftermath::import::Options {
+        max_file_bytes: 1024 * 1024,
+        allow_symlinks_outside: false,
+    };
+    aftermath::import::import_paths(&pool, std::slice::from_ref(&docs), &options, |_| {})
+        .await
+        .unwrap();
+    let top: Vec<String> =
+        sqlx::query_scalar("select term from search_vocab order by doc desc, term limit 2")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let (a, b) = (&top[0], &top[1]);
+    let memo = Arc::new(SearchMemo::default());
+    let mut sizes = Vec::new();
+    for (typed, fts) in [
+        (a.clone(), format!("\"{a}\"")),
+        (format!("{a} {b}"), format!("\"{a}\" AND \"{b}\"")),
+        (format!("\"{a} {b}\""), format!("\"{a} {b}\"")),
+        (format!("\"{b} {a}\""), format!("\"{b} {a}\"")),
+    ] {
+        let query = aftermath::search::Query::parse(&typed);
+        let matching: Vec<i64> = sqlx::query_scalar(
+            "select rowid from search_index where search_index match ?
+             order by bm25(search_index, 10.0, 5.0, 5.0, 1.0)",
+        )
+        .bind(&fts)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        sizes.push(matching.len());
+        let mut seen = std::collections::HashSet::new();
+        for page in 0..4 {
+            let found = browse::search(&pool, &memo, &query, page * 20, 20)
+                .await
+                .unwrap();
+            assert_eq!(found.total, matching.len().min(1000) as i64, "{typed}");
+            assert_eq!(found.more, matching.len() > 1000, "{typed}");
+            let ids: Vec<i64> = found.hits.iter().map(|h| h.summary.id).collect();
+            let expected = matching.len().saturating_sub(page as usize * 20).min(20);
+            assert_eq!(ids.len(), expected, "{typed}, page {}", page + 1);
+            for id in &ids {
+                assert!(matching.contains(id), "{typed}: {id} does not match");
+                assert!(seen.insert(*id), "{typed}: {id} shown twice");
+            }
+        }
+    }
+    // Counts above and below the cap were checked.
+    assert!(sizes.iter().any(|n| *n > 1000), "{sizes:?}");
+    assert!(sizes.iter().any(|n| (21..=1000).contains(n)), "{sizes:?}");
+}
