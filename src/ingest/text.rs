@@ -461,7 +461,10 @@ impl TextParser<'_> {
         }
         let header = column_cells(&header_line.text);
         let starts: Vec<usize> = header.iter().map(|(c, _)| *c).collect();
+        // A first line that opens with a time ("14:05  Gateway alarms fire") is the
+        // first entry of a timeline written one line per event, not a header.
         let header_like = header.len() >= 2
+            && !starts_with_clock(&header_line.text)
             && header.iter().all(|(_, text)| {
                 text.split_whitespace().count() <= 4
                     && !text.ends_with(['.', ',', ';'])
@@ -772,6 +775,19 @@ mod tests {
         assert_eq!(page_marker("Slide 4 - Timeline"), Some("Timeline"));
         assert_eq!(page_marker("Slides 4 and 5 show the graphs"), None);
         assert_eq!(page_marker("Page 3 shows the graph"), None);
+    }
+
+    /// Times and events in two columns with no header above them: the first line is an
+    /// entry, not a header, so the lines stay a line-per-entry paragraph.
+    #[test]
+    fn columns_under_a_first_line_that_opens_with_a_time_are_no_table() {
+        let doc = parse(
+            "Report\n\nTIMELINE (IST)\n14:05  Gateway alarms fire\n14:09  Channel opened\n15:17  Recovered\n",
+        );
+        assert!(tables(&doc).is_empty());
+        let doc =
+            parse("Report\n\nTime     Event\n14:05    Alarms fire\n14:09    Channel opened\n");
+        assert_eq!(tables(&doc).len(), 1);
     }
 
     #[test]
