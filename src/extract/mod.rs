@@ -48,11 +48,15 @@ pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
         }
         parsed
     });
-    let anchor = meta_date
+    let stated = meta_date
         .or_else(|| first_date(&title))
-        .or_else(|| date_prefix(stem))
-        .or_else(|| earliest_date(&outline))
+        .or_else(|| date_prefix(stem));
+    let anchor = stated
+        .or_else(|| earliest_date(&outline, false))
         .or_else(|| year_anchor(&title, &outline));
+    // A due date gives a year to days written without one, but says nothing of when
+    // the incident was: the day/month order is judged without it.
+    let order_anchor = stated.or_else(|| earliest_date(&outline, true));
 
     let declared = doc.meta.timezone.as_deref().and_then(|z| {
         let zone = timestamp::parse_zone(z);
@@ -75,6 +79,7 @@ pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
         &outline,
         timeline::Context {
             anchor,
+            order_anchor,
             declared,
             evidence,
         },
@@ -614,10 +619,12 @@ fn date_prefix(stem: &str) -> Option<Date> {
     Date::new(y, m, d).ok()
 }
 
-/// The earliest complete date written anywhere outside code, as a last resort.
-fn earliest_date(outline: &Outline<'_>) -> Option<Date> {
+/// The earliest complete date written anywhere outside code (outside action sections
+/// when `outside_actions`), as a last resort.
+fn earliest_date(outline: &Outline<'_>, outside_actions: bool) -> Option<Date> {
     let mut min: Option<Date> = None;
-    visit_texts(outline, &mut |text, _| {
+    let keep = |s: &sections::Section<'_>| !outside_actions || s.kind != SectionKind::Actions;
+    visit_texts_of(outline, &keep, &mut |text, _| {
         for f in timestamp::find(text) {
             if let Some(DatePart::Full(d)) = f.date {
                 min = Some(min.map_or(d, |m| m.min(d)));
@@ -938,6 +945,15 @@ fn looks_like_incident_slug(word: &str) -> bool {
 /// Calls `f` with every text of the outline (headings, paragraphs, items, cells) and
 /// its line; code is skipped.
 fn visit_texts(outline: &Outline<'_>, f: &mut dyn FnMut(&str, u32)) {
+    visit_texts_of(outline, &|_| true, f);
+}
+
+/// `visit_texts` over the sections `keep` accepts.
+fn visit_texts_of(
+    outline: &Outline<'_>,
+    keep: &dyn Fn(&sections::Section<'_>) -> bool,
+    f: &mut dyn FnMut(&str, u32),
+) {
     fn block(b: &Block, f: &mut dyn FnMut(&str, u32)) {
         match b {
             Block::Heading(h) => f(&h.text, h.line),
@@ -965,7 +981,7 @@ fn visit_texts(outline: &Outline<'_>, f: &mut dyn FnMut(&str, u32)) {
             Block::Code(_) => {}
         }
     }
-    for section in &outline.sections {
+    for section in outline.sections.iter().filter(|s| keep(s)) {
         if let Some(h) = section.heading {
             f(&h.text, h.line);
         }

@@ -58,6 +58,9 @@ pub struct Context<'a> {
     /// The date context before the first date in the document (front matter, title or
     /// file name date).
     pub anchor: Option<Date>,
+    /// The date the day/month order of numeric dates is judged near: the anchor, unless
+    /// only a due date of an action gave it.
+    pub order_anchor: Option<Date>,
     /// A zone given by metadata.
     pub declared: Option<ZoneMention>,
     /// Texts whose numeric dates are evidence of the day/month order.
@@ -68,6 +71,7 @@ pub struct Context<'a> {
 pub fn extract(outline: &Outline<'_>, context: Context<'_>) -> Timeline {
     let Context {
         anchor,
+        order_anchor,
         declared,
         evidence,
     } = context;
@@ -85,7 +89,7 @@ pub fn extract(outline: &Outline<'_>, context: Context<'_>) -> Timeline {
         zone_note,
         ..Timeline::default()
     };
-    let decision = resolve::decide_order(&units, &evidence, anchor);
+    let decision = resolve::decide_order(&units, &evidence, anchor, order_anchor);
     out.day_first = decision.order == Order::DayFirst;
     let order_name = |o: Order| match o {
         Order::DayFirst => "day first (DD/MM)",
@@ -345,6 +349,21 @@ mod tests {
             "# Outage\n\n## Summary\n\nAt 14:05 UTC on 2024-03-01 the primary failed; at 15:00 UTC we added capacity.\n",
         );
         assert_eq!(ats(&i), ["2024-03-01T14:05Z", "2024-03-01T15:00Z"]);
+    }
+
+    /// Only an action's due date is written in full: it gives no evidence of the
+    /// day/month order, which the two timeline dates a day apart settle.
+    #[test]
+    fn a_due_date_does_not_decide_the_day_month_order_of_the_timeline() {
+        let i = md(
+            "# Double charges\n\n## Timeline (ET)\n\n- 03/04/2025 11:45 PM — Billing cron starts\n\
+             - 03/05/2025 12:10 AM — Duplicate-charge alert\n\n## Action items\n\n\
+             - [ ] Add idempotency keys — @li, due 2025-04-15\n",
+        );
+        assert_eq!(
+            ats(&i),
+            ["2025-03-04T23:45-05:00", "2025-03-05T00:10-05:00"]
+        );
     }
 
     #[test]

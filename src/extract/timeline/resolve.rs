@@ -32,13 +32,14 @@ pub(super) struct OrderDecision {
 }
 
 /// Decides the day/month order of numeric dates for the whole document: a part above
-/// 12 settles it; otherwise the reading that keeps the dates close together, near the
-/// anchor (title, file name, front matter) and in order wins, and the caller warns that
-/// it was inferred.
+/// 12 settles it; otherwise the reading that keeps the dates close together, near
+/// `near` (title, file name, front matter, else a date of the text) and in order wins,
+/// and the caller warns that it was inferred. `anchor` gives dates without a year theirs.
 pub(super) fn decide_order(
     units: &Units,
     evidence: &[(&str, u32)],
     anchor: Option<Date>,
+    near: Option<Date>,
 ) -> OrderDecision {
     let numeric = |text: &str, f: &super::super::timestamp::Found, line: u32| match f.date {
         Some(DatePart::Numeric {
@@ -98,7 +99,7 @@ pub(super) fn decide_order(
             })
             .collect();
         let inversions = dates.windows(2).filter(|w| w[1] < w[0]).count() as i64;
-        dates.extend(anchor);
+        dates.extend(near);
         let (Some(min), Some(max)) = (dates.iter().min(), dates.iter().max()) else {
             return i64::MAX;
         };
