@@ -366,6 +366,23 @@ mod tests {
         );
     }
 
+    /// A mail sent the day after the outage its subject dates: the header's Date line
+    /// is when it was sent, not the day of the times in its body.
+    #[test]
+    fn a_mail_header_date_does_not_date_the_times_of_its_body() {
+        let i = txt(
+            "Subject: Postmortem: gateway outage on 2025-03-04\nFrom: sre@example.com\nDate: Wed, 5 Mar 2025 10:14:00 -0800\n\nHi all,\n\nAt 9:15 AM PST a certificate expired. At 10:05 AM PST a new one was deployed.\n",
+        );
+        assert_eq!(
+            ats(&i),
+            ["2025-03-04T09:15-08:00", "2025-03-04T10:05-08:00"]
+        );
+        // A report's own Date field still dates what follows it.
+        let i =
+            txt("Gateway outage\n\nDate: 2025-03-06\n\nAt 9:15 AM PST a certificate expired.\n");
+        assert_eq!(ats(&i), ["2025-03-06T09:15-08:00"]);
+    }
+
     #[test]
     fn narrative_steps_back_a_few_hours_without_rolling_over() {
         let i = txt(
