@@ -135,8 +135,18 @@ pub fn status_in(note: &str) -> Option<ActionStatus> {
 
 /// Status glyphs of checklists and status columns, read the same before or after an
 /// action's text. An empty box is a task not started; the arrows of "syncing" and the
-/// hourglass are work under way.
+/// hourglass are work under way. Markdown written for GitHub or Slack spells them as
+/// shortcodes (":white_check_mark:"), which stay as written in the text.
 const GLYPHS: &[(&str, ActionStatus)] = &[
+    (":white_check_mark:", ActionStatus::Done),
+    (":heavy_check_mark:", ActionStatus::Done),
+    (":ballot_box_with_check:", ActionStatus::Done),
+    (":white_large_square:", ActionStatus::Open),
+    (":construction:", ActionStatus::InProgress),
+    (":hourglass:", ActionStatus::InProgress),
+    (":hourglass_flowing_sand:", ActionStatus::InProgress),
+    (":arrows_counterclockwise:", ActionStatus::InProgress),
+    (":x:", ActionStatus::Wontfix),
     ("✅", ActionStatus::Done),
     ("✔", ActionStatus::Done),
     ("☑", ActionStatus::Done),
@@ -680,6 +690,12 @@ mod tests {
     #[test]
     fn status_glyphs_for_work_under_way_and_not_started_are_read() {
         assert_eq!(status_in("🔄"), Some(InProgress));
+        assert_eq!(status_in(":white_check_mark:"), Some(Done));
+        assert_eq!(status_in(":construction: started"), Some(InProgress));
+        assert_eq!(
+            trailing_marker("Alert on bounce rate :x:"),
+            Some((Wontfix, "Alert on bounce rate".to_string()))
+        );
         assert_eq!(status_in("⬜"), Some(Open));
         assert_eq!(status_in("✔\u{fe0f}"), Some(Done));
         assert_eq!(
