@@ -478,7 +478,11 @@ fn row_entry(units: &Units, index: usize) -> Option<Candidate> {
         .iter()
         .enumerate()
         .filter(|(i, c)| {
-            *i != col && Some(*i) != info.date_col && !c.is_empty() && !is_placeholder(c)
+            *i != col
+                && Some(*i) != info.date_col
+                && Some(*i) != info.zone_col
+                && !c.is_empty()
+                && !is_placeholder(c)
         })
         .map(|(_, c)| *c)
         .collect();

@@ -383,6 +383,18 @@ mod tests {
         assert_eq!(ats(&i), ["2025-03-06T09:15-08:00"]);
     }
 
+    /// A timeline table with a zone column: each row's zone is written with its time,
+    /// and the zone cell is not part of the event's text.
+    #[test]
+    fn a_zone_column_gives_each_rows_time_its_zone() {
+        let i = md(
+            "# Sydney latency 2024-07-09\n\n## Timeline\n\n| Time | Time zone | Event |\n|---|---|---|\n\
+             | 09:12 | AEST | Latency alarm for ap-southeast-2 |\n| 23:45 | UTC | Provider confirms fibre cut |\n",
+        );
+        assert_eq!(ats(&i), ["2024-07-09T09:12+10:00", "2024-07-09T23:45Z"]);
+        assert_eq!(i.timeline[0].text, "Latency alarm for ap-southeast-2");
+    }
+
     #[test]
     fn narrative_steps_back_a_few_hours_without_rolling_over() {
         let i = txt(
