@@ -512,7 +512,7 @@ fn table_actions(
         "responsible",
         "dri",
     ]);
-    let due = col(&["due", "deadline", "eta", "target", "by"]);
+    let due = col(&["due", "deadline", "eta", "target", "by", "when"]);
     let status = col(&["status", "state", "done", "progress"]);
     let ticket = col(&["ticket", "bug", "issue", "jira", "link", "tracking", "pr"]);
     let priority = col(&["priority", "prio", "severity", "p"]);

@@ -94,7 +94,8 @@ pub fn status_word(word: &str) -> Option<ActionStatus> {
         | "shipped" | "deployed" | "merged" | "implemented" | "released" | "landed" | "yes"
         | "x" | "already done" => ActionStatus::Done,
         "in progress" | "inprogress" | "wip" | "ongoing" | "started" | "in review"
-        | "under review" | "doing" | "underway" | "in flight" | "in development" => {
+        | "under review" | "doing" | "underway" | "in flight" | "in development" | "partially"
+        | "partial" | "partially done" | "partly done" | "partially complete" => {
             ActionStatus::InProgress
         }
         "todo" | "to do" | "open" | "planned" | "already planned" | "not started" | "pending"

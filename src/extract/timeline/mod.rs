@@ -395,6 +395,38 @@ mod tests {
         assert_eq!(i.timeline[0].text, "Latency alarm for ap-southeast-2");
     }
 
+    /// "How do we prevent this?" heads the actions; its table's "When" is a due date,
+    /// so the rows are no entries and the timed prose stays the timeline.
+    #[test]
+    fn a_table_of_work_with_who_and_when_under_an_action_heading_is_no_timeline() {
+        let i = md(
+            "# Flag outage (2025-01-28)\n\n## What happened?\n\nAt 10:03 UTC a deploy changed the cache key. At 10:28 UTC we rolled back.\n\n\
+             ## How do we prevent this?\n\n| What | Who | When | Done? |\n|---|---|---|---|\n\
+             | Version the cache key | Lina | 2025-02-14 | Yes |\n| Add SDK metric | Lina | Q1 | Partially |\n",
+        );
+        assert_eq!(ats(&i), ["2025-01-28T10:03Z", "2025-01-28T10:28Z"]);
+        let actions: Vec<(&str, crate::model::ActionStatus, Option<String>)> = i
+            .actions
+            .iter()
+            .map(|a| (a.text.as_str(), a.status, a.due.map(|d| d.to_string())))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                (
+                    "Version the cache key",
+                    crate::model::ActionStatus::Done,
+                    Some("2025-02-14".to_string())
+                ),
+                (
+                    "Add SDK metric",
+                    crate::model::ActionStatus::InProgress,
+                    None
+                ),
+            ]
+        );
+    }
+
     #[test]
     fn narrative_steps_back_a_few_hours_without_rolling_over() {
         let i = txt(
