@@ -999,6 +999,11 @@ fn trailing_attribution(text: &str) -> Option<(Tail, String)> {
     if let Some(s) = status_word(tail) {
         return Some((Tail::Status(s), head.to_string()));
     }
+    // "Automate the restore — @carol — SRCH-89": a ticket is read from the whole text
+    // and names no one; the owner stands before it.
+    if is_ticket_id(tail) || tail.starts_with("http://") || tail.starts_with("https://") {
+        return trailing_attribution(head);
+    }
     let mut name = tail.split([',', ';', '(']).next()?.trim();
     let dated = name.len() < tail.len();
     for label in [" by ", " due "] {
@@ -2151,6 +2156,19 @@ mod tests {
             d.ticket.as_deref(),
             Some("https://github.com/o/r/issues/198")
         );
+    }
+
+    /// A ticket after the last dash is no owner: the owner is the name before it.
+    #[test]
+    fn a_ticket_after_the_owners_dash_is_not_the_owner() {
+        let a = &full_actions_of(vec![
+            heading_at(1, "Search outage", 1),
+            heading("Follow-ups", 2),
+            list(&["Automate snapshot restore — @carol — SRCH-89"], 3),
+        ])[0];
+        assert_eq!(a.text, "Automate snapshot restore");
+        assert_eq!(a.owner.as_deref(), Some("@carol"));
+        assert_eq!(a.ticket.as_deref(), Some("SRCH-89"));
     }
 
     #[test]
