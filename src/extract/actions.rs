@@ -176,6 +176,9 @@ fn action_part(part: &Part<'_>, ctx: &ActionContext<'_>, out: &mut Vec<Draft>) {
                     out.push(draft);
                     continue;
                 }
+                if marked_lines(&p.text, p.line, group, ctx, out) {
+                    continue;
+                }
                 let labelled = action_label(&p.text);
                 let text = labelled.unwrap_or(&p.text);
                 let lower = text.to_lowercase();
@@ -360,6 +363,42 @@ fn from_paragraph(
     }
 }
 
+/// Lines of an action section's paragraph that each open with a status marker, as
+/// plain text writes a checklist ("[DONE]  Add a circuit breaker (owner: rahul)" /
+/// "[OPEN]  Add a second acquirer"): one action per marked line, a line without a
+/// marker continuing the one above. Returns whether the paragraph was read so.
+fn marked_lines(
+    text: &str,
+    line: u32,
+    group: Option<(ActionStatus, &'static str)>,
+    ctx: &ActionContext<'_>,
+    out: &mut Vec<Draft>,
+) -> bool {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let marked = lines.iter().filter(|l| leading_marker(l).is_some()).count();
+    if !lines.first().is_some_and(|l| leading_marker(l).is_some()) || 2 * marked < lines.len() {
+        return false;
+    }
+    let mut items: Vec<(u32, String)> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        match items.last_mut() {
+            Some((_, item)) if leading_marker(l).is_none() => {
+                item.push(' ');
+                item.push_str(l);
+            }
+            _ => items.push((line + i as u32, l.to_string())),
+        }
+    }
+    let inherited = Inherited { group, lead: None };
+    for (at, item) in items {
+        let mut draft = parse_action_text(&item, at, ctx);
+        draft.source = "a line of an action section that opens with a status marker";
+        inherited.apply(&mut draft);
+        out.push(draft);
+    }
+    true
+}
+
 /// A sentence that commits to work by its own subject: "The team will implement
 /// measures", "We'll publish a report". "This will take a week" does not.
 fn commits(sentence: &str) -> bool {
@@ -473,7 +512,7 @@ fn table_actions(
         "responsible",
         "dri",
     ]);
-    let due = col(&["due", "deadline", "eta", "target", "by"]);
+    let due = col(&["due", "deadline", "eta", "target", "by", "when"]);
     let status = col(&["status", "state", "done", "progress"]);
     let ticket = col(&["ticket", "bug", "issue", "jira", "link", "tracking", "pr"]);
     let priority = col(&["priority", "prio", "severity", "p"]);
@@ -959,6 +998,11 @@ fn trailing_attribution(text: &str) -> Option<(Tail, String)> {
     let tail = text[pos + dash..].trim().trim_end_matches('.');
     if let Some(s) = status_word(tail) {
         return Some((Tail::Status(s), head.to_string()));
+    }
+    // "Automate the restore — @carol — SRCH-89": a ticket is read from the whole text
+    // and names no one; the owner stands before it.
+    if is_ticket_id(tail) || tail.starts_with("http://") || tail.starts_with("https://") {
+        return trailing_attribution(head);
     }
     let mut name = tail.split([',', ';', '(']).next()?.trim();
     let dated = name.len() < tail.len();
@@ -1570,6 +1614,37 @@ mod tests {
 
     use ActionStatus::{Done, InProgress, Open, Unknown};
 
+    /// A plain-text checklist: each line of the paragraph opens with its status in
+    /// brackets; a wrapped line continues the action above it.
+    #[test]
+    fn each_line_of_a_paragraph_that_opens_with_a_status_marker_is_an_action() {
+        let got = full_actions_of(vec![
+            heading_at(1, "Gateway timeouts", 1),
+            heading("Action items", 2),
+            para(
+                "[DONE]  Add circuit breaker to acquirer client   (owner: rahul)\n[OPEN]  Add a secondary acquirer\nfor failover\n[WIP]   Dashboard for acquirer latency",
+                3,
+            ),
+        ]);
+        let got: Vec<(ActionStatus, &str, Option<&str>, u32)> = got
+            .iter()
+            .map(|a| (a.status, a.text.as_str(), a.owner.as_deref(), a.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Done,
+                    "Add circuit breaker to acquirer client",
+                    Some("rahul"),
+                    3
+                ),
+                (Open, "Add a secondary acquirer for failover", None, 4),
+                (InProgress, "Dashboard for acquirer latency", None, 6),
+            ]
+        );
+    }
+
     #[test]
     fn an_items_own_tense_gives_its_status() {
         let got = actions_of(vec![
@@ -2081,6 +2156,19 @@ mod tests {
             d.ticket.as_deref(),
             Some("https://github.com/o/r/issues/198")
         );
+    }
+
+    /// A ticket after the last dash is no owner: the owner is the name before it.
+    #[test]
+    fn a_ticket_after_the_owners_dash_is_not_the_owner() {
+        let a = &full_actions_of(vec![
+            heading_at(1, "Search outage", 1),
+            heading("Follow-ups", 2),
+            list(&["Automate snapshot restore — @carol — SRCH-89"], 3),
+        ])[0];
+        assert_eq!(a.text, "Automate snapshot restore");
+        assert_eq!(a.owner.as_deref(), Some("@carol"));
+        assert_eq!(a.ticket.as_deref(), Some("SRCH-89"));
     }
 
     #[test]

@@ -48,10 +48,15 @@ pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
         }
         parsed
     });
-    let anchor = meta_date
+    let stated = meta_date
         .or_else(|| first_date(&title))
-        .or_else(|| date_prefix(stem))
-        .or_else(|| earliest_date(&outline));
+        .or_else(|| date_prefix(stem));
+    let anchor = stated
+        .or_else(|| earliest_date(&outline, false))
+        .or_else(|| year_anchor(&title, &outline));
+    // A due date gives a year to days written without one, but says nothing of when
+    // the incident was: the day/month order is judged without it.
+    let order_anchor = stated.or_else(|| earliest_date(&outline, true));
 
     let declared = doc.meta.timezone.as_deref().and_then(|z| {
         let zone = timestamp::parse_zone(z);
@@ -74,6 +79,7 @@ pub fn extract(doc: &Document, source: &str, stem: &str) -> Incident {
         &outline,
         timeline::Context {
             anchor,
+            order_anchor,
             declared,
             evidence,
         },
@@ -613,10 +619,12 @@ fn date_prefix(stem: &str) -> Option<Date> {
     Date::new(y, m, d).ok()
 }
 
-/// The earliest complete date written anywhere outside code, as a last resort.
-fn earliest_date(outline: &Outline<'_>) -> Option<Date> {
+/// The earliest complete date written anywhere outside code (outside action sections
+/// when `outside_actions`), as a last resort.
+fn earliest_date(outline: &Outline<'_>, outside_actions: bool) -> Option<Date> {
     let mut min: Option<Date> = None;
-    visit_texts(outline, &mut |text, _| {
+    let keep = |s: &sections::Section<'_>| !outside_actions || s.kind != SectionKind::Actions;
+    visit_texts_of(outline, &keep, &mut |text, _| {
         for f in timestamp::find(text) {
             if let Some(DatePart::Full(d)) = f.date {
                 min = Some(min.map_or(d, |m| m.min(d)));
@@ -624,6 +632,124 @@ fn earliest_date(outline: &Outline<'_>) -> Option<Date> {
         }
     });
     min
+}
+
+/// A document that writes its days without a year ("Thursday March 7", "Mar 7, 14:32
+/// UTC") but states the year elsewhere: in its title ("Review (June 2023)"), after a
+/// month or quarter ("October 2024", "Q3 2024"), in a copyright or "published" line.
+/// The first day written without a year, in that year, is the anchor. When the text
+/// states more than one year, the weekday written beside a day picks the one it fits;
+/// with no year written at all, none is guessed.
+fn year_anchor(title: &str, outline: &Outline<'_>) -> Option<Date> {
+    let mut day: Option<(i8, i8, Option<jiff::civil::Weekday>)> = None;
+    let mut weekday_days: Vec<(i8, i8, jiff::civil::Weekday)> = Vec::new();
+    let mut body_years: Vec<i16> = Vec::new();
+    let mut scan = |text: &str| {
+        for f in timestamp::find(text) {
+            if let Some(DatePart::MonthDay { month, day: d }) = f.date {
+                day.get_or_insert((month, d, f.weekday));
+                if let Some(w) = f.weekday {
+                    weekday_days.push((month, d, w));
+                }
+            }
+        }
+    };
+    scan(title);
+    visit_texts(outline, &mut |text, _| {
+        scan(text);
+        body_years.extend(stated_years(text, false));
+    });
+    let mut years = stated_years(title, true);
+    if years.is_empty() {
+        years = body_years;
+    }
+    years.sort_unstable();
+    years.dedup();
+    let fits = |y: i16| {
+        weekday_days
+            .iter()
+            .all(|(m, d, w)| Date::new(y, *m, *d).is_ok_and(|date| date.weekday() == *w))
+    };
+    let year = match years.as_slice() {
+        [] => return None,
+        [y] => *y,
+        _ => {
+            let fitting: Vec<i16> = years.iter().copied().filter(|y| fits(*y)).collect();
+            match (fitting.as_slice(), weekday_days.is_empty()) {
+                ([y], false) => *y,
+                _ => return None,
+            }
+        }
+    };
+    // Without a day written, nothing needs the year (numeric dates carry their own or
+    // are ordered by the timeline pass).
+    let (month, d, _) = day?;
+    Date::new(year, month, d).ok()
+}
+
+/// Years a text states on their own (not as part of a date): every four-digit year of a
+/// title (`anywhere`), else one after a month or quarter name ("October 2024", "Q3
+/// 2024"), after a copyright sign, or on a line that says when the text was published
+/// ("Posted by the status team, 2024").
+fn stated_years(text: &str, anywhere: bool) -> Vec<i16> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        // "12-04-2019" is a date, whose year the timeline pass reads with it.
+        let dates: Vec<(usize, usize)> = timestamp::find(line)
+            .iter()
+            .filter(|f| f.date.is_some())
+            .map(|f| (f.start, f.end))
+            .collect();
+        let lower = line.to_lowercase();
+        let dated_line = [
+            "published",
+            "posted",
+            "written",
+            "updated",
+            "authored",
+            "copyright",
+            "©",
+            "(c)",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        let mut words: Vec<(usize, &str)> = Vec::new();
+        let mut start = None;
+        for (i, c) in line.char_indices().chain([(line.len(), ' ')]) {
+            let in_word = c.is_alphanumeric() || c == '©';
+            match (in_word, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    words.push((s, &line[s..i]));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        for (i, (at, word)) in words.iter().enumerate() {
+            let Ok(year) = word.parse::<i16>() else {
+                continue;
+            };
+            if word.len() != 4
+                || !(1990..=2099).contains(&year)
+                || dates.iter().any(|(s, e)| at >= s && at < e)
+            {
+                continue;
+            }
+            let before = i.checked_sub(1).map(|j| words[j].1.to_lowercase());
+            let after_month = before.as_deref().is_some_and(|w| {
+                matches!(w, "q1" | "q2" | "q3" | "q4" | "h1" | "h2" | "©")
+                    || matches!(
+                        timestamp::parse_date(&format!("{w} 1")),
+                        Some(DatePart::MonthDay { .. })
+                    )
+            });
+            if anywhere || dated_line || after_month {
+                out.push(year);
+            }
+        }
+    }
+    out
 }
 
 /// `2017-12-08-tacc-power-outage` -> "Tacc power outage".
@@ -819,6 +945,15 @@ fn looks_like_incident_slug(word: &str) -> bool {
 /// Calls `f` with every text of the outline (headings, paragraphs, items, cells) and
 /// its line; code is skipped.
 fn visit_texts(outline: &Outline<'_>, f: &mut dyn FnMut(&str, u32)) {
+    visit_texts_of(outline, &|_| true, f);
+}
+
+/// `visit_texts` over the sections `keep` accepts.
+fn visit_texts_of(
+    outline: &Outline<'_>,
+    keep: &dyn Fn(&sections::Section<'_>) -> bool,
+    f: &mut dyn FnMut(&str, u32),
+) {
     fn block(b: &Block, f: &mut dyn FnMut(&str, u32)) {
         match b {
             Block::Heading(h) => f(&h.text, h.line),
@@ -846,7 +981,7 @@ fn visit_texts(outline: &Outline<'_>, f: &mut dyn FnMut(&str, u32)) {
             Block::Code(_) => {}
         }
     }
-    for section in &outline.sections {
+    for section in outline.sections.iter().filter(|s| keep(s)) {
         if let Some(h) = section.heading {
             f(&h.text, h.line);
         }
@@ -872,6 +1007,44 @@ fn dedup_warnings(warnings: Vec<Warning>) -> Vec<Warning> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Days written without a year take the year the document states elsewhere: in the
+    /// title, after a month, in a footer. Several years are told apart by the weekday
+    /// written beside the day; with no year written, nothing is dated.
+    #[test]
+    fn days_without_a_year_take_the_year_the_document_states_elsewhere() {
+        let ats = |src: &str| -> Vec<String> {
+            let i = extract(&crate::ingest::text::parse(src), "t.txt", "t");
+            i.timeline.iter().map(|e| e.at.to_at_string()).collect()
+        };
+        let updates = "\n\nResolved - Fixed.\nMar 7, 16:05 UTC\n\nInvestigating - Errors.\nMar 7, 14:32 UTC\n";
+        assert_eq!(
+            ats(&format!(
+                "DB failover - Thursday March 7{updates}\nPosted by the status team, 2024.\n"
+            )),
+            ["2024-03-07T14:32Z", "2024-03-07T16:05Z"]
+        );
+        assert_eq!(
+            ats(&format!("Incident review (March 2023){updates}")),
+            ["2023-03-07T14:32Z", "2023-03-07T16:05Z"]
+        );
+        // 2023 and 2024 are both written; March 7 was a Thursday only in 2024.
+        assert_eq!(
+            ats(&format!(
+                "DB failover - Thursday March 7{updates}\nCopyright 2023, updated 2024.\n"
+            )),
+            ["2024-03-07T14:32Z", "2024-03-07T16:05Z"]
+        );
+        assert!(ats(&format!("DB failover - Thursday March 7{updates}")).is_empty());
+        // A number in the text is no year: only titles, months and publication lines
+        // state one.
+        assert!(
+            ats(&format!(
+                "DB failover{updates}\nThe pool held 2048 connections.\n"
+            ))
+            .is_empty()
+        );
+    }
 
     #[test]
     fn only_words_with_a_digit_are_cut_out_for_references() {

@@ -21,11 +21,12 @@ const MAX_HEADING_WORDS: usize = 10;
 /// Parses a plain-text document into the shared model.
 pub fn parse(text: &str) -> Document {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<Line> = text
+    let mut lines: Vec<Line> = text
         .lines()
         .enumerate()
         .map(|(i, raw)| Line::new(raw, i as u32 + 1))
         .collect();
+    mark_slides(&mut lines);
     let mut parser = TextParser {
         lines: &lines,
         pos: 0,
@@ -47,6 +48,9 @@ struct Line {
     text: String,
     indent: usize,
     number: u32,
+    /// The title of an exported slide: the line after a "Slide 3" marker, or the text
+    /// of "Slide 3: What happened".
+    slide_title: bool,
 }
 
 impl Line {
@@ -66,6 +70,7 @@ impl Line {
             text,
             indent,
             number,
+            slide_title: false,
         }
     }
 
@@ -75,6 +80,72 @@ impl Line {
 
     fn content(&self) -> &str {
         self.text.trim_start()
+    }
+}
+
+/// "Slide 3", "--- Slide 3 of 12 ---", "[Page 2]": the marker an exported deck or
+/// printout puts between its pages. Returns what follows a separator on the same line
+/// ("Slide 3: What happened" gives "What happened"), empty for a bare marker.
+fn page_marker(line: &str) -> Option<&str> {
+    let t = line
+        .trim()
+        .trim_start_matches(['-', '=', '#', '[', '(', '*', ' ']);
+    let lower = t.to_ascii_lowercase();
+    let word = ["slide", "page"]
+        .into_iter()
+        .find(|w| lower.starts_with(w))?;
+    let rest = t[word.len()..].trim_start();
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    if digits == 0 || digits > 3 || !t[word.len()..].starts_with(' ') {
+        return None;
+    }
+    let mut rest = rest[digits..].trim_start();
+    // "of 12", "/12".
+    for of in ["of ", "/"] {
+        if let Some(after) = rest.strip_prefix(of) {
+            let n = after.chars().take_while(char::is_ascii_digit).count();
+            if n > 0 {
+                rest = after[n..].trim_start();
+            }
+        }
+    }
+    let rest = rest.trim_matches(['-', '=', '#', ']', ')', '*', ' ']);
+    if rest.is_empty() {
+        return Some("");
+    }
+    // "Slide 3: What happened", "Slide 3 – What happened".
+    let title = rest
+        .strip_prefix([':', '–', '—', '|', '.'])
+        .or_else(|| line.contains(" - ").then_some(rest))?
+        .trim();
+    (!title.is_empty()).then_some(title)
+}
+
+/// Blanks the page markers of slide exports and marks each slide's title: the text of
+/// "Slide 3: What happened", or the short line straight after a bare marker (the first
+/// slide's is the document's title, as any first line is).
+fn mark_slides(lines: &mut [Line]) {
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(title) = page_marker(&lines[i].text).map(str::to_string) else {
+            i += 1;
+            continue;
+        };
+        if title.is_empty() {
+            lines[i].text.clear();
+            lines[i].indent = 0;
+            if let Some(next) = lines.get_mut(i + 1)
+                && is_short_heading(next.content())
+                && bullet(next).is_none()
+            {
+                next.slide_title = true;
+            }
+        } else {
+            lines[i].text = title;
+            lines[i].indent = 0;
+            lines[i].slide_title = true;
+        }
+        i += 1;
     }
 }
 
@@ -323,6 +394,9 @@ impl TextParser<'_> {
     fn heading_level(&self) -> Option<u8> {
         let line = &self.lines[self.pos];
         let s = line.content();
+        if line.slide_title {
+            return Some(2);
+        }
         if self.underline_follows() && is_short_heading(s) {
             return Some(match self.lines.get(self.pos + 1).and_then(is_underline) {
                 Some('=') => 2,
@@ -387,7 +461,10 @@ impl TextParser<'_> {
         }
         let header = column_cells(&header_line.text);
         let starts: Vec<usize> = header.iter().map(|(c, _)| *c).collect();
+        // A first line that opens with a time ("14:05  Gateway alarms fire") is the
+        // first entry of a timeline written one line per event, not a header.
         let header_like = header.len() >= 2
+            && !starts_with_clock(&header_line.text)
             && header.iter().all(|(_, text)| {
                 text.split_whitespace().count() <= 4
                     && !text.ends_with(['.', ',', ';'])
@@ -676,6 +753,41 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// An exported deck: the "Slide N" markers are page furniture, the line after one
+    /// is that slide's title, and the first slide's title is the document's.
+    #[test]
+    fn slide_markers_are_furniture_and_the_line_after_one_is_the_slides_title() {
+        let doc = parse(
+            "Slide 1\nCache outage review\nOctober 2024\n\nSlide 2\nWhy did this happen?\nThe TTL was never reviewed.\n\n--- Slide 3 of 3 ---\nSlide 3: Next steps\n\u{2022} Lower the TTL\n",
+        );
+        assert_eq!(
+            heading_texts(&doc),
+            [
+                (1, "Cache outage review"),
+                (2, "Why did this happen?"),
+                (2, "Next steps")
+            ]
+        );
+        assert_eq!(page_marker("Page 2 of 7"), Some(""));
+        assert_eq!(page_marker("[Slide 12]"), Some(""));
+        assert_eq!(page_marker("Slide 4 - Timeline"), Some("Timeline"));
+        assert_eq!(page_marker("Slides 4 and 5 show the graphs"), None);
+        assert_eq!(page_marker("Page 3 shows the graph"), None);
+    }
+
+    /// Times and events in two columns with no header above them: the first line is an
+    /// entry, not a header, so the lines stay a line-per-entry paragraph.
+    #[test]
+    fn columns_under_a_first_line_that_opens_with_a_time_are_no_table() {
+        let doc = parse(
+            "Report\n\nTIMELINE (IST)\n14:05  Gateway alarms fire\n14:09  Channel opened\n15:17  Recovered\n",
+        );
+        assert!(tables(&doc).is_empty());
+        let doc =
+            parse("Report\n\nTime     Event\n14:05    Alarms fire\n14:09    Channel opened\n");
+        assert_eq!(tables(&doc).len(), 1);
     }
 
     #[test]

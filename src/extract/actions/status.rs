@@ -14,18 +14,7 @@ use crate::model::ActionStatus;
 /// at the start of the text; the status and the text after the marker.
 pub fn leading_marker(text: &str) -> Option<(ActionStatus, String)> {
     let t = text.trim_start();
-    for (glyph, status) in [
-        ("✅", ActionStatus::Done),
-        ("✔", ActionStatus::Done),
-        ("☑", ActionStatus::Done),
-        ("☐", ActionStatus::Open),
-        ("❌", ActionStatus::Wontfix),
-        ("🚧", ActionStatus::InProgress),
-        ("⏳", ActionStatus::InProgress),
-        ("✓", ActionStatus::Done),
-        ("✗", ActionStatus::Wontfix),
-        ("[ ]", ActionStatus::Open),
-    ] {
+    for &(glyph, status) in GLYPHS.iter().chain([("[ ]", ActionStatus::Open)].iter()) {
         if let Some(rest) = t.strip_prefix(glyph) {
             return Some((
                 status,
@@ -63,14 +52,8 @@ pub fn leading_marker(text: &str) -> Option<(ActionStatus, String)> {
 /// `(done)`, `(DONE)`, `[in progress]`, `✅` at the end of the text.
 pub fn trailing_marker(text: &str) -> Option<(ActionStatus, String)> {
     let t = text.trim_end();
-    for (glyph, status) in [
-        ("✅", ActionStatus::Done),
-        ("✔", ActionStatus::Done),
-        ("❌", ActionStatus::Wontfix),
-    ] {
-        if let Some(rest) = t.strip_suffix(glyph) {
-            return Some((status, rest.trim_end().to_string()));
-        }
+    if let Some((status, rest)) = glyph_at_end(t) {
+        return Some((status, rest.trim_end().to_string()));
     }
     // "Add an alert on queue depth — Deployed": a status word after a dash ends it.
     for dash in [" — ", " – ", " -- ", " - "] {
@@ -111,7 +94,8 @@ pub fn status_word(word: &str) -> Option<ActionStatus> {
         | "shipped" | "deployed" | "merged" | "implemented" | "released" | "landed" | "yes"
         | "x" | "already done" => ActionStatus::Done,
         "in progress" | "inprogress" | "wip" | "ongoing" | "started" | "in review"
-        | "under review" | "doing" | "underway" | "in flight" | "in development" => {
+        | "under review" | "doing" | "underway" | "in flight" | "in development" | "partially"
+        | "partial" | "partially done" | "partly done" | "partially complete" => {
             ActionStatus::InProgress
         }
         "todo" | "to do" | "open" | "planned" | "already planned" | "not started" | "pending"
@@ -150,16 +134,42 @@ pub fn status_in(note: &str) -> Option<ActionStatus> {
         .filter(|_| !matches!(words[0].to_lowercase().as_str(), "yes" | "no" | "new" | "x"))
 }
 
+/// Status glyphs of checklists and status columns, read the same before or after an
+/// action's text. An empty box is a task not started; the arrows of "syncing" and the
+/// hourglass are work under way. Markdown written for GitHub or Slack spells them as
+/// shortcodes (":white_check_mark:"), which stay as written in the text.
+const GLYPHS: &[(&str, ActionStatus)] = &[
+    (":white_check_mark:", ActionStatus::Done),
+    (":heavy_check_mark:", ActionStatus::Done),
+    (":ballot_box_with_check:", ActionStatus::Done),
+    (":white_large_square:", ActionStatus::Open),
+    (":construction:", ActionStatus::InProgress),
+    (":hourglass:", ActionStatus::InProgress),
+    (":hourglass_flowing_sand:", ActionStatus::InProgress),
+    (":arrows_counterclockwise:", ActionStatus::InProgress),
+    (":x:", ActionStatus::Wontfix),
+    ("✅", ActionStatus::Done),
+    ("✔", ActionStatus::Done),
+    ("☑", ActionStatus::Done),
+    ("✓", ActionStatus::Done),
+    ("☐", ActionStatus::Open),
+    ("⬜", ActionStatus::Open),
+    ("🔲", ActionStatus::Open),
+    ("◻", ActionStatus::Open),
+    ("🚧", ActionStatus::InProgress),
+    ("⏳", ActionStatus::InProgress),
+    ("⌛", ActionStatus::InProgress),
+    ("🔄", ActionStatus::InProgress),
+    ("❌", ActionStatus::Wontfix),
+    ("✗", ActionStatus::Wontfix),
+];
+
 fn glyph_at_end(note: &str) -> Option<(ActionStatus, String)> {
     let t = note.trim_end_matches(['\u{fe0f}', ' ']);
-    [
-        ("✅", ActionStatus::Done),
-        ("✔", ActionStatus::Done),
-        ("✓", ActionStatus::Done),
-        ("❌", ActionStatus::Wontfix),
-    ]
-    .into_iter()
-    .find_map(|(glyph, status)| t.strip_suffix(glyph).map(|rest| (status, rest.to_string())))
+    GLYPHS.iter().find_map(|(glyph, status)| {
+        t.strip_suffix(glyph)
+            .map(|rest| (*status, rest.to_string()))
+    })
 }
 
 /// "Planned:", "In Progress:", "Done", "Completed" as a label over a group of actions.
@@ -674,6 +684,29 @@ mod tests {
             Some((Done, "Add a disk alert".to_string()))
         );
         assert_eq!(trailing_marker("Add a disk alert — ana"), None);
+    }
+
+    /// A status column of glyphs: the sync arrows are work under way, an empty box
+    /// work not started, whichever side of the text they stand.
+    #[test]
+    fn status_glyphs_for_work_under_way_and_not_started_are_read() {
+        assert_eq!(status_in("🔄"), Some(InProgress));
+        assert_eq!(status_in(":white_check_mark:"), Some(Done));
+        assert_eq!(status_in(":construction: started"), Some(InProgress));
+        assert_eq!(
+            trailing_marker("Alert on bounce rate :x:"),
+            Some((Wontfix, "Alert on bounce rate".to_string()))
+        );
+        assert_eq!(status_in("⬜"), Some(Open));
+        assert_eq!(status_in("✔\u{fe0f}"), Some(Done));
+        assert_eq!(
+            leading_marker("🔄 Add a cleanup job"),
+            Some((InProgress, "Add a cleanup job".to_string()))
+        );
+        assert_eq!(
+            trailing_marker("Add a cleanup job ⬜"),
+            Some((Open, "Add a cleanup job".to_string()))
+        );
     }
 
     #[test]

@@ -75,10 +75,27 @@ fn in_timeline(units: &Units, unit: &Unit) -> bool {
     match unit.role {
         Role::Row { table } => {
             let t = &units.tables[table];
-            t.time_col.is_some() && (t.event_col || unit.kind == SectionKind::Timeline)
+            t.time_col.is_some()
+                && (t.event_col || unit.kind == SectionKind::Timeline)
+                && !(unit.kind == SectionKind::Actions && names_an_owner(&t.header))
         }
         _ => unit.kind == SectionKind::Timeline,
     }
+}
+
+/// "| What | Who | When | Done? |" under an action heading: a table of work to do,
+/// whose "When" is a due date, not when something happened.
+fn names_an_owner(header: &[String]) -> bool {
+    header.iter().any(|h| {
+        crate::extract::sections::normalized_words(h)
+            .iter()
+            .any(|w| {
+                matches!(
+                    w.as_str(),
+                    "owner" | "owners" | "assignee" | "assigned" | "who" | "responsible" | "dri"
+                )
+            })
+    })
 }
 
 /// Entries laid out as structure. Returns the candidates and the units they used up.
@@ -478,7 +495,11 @@ fn row_entry(units: &Units, index: usize) -> Option<Candidate> {
         .iter()
         .enumerate()
         .filter(|(i, c)| {
-            *i != col && Some(*i) != info.date_col && !c.is_empty() && !is_placeholder(c)
+            *i != col
+                && Some(*i) != info.date_col
+                && Some(*i) != info.zone_col
+                && !c.is_empty()
+                && !is_placeholder(c)
         })
         .map(|(_, c)| *c)
         .collect();

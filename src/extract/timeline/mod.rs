@@ -58,6 +58,9 @@ pub struct Context<'a> {
     /// The date context before the first date in the document (front matter, title or
     /// file name date).
     pub anchor: Option<Date>,
+    /// The date the day/month order of numeric dates is judged near: the anchor, unless
+    /// only a due date of an action gave it.
+    pub order_anchor: Option<Date>,
     /// A zone given by metadata.
     pub declared: Option<ZoneMention>,
     /// Texts whose numeric dates are evidence of the day/month order.
@@ -68,6 +71,7 @@ pub struct Context<'a> {
 pub fn extract(outline: &Outline<'_>, context: Context<'_>) -> Timeline {
     let Context {
         anchor,
+        order_anchor,
         declared,
         evidence,
     } = context;
@@ -85,7 +89,7 @@ pub fn extract(outline: &Outline<'_>, context: Context<'_>) -> Timeline {
         zone_note,
         ..Timeline::default()
     };
-    let decision = resolve::decide_order(&units, &evidence, anchor);
+    let decision = resolve::decide_order(&units, &evidence, anchor, order_anchor);
     out.day_first = decision.order == Order::DayFirst;
     let order_name = |o: Order| match o {
         Order::DayFirst => "day first (DD/MM)",
@@ -345,6 +349,82 @@ mod tests {
             "# Outage\n\n## Summary\n\nAt 14:05 UTC on 2024-03-01 the primary failed; at 15:00 UTC we added capacity.\n",
         );
         assert_eq!(ats(&i), ["2024-03-01T14:05Z", "2024-03-01T15:00Z"]);
+    }
+
+    /// Only an action's due date is written in full: it gives no evidence of the
+    /// day/month order, which the two timeline dates a day apart settle.
+    #[test]
+    fn a_due_date_does_not_decide_the_day_month_order_of_the_timeline() {
+        let i = md(
+            "# Double charges\n\n## Timeline (ET)\n\n- 03/04/2025 11:45 PM — Billing cron starts\n\
+             - 03/05/2025 12:10 AM — Duplicate-charge alert\n\n## Action items\n\n\
+             - [ ] Add idempotency keys — @li, due 2025-04-15\n",
+        );
+        assert_eq!(
+            ats(&i),
+            ["2025-03-04T23:45-05:00", "2025-03-05T00:10-05:00"]
+        );
+    }
+
+    /// A mail sent the day after the outage its subject dates: the header's Date line
+    /// is when it was sent, not the day of the times in its body.
+    #[test]
+    fn a_mail_header_date_does_not_date_the_times_of_its_body() {
+        let i = txt(
+            "Subject: Postmortem: gateway outage on 2025-03-04\nFrom: sre@example.com\nDate: Wed, 5 Mar 2025 10:14:00 -0800\n\nHi all,\n\nAt 9:15 AM PST a certificate expired. At 10:05 AM PST a new one was deployed.\n",
+        );
+        assert_eq!(
+            ats(&i),
+            ["2025-03-04T09:15-08:00", "2025-03-04T10:05-08:00"]
+        );
+        // A report's own Date field still dates what follows it.
+        let i =
+            txt("Gateway outage\n\nDate: 2025-03-06\n\nAt 9:15 AM PST a certificate expired.\n");
+        assert_eq!(ats(&i), ["2025-03-06T09:15-08:00"]);
+    }
+
+    /// A timeline table with a zone column: each row's zone is written with its time,
+    /// and the zone cell is not part of the event's text.
+    #[test]
+    fn a_zone_column_gives_each_rows_time_its_zone() {
+        let i = md(
+            "# Sydney latency 2024-07-09\n\n## Timeline\n\n| Time | Time zone | Event |\n|---|---|---|\n\
+             | 09:12 | AEST | Latency alarm for ap-southeast-2 |\n| 23:45 | UTC | Provider confirms fibre cut |\n",
+        );
+        assert_eq!(ats(&i), ["2024-07-09T09:12+10:00", "2024-07-09T23:45Z"]);
+        assert_eq!(i.timeline[0].text, "Latency alarm for ap-southeast-2");
+    }
+
+    /// "How do we prevent this?" heads the actions; its table's "When" is a due date,
+    /// so the rows are no entries and the timed prose stays the timeline.
+    #[test]
+    fn a_table_of_work_with_who_and_when_under_an_action_heading_is_no_timeline() {
+        let i = md(
+            "# Flag outage (2025-01-28)\n\n## What happened?\n\nAt 10:03 UTC a deploy changed the cache key. At 10:28 UTC we rolled back.\n\n\
+             ## How do we prevent this?\n\n| What | Who | When | Done? |\n|---|---|---|---|\n\
+             | Version the cache key | Lina | 2025-02-14 | Yes |\n| Add SDK metric | Lina | Q1 | Partially |\n",
+        );
+        assert_eq!(ats(&i), ["2025-01-28T10:03Z", "2025-01-28T10:28Z"]);
+        let actions: Vec<(&str, crate::model::ActionStatus, Option<String>)> = i
+            .actions
+            .iter()
+            .map(|a| (a.text.as_str(), a.status, a.due.map(|d| d.to_string())))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                (
+                    "Version the cache key",
+                    crate::model::ActionStatus::Done,
+                    Some("2025-02-14".to_string())
+                ),
+                (
+                    "Add SDK metric",
+                    crate::model::ActionStatus::InProgress,
+                    None
+                ),
+            ]
+        );
     }
 
     #[test]

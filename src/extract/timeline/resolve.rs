@@ -32,13 +32,14 @@ pub(super) struct OrderDecision {
 }
 
 /// Decides the day/month order of numeric dates for the whole document: a part above
-/// 12 settles it; otherwise the reading that keeps the dates close together, near the
-/// anchor (title, file name, front matter) and in order wins, and the caller warns that
-/// it was inferred.
+/// 12 settles it; otherwise the reading that keeps the dates close together, near
+/// `near` (title, file name, front matter, else a date of the text) and in order wins,
+/// and the caller warns that it was inferred. `anchor` gives dates without a year theirs.
 pub(super) fn decide_order(
     units: &Units,
     evidence: &[(&str, u32)],
     anchor: Option<Date>,
+    near: Option<Date>,
 ) -> OrderDecision {
     let numeric = |text: &str, f: &super::super::timestamp::Found, line: u32| match f.date {
         Some(DatePart::Numeric {
@@ -98,7 +99,7 @@ pub(super) fn decide_order(
             })
             .collect();
         let inversions = dates.windows(2).filter(|w| w[1] < w[0]).count() as i64;
-        dates.extend(anchor);
+        dates.extend(near);
         let (Some(min), Some(max)) = (dates.iter().min(), dates.iter().max()) else {
             return i64::MAX;
         };
@@ -242,6 +243,7 @@ pub(super) fn resolve(
                 // they are part of an entry's own text.
                 if let Some(d) = explicit
                     && !in_entry_text(index, found.start)
+                    && !(walk.ctx_date.is_some() && mail_header_date(&unit.text, found.start))
                 {
                     walk.ctx_date = Some(d);
                     walk.ctx_from = format!(
@@ -501,6 +503,32 @@ fn row_date(units: &Units, index: usize, order: Order, ctx: Option<Date>) -> Opt
         .find(|f| f.date.is_some() && units.cell_of(index, f.start) == col)?;
     let date = resolve_date(found.date?, order, ctx)?;
     Some((date, unit.text.get(found.start..found.end)?.trim()))
+}
+
+/// Whether byte `at` of a text lies on the "Date:" or "Sent:" line of a mail's header
+/// (a block that also has a "From:", "To:" or "Cc:" line): when the mail was sent, which
+/// says nothing of the day its times fall on once the document is dated otherwise
+/// (the subject's "outage on 03/04/2025" in a mail sent the day after).
+fn mail_header_date(text: &str, at: usize) -> bool {
+    let field = |line: &str, names: &[&str]| {
+        line.split_once(':').is_some_and(|(name, _)| {
+            names
+                .iter()
+                .any(|n| name.trim().trim_matches('*').eq_ignore_ascii_case(n))
+        })
+    };
+    let mut start = 0;
+    let mut on_date_line = false;
+    let mut has_address = false;
+    for line in text.split('\n') {
+        let end = start + line.len();
+        if at >= start && at <= end {
+            on_date_line = field(line, &["date", "sent"]);
+        }
+        has_address |= field(line, &["from", "to", "cc"]);
+        start = end + 1;
+    }
+    on_date_line && has_address
 }
 
 /// A date part read with the document's order; a missing year comes from the context,

@@ -49,6 +49,8 @@ pub(super) struct TableInfo {
     pub date_col: Option<usize>,
     /// Whether a column names the event ("Event", "What happened", "Description").
     pub event_col: bool,
+    /// A column holding each row's zone ("Zone", "TZ", "Time zone").
+    pub zone_col: Option<usize>,
 }
 
 /// The units of a document, and its tables.
@@ -206,6 +208,24 @@ impl Ctx<'_> {
             let unit = self.push(Role::Row { table: index }, text, row.line, parent);
             self.units.list[unit].zone = zone.clone();
             self.units.cell_starts[unit] = starts;
+            // "| 09:12 | AEST | ... |": the zone cell is written with the row's time.
+            let info = &self.units.tables[index];
+            let row_zone = info
+                .zone_col
+                .and_then(|c| row.cells.get(c))
+                .and_then(|cell| timestamp::parse_zone(cell.trim()));
+            if let Some(row_zone) = row_zone {
+                let timed = [info.time_col, info.date_col];
+                for f in 0..self.units.list[unit].founds.len() {
+                    let cell = self
+                        .units
+                        .cell_of(unit, self.units.list[unit].founds[f].start);
+                    let found = &mut self.units.list[unit].founds[f];
+                    if found.zone.is_none() && found.time.is_some() && timed.contains(&Some(cell)) {
+                        found.zone = Some(row_zone.clone());
+                    }
+                }
+            }
         }
     }
 
@@ -253,9 +273,11 @@ fn table_info(header: &[String]) -> TableInfo {
     ];
     // "Due date", "Target date": when an action is due, not when something happened.
     const DEADLINE: &[&str] = &["due", "target", "deadline", "eta"];
+    const ZONE: &[&str] = &["zone", "timezone", "tz"];
+    let zone_col = header.iter().position(|h| has(h, ZONE));
     let time_col = header
         .iter()
-        .position(|h| has(h, TIME) && !has(h, DEADLINE));
+        .position(|h| has(h, TIME) && !has(h, DEADLINE) && !has(h, ZONE));
     let date_col = header
         .iter()
         .position(|h| has(h, DATE) && !has(h, DEADLINE));
@@ -269,6 +291,7 @@ fn table_info(header: &[String]) -> TableInfo {
         time_col,
         date_col,
         event_col: header.iter().any(|h| has(h, EVENT)),
+        zone_col,
     }
 }
 

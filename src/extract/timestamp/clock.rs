@@ -168,14 +168,20 @@ impl Scan<'_> {
                 .is_some_and(|t| t.shape == Shape::Colon)
     }
 
-    /// "noon" and "midnight", only after "at" (or as a range end) so that "midnight
-    /// deploys" is not read as a time.
+    /// "noon" and "midnight" (also "12 noon"), only after "at", as a range end, or
+    /// opening a line before a separator ("- noon — traffic shifted"), so that
+    /// "midnight deploys" is not read as a time.
     pub(super) fn word_time(&self, i: usize, range_end: bool) -> Option<TimeHit> {
-        let end = self.word_in(i, &["noon", "midnight"])?;
-        if !range_end && !self.cue_before(i, &["at"], false) {
+        let word = if self.starts_with(i, "12 ") && !self.digit(i + 3) {
+            i + 3
+        } else {
+            i
+        };
+        let end = self.word_in(word, &["noon", "midnight"])?;
+        if !range_end && !self.cue_before(i, &["at"], false) && !self.heads_a_line(i, end) {
             return None;
         }
-        let hour = if self.slice(i, end).eq_ignore_ascii_case("noon") {
+        let hour = if self.slice(word, end).eq_ignore_ascii_case("noon") {
             12
         } else {
             0
@@ -194,6 +200,21 @@ impl Scan<'_> {
             marked: false,
             zone,
         })
+    }
+
+    /// Whether the words from `i` to `end` open their line (after nothing but list or
+    /// emphasis markers) and a separator follows them, maybe after a zone: "noon: ",
+    /// "**Midnight** — ", "| noon |". A timeline entry's time, not a word of a sentence.
+    fn heads_a_line(&self, i: usize, end: usize) -> bool {
+        let head = self.s.get(..i).unwrap_or("");
+        let line = &head[head.rfind('\n').map_or(0, |n| n + 1)..];
+        let opens = line.chars().all(|c| {
+            c.is_whitespace() || matches!(c, '*' | '_' | '-' | '•' | '[' | '(' | '|' | '#')
+        });
+        let end = self.zone_after(end, false).map_or(end, |(_, e)| e);
+        let rest = self.s.get(end..).unwrap_or("");
+        let rest = rest.trim_start_matches(['*', '_', ')', ']']).trim_start();
+        opens && rest.starts_with([':', '-', '–', '—', '|'])
     }
 
     /// "am", "PM", "a.m.", "p.m." (glued or after a space); "a" and "p" only glued.

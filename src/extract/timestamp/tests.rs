@@ -760,6 +760,23 @@ fn noon_and_midnight_count_only_after_at() {
     nothing_in("the midnight deploys");
 }
 
+/// A timeline line may open with the word: "- noon — traffic shifted", "12 noon: ...",
+/// "Midnight UTC - ...". Without a separator after it, it stays a word.
+#[test]
+fn noon_and_midnight_opening_a_line_before_a_separator_are_times() {
+    let text = "12 noon — APNs ruled out";
+    let f = one(text);
+    assert_eq!(span(text, &f), "12 noon");
+    assert_eq!(f.time, hm(12, 0));
+    let f = one("**Midnight UTC** - monitoring ends");
+    assert_eq!(f.time, hm(0, 0));
+    assert_eq!(f.zone, Some(ZoneMention::Utc));
+    assert_eq!(one("noon: mitigation deployed").time, hm(12, 0));
+    nothing_in("noon deploys were paused");
+    nothing_in("the midnight: deploys");
+    nothing_in("12 noon");
+}
+
 #[test]
 fn four_digit_time_with_utc_is_a_time() {
     let text = "when at 0130 UTC we were notified";
