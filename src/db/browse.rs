@@ -607,6 +607,8 @@ pub struct SearchResults {
 pub const COUNT_CAP: i64 = 1000;
 /// Facet counts are taken over at most this many matches.
 pub const FACET_SAMPLE: i64 = 400;
+/// A search lists at most this many systems and tags.
+const FACET_VALUES: usize = 12;
 
 /// Whether there are many incidents and every word of `query` is in at least a tenth of
 /// them (then ranking every match costs more than the tiers of [`search`]). The counts
@@ -988,11 +990,11 @@ async fn summarise(
     });
     let mut facets = match kept {
         Some(values) => {
-            let s = values.of(sample);
+            let c = values.count(sample, FACET_VALUES);
             Facets {
-                years: count_values(s.years, usize::MAX),
-                systems: count_values(s.systems, 12),
-                tags: count_values(s.tags, 12),
+                years: c.years,
+                systems: c.systems,
+                tags: c.tags,
                 severities: Vec::new(),
             }
         }
@@ -1031,8 +1033,8 @@ async fn sampled_facets(pool: &SqlitePool, sample: &[i64]) -> sqlx::Result<Facet
         serde_json::from_str(&packed).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     Ok(Facets {
         years: count_values(years, usize::MAX),
-        systems: count_values(systems, 12),
-        tags: count_values(tags, 12),
+        systems: count_values(systems, FACET_VALUES),
+        tags: count_values(tags, FACET_VALUES),
         severities: Vec::new(),
     })
 }

@@ -17,6 +17,7 @@
 //! * Memory is bounded: at most [`MAX_WORDS`] frequencies, and one facet entry per
 //!   incident.
 
+use rustc_hash::FxHashMap;
 use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -70,37 +71,70 @@ impl State {
 }
 
 /// Every incident's facet values at one version.
+///
+/// Each distinct spelling is kept once and numbered; spellings that differ only in
+/// ASCII case share a group, which is what a facet counts (as SQLite's `nocase`
+/// groups them). A search then tallies small numbers instead of hashing strings.
 pub struct FacetValues {
     pub version: i64,
-    by_id: HashMap<i64, Values>,
+    by_id: FxHashMap<i64, Values>,
+    /// Every distinct spelling, by number.
+    spellings: Vec<Arc<str>>,
+    /// Each spelling's group, by spelling number.
+    group_of: Vec<u32>,
 }
 
 #[derive(Default)]
 struct Values {
     /// The start year, for a live incident with a start.
-    year: Option<Arc<str>>,
-    systems: Vec<Arc<str>>,
-    tags: Vec<Arc<str>>,
+    year: Option<u32>,
+    systems: Vec<u32>,
+    tags: Vec<u32>,
 }
 
-/// The facet values of some incidents, in the order met.
-#[derive(Default)]
-pub struct Sampled<'a> {
-    pub years: Vec<&'a str>,
-    pub systems: Vec<&'a str>,
-    pub tags: Vec<&'a str>,
+/// The facet counts of some incidents: each value with how many of them have it, most
+/// frequent first, then by value.
+#[derive(Debug, Default, PartialEq)]
+pub struct Counted {
+    pub years: Vec<(String, i64)>,
+    pub systems: Vec<(String, i64)>,
+    pub tags: Vec<(String, i64)>,
 }
 
 impl FacetValues {
-    /// The values of `ids`, as the SQL over the same ids would list them.
-    pub fn of(&self, ids: &[i64]) -> Sampled<'_> {
-        let mut out = Sampled::default();
-        for v in ids.iter().filter_map(|id| self.by_id.get(id)) {
-            out.years.extend(v.year.as_deref());
-            out.systems.extend(v.systems.iter().map(|s| &**s));
-            out.tags.extend(v.tags.iter().map(|s| &**s));
+    /// The values of `ids` counted as [`super::browse`] counts values read in SQL: a
+    /// group is shown as its first spelling met in `ids` order; at most `limit`
+    /// systems and tags (every year).
+    pub fn count(&self, ids: &[i64], limit: usize) -> Counted {
+        let values: Vec<&Values> = ids.iter().filter_map(|id| self.by_id.get(id)).collect();
+        Counted {
+            years: self.tally(values.iter().filter_map(|v| v.year), usize::MAX),
+            systems: self.tally(values.iter().flat_map(|v| v.systems.iter().copied()), limit),
+            tags: self.tally(values.iter().flat_map(|v| v.tags.iter().copied()), limit),
         }
-        out
+    }
+
+    fn tally(&self, spellings: impl Iterator<Item = u32>, limit: usize) -> Vec<(String, i64)> {
+        // Per group met: its first spelling and its count.
+        let mut counts: Vec<(u32, i64)> = Vec::new();
+        let mut at: FxHashMap<u32, usize> = FxHashMap::default();
+        for s in spellings {
+            let group = self.group_of[s as usize];
+            match at.entry(group) {
+                std::collections::hash_map::Entry::Occupied(e) => counts[*e.get()].1 += 1,
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(counts.len());
+                    counts.push((s, 1));
+                }
+            }
+        }
+        let name = |s: u32| &*self.spellings[s as usize];
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| name(a.0).cmp(name(b.0))));
+        counts.truncate(limit);
+        counts
+            .into_iter()
+            .map(|(s, n)| (name(s).to_string(), n))
+            .collect()
     }
 }
 
@@ -256,24 +290,90 @@ impl FacetValues {
         let decode = |s: &str| -> sqlx::Result<Vec<(i64, String)>> {
             serde_json::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
         };
-        let mut by_id: HashMap<i64, Values> = HashMap::new();
-        // One allocation per distinct value, shared by every incident that has it.
-        let mut interned: HashMap<String, Arc<str>> = HashMap::new();
-        let mut intern = |s: String| -> Arc<str> {
-            interned
-                .entry(s)
-                .or_insert_with_key(|k| Arc::from(k.as_str()))
-                .clone()
+        Ok(FacetValues::from_lists(
+            version,
+            decode(&years)?,
+            decode(&systems)?,
+            decode(&tags)?,
+        ))
+    }
+
+    /// The values from lists of (incident id, value): the start years, systems and
+    /// tags.
+    fn from_lists(
+        version: i64,
+        years: Vec<(i64, String)>,
+        systems: Vec<(i64, String)>,
+        tags: Vec<(i64, String)>,
+    ) -> FacetValues {
+        let mut by_id: FxHashMap<i64, Values> = FxHashMap::default();
+        let mut numbers: HashMap<String, u32> = HashMap::new();
+        let mut groups: HashMap<String, u32> = HashMap::new();
+        let mut spellings: Vec<Arc<str>> = Vec::new();
+        let mut group_of: Vec<u32> = Vec::new();
+        let mut number = |s: String| -> u32 {
+            if let Some(&n) = numbers.get(&s) {
+                return n;
+            }
+            let n = spellings.len() as u32;
+            let next_group = groups.len() as u32;
+            group_of.push(*groups.entry(s.to_ascii_lowercase()).or_insert(next_group));
+            spellings.push(Arc::from(s.as_str()));
+            numbers.insert(s, n);
+            n
         };
-        for (id, year) in decode(&years)? {
-            by_id.entry(id).or_default().year = Some(intern(year));
+        for (id, year) in years {
+            by_id.entry(id).or_default().year = Some(number(year));
         }
-        for (id, system) in decode(&systems)? {
-            by_id.entry(id).or_default().systems.push(intern(system));
+        for (id, system) in systems {
+            by_id.entry(id).or_default().systems.push(number(system));
         }
-        for (id, tag) in decode(&tags)? {
-            by_id.entry(id).or_default().tags.push(intern(tag));
+        for (id, tag) in tags {
+            by_id.entry(id).or_default().tags.push(number(tag));
         }
-        Ok(FacetValues { version, by_id })
+        FacetValues {
+            version,
+            by_id,
+            spellings,
+            group_of,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(i64, &str)]) -> Vec<(i64, String)> {
+        list.iter().map(|(id, v)| (*id, v.to_string())).collect()
+    }
+
+    fn owned(list: &[(&str, i64)]) -> Vec<(String, i64)> {
+        list.iter().map(|(v, n)| (v.to_string(), *n)).collect()
+    }
+
+    #[test]
+    fn counts_group_spellings_by_case_and_show_the_first_met() {
+        let values = FacetValues::from_lists(
+            7,
+            pairs(&[(1, "2024"), (2, "2023"), (3, "2024")]),
+            pairs(&[
+                (1, "Kafka"),
+                (2, "kafka"),
+                (3, "kafka"),
+                (3, "DNS"),
+                (4, "dns"),
+            ]),
+            pairs(&[(2, "network"), (3, "2024")]),
+        );
+        let counted = values.count(&[3, 2, 1, 99], 12);
+        assert_eq!(counted.years, owned(&[("2024", 2), ("2023", 1)]));
+        // Met first as "kafka" (incident 3 comes first), three in all.
+        assert_eq!(counted.systems, owned(&[("kafka", 3), ("DNS", 1)]));
+        // A tag spelled like a year is a tag, counted apart from the years.
+        assert_eq!(counted.tags, owned(&[("2024", 1), ("network", 1)]));
+        // A tie goes to the value that sorts first (byte order: capitals first).
+        assert_eq!(values.count(&[4, 1], 1).systems, owned(&[("Kafka", 1)]));
+        assert_eq!(values.count(&[], 12), Counted::default());
     }
 }
