@@ -99,21 +99,23 @@ impl Stored {
 
     /// Everything in a blob made by [`Stored::encode`].
     pub fn decode(blob: &[u8]) -> Stored {
-        let mut r = Reader::new(blob);
-        let Some(lengths) = r.header() else {
-            return Stored::default();
-        };
-        let summary = lengths.summary.map(|n| r.text(n));
-        let body = r.text(lengths.body);
-        let source = lengths.source.map(|n| r.text(n));
-        let mut rest = String::new();
-        let _ = r.inner.read_to_string(&mut rest);
-        Stored {
-            summary,
-            body,
-            source,
-            details: serde_json::from_str(&rest).unwrap_or_default(),
-        }
+        super::with_inflating_reader(blob, |stream| {
+            let mut r = Reader::new(stream);
+            let Some(lengths) = r.header() else {
+                return Stored::default();
+            };
+            let summary = lengths.summary.map(|n| r.text(n));
+            let body = r.text(lengths.body);
+            let source = lengths.source.map(|n| r.text(n));
+            let mut rest = String::new();
+            let _ = r.inner.read_to_string(&mut rest);
+            Stored {
+                summary,
+                body,
+                source,
+                details: serde_json::from_str(&rest).unwrap_or_default(),
+            }
+        })
     }
 
     /// What a search snippet is cut from: the summary when `fits` accepts it, else the
@@ -126,15 +128,17 @@ impl Stored {
         fits: impl FnOnce(&str) -> bool,
         first_match: impl FnMut(&str) -> Option<usize>,
     ) -> String {
-        let mut r = Reader::new(blob);
-        let Some(lengths) = r.header() else {
-            return String::new();
-        };
-        let summary = lengths.summary.map(|n| r.text(n)).unwrap_or_default();
-        if fits(&summary) {
-            return summary;
-        }
-        r.text_through_match(lengths.body, first_match)
+        super::with_inflating_reader(blob, |stream| {
+            let mut r = Reader::new(stream);
+            let Some(lengths) = r.header() else {
+                return String::new();
+            };
+            let summary = lengths.summary.map(|n| r.text(n)).unwrap_or_default();
+            if fits(&summary) {
+                return summary;
+            }
+            r.text_through_match(lengths.body, first_match)
+        })
     }
 }
 
@@ -153,17 +157,17 @@ struct Lengths {
     source: Option<usize>,
 }
 
-struct Reader<'a> {
-    inner: BufReader<flate2::read::DeflateDecoder<&'a [u8]>>,
+struct Reader<'a, 'b> {
+    inner: BufReader<&'a mut super::Inflating<'b>>,
 }
 
-impl<'a> Reader<'a> {
-    fn new(blob: &'a [u8]) -> Reader<'a> {
+impl<'a, 'b> Reader<'a, 'b> {
+    fn new(stream: &'a mut super::Inflating<'b>) -> Reader<'a, 'b> {
         Reader {
             // A small buffer: the header is a few dozen bytes, and a larger one would
             // inflate that much of the document to read it (8 KB by default: most of a
             // search hit's cost). Longer reads bypass the buffer.
-            inner: BufReader::with_capacity(HEADER_BUFFER, flate2::read::DeflateDecoder::new(blob)),
+            inner: BufReader::with_capacity(HEADER_BUFFER, stream),
         }
     }
 

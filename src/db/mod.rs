@@ -342,17 +342,30 @@ pub fn deflate(bytes: &[u8]) -> Vec<u8> {
     })
 }
 
-/// Inflates a whole raw deflate stream of at most `limit` bytes with a decompressor
-/// kept per thread (a new one allocates its 32 KB window: more than inflating a
-/// profile costs). `None` when the stream is damaged, cut short or too large.
+thread_local! {
+    /// The decompressor this thread reuses (a new one allocates its 32 KB window:
+    /// more than inflating a profile or the start of a document costs).
+    static DECOMPRESSOR: std::cell::RefCell<flate2::Decompress> =
+        std::cell::RefCell::new(flate2::Decompress::new(false));
+}
+
+/// Calls `f` with this thread's decompressor, reset; with a new one if it is in use
+/// (an `f` that itself inflates).
+fn with_decompressor<R>(f: impl FnOnce(&mut flate2::Decompress) -> R) -> R {
+    DECOMPRESSOR.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut d) => {
+            d.reset(false);
+            f(&mut d)
+        }
+        Err(_) => f(&mut flate2::Decompress::new(false)),
+    })
+}
+
+/// Inflates a whole raw deflate stream of at most `limit` bytes with the decompressor
+/// kept per thread. `None` when the stream is damaged, cut short or too large.
 pub fn inflate(bytes: &[u8], limit: usize) -> Option<Vec<u8>> {
-    use flate2::{Decompress, FlushDecompress, Status};
-    thread_local! {
-        static DECOMPRESSOR: std::cell::RefCell<Decompress> =
-            std::cell::RefCell::new(Decompress::new(false));
-    }
-    DECOMPRESSOR.with_borrow_mut(|d| {
-        d.reset(false);
+    use flate2::{FlushDecompress, Status};
+    with_decompressor(|d| {
         let mut out = Vec::with_capacity((bytes.len() * 4).clamp(64, limit.max(64)));
         loop {
             let read = d.total_in() as usize;
@@ -369,6 +382,45 @@ pub fn inflate(bytes: &[u8], limit: usize) -> Option<Vec<u8>> {
             }
         }
     })
+}
+
+/// Calls `f` with a reader of the raw deflate stream `bytes`, inflating as it is read
+/// with the decompressor kept per thread. A damaged stream reads as an error, a stream
+/// cut short as its end.
+pub fn with_inflating_reader<R>(bytes: &[u8], f: impl FnOnce(&mut Inflating<'_>) -> R) -> R {
+    with_decompressor(|d| {
+        f(&mut Inflating {
+            input: bytes,
+            decompress: d,
+        })
+    })
+}
+
+/// A reader over a deflate stream ([`with_inflating_reader`]).
+pub struct Inflating<'a> {
+    input: &'a [u8],
+    decompress: &'a mut flate2::Decompress,
+}
+
+impl std::io::Read for Inflating<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let before = (self.decompress.total_in(), self.decompress.total_out());
+            let status = self
+                .decompress
+                .decompress(self.input, out, flate2::FlushDecompress::None)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+            let read = (self.decompress.total_in() - before.0) as usize;
+            let written = (self.decompress.total_out() - before.1) as usize;
+            self.input = &self.input[read..];
+            if written > 0 || status == flate2::Status::StreamEnd || read == 0 {
+                return Ok(written);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -399,5 +451,43 @@ mod tests {
         assert_eq!(inflate(&packed, 1000), None);
         // A good stream after a bad one: the decompressor is reset.
         assert!(inflate(&deflate(b"ok"), 100).is_some());
+    }
+
+    #[test]
+    fn an_inflating_reader_reads_in_small_steps_and_stops_at_damage() {
+        let text: String = (0..4000).map(|i| format!("entry {i} ")).collect();
+        let packed = deflate(text.as_bytes());
+        for step in [1, 7, 4096] {
+            let read = with_inflating_reader(&packed, |r| {
+                let mut out = Vec::new();
+                let mut buf = vec![0; step];
+                loop {
+                    match r.read(&mut buf).unwrap() {
+                        0 => return out,
+                        n => out.extend_from_slice(&buf[..n]),
+                    }
+                }
+            });
+            assert_eq!(read, text.as_bytes(), "{step}-byte reads");
+        }
+        // Cut short: what was there, then the end.
+        let half = with_inflating_reader(&packed[..packed.len() / 2], |r| {
+            let mut out = Vec::new();
+            r.read_to_end(&mut out).map(|_| out)
+        })
+        .unwrap();
+        assert!(!half.is_empty() && text.as_bytes().starts_with(&half));
+        assert!(
+            with_inflating_reader(b"\xff\xff not deflate", |r| r.read_to_end(&mut Vec::new()))
+                .is_err()
+        );
+        // Inflating inside the reader's call uses a decompressor of its own.
+        let nested = with_inflating_reader(&packed, |r| {
+            let inner = inflate(&deflate(b"inner"), 100).unwrap();
+            let mut out = Vec::new();
+            r.read_to_end(&mut out).unwrap();
+            (inner, out)
+        });
+        assert_eq!(nested, (b"inner".to_vec(), text.into_bytes()));
     }
 }
