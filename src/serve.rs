@@ -60,10 +60,11 @@ pub async fn serve(settings: &Settings, options: ServeOptions) -> anyhow::Result
             "the database cannot be written: serving it read-only, without importing, watching or sending digests"
         );
     }
-    let mut state = AppState::new(pool.clone(), options.site.clone());
-    if metrics_listener.is_some() {
-        state.metrics = Some(Arc::default());
-    }
+    let state = AppState::with_metrics(
+        pool.clone(),
+        options.site.clone(),
+        metrics_listener.is_some().then(Arc::default),
+    );
     // Pages say "importing…" from the first request on, not only once the background
     // task has started.
     if !read_only && !import_folders(settings).is_empty() {
