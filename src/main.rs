@@ -6,8 +6,11 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = aftermath::cli::Cli::parse();
     let serving = matches!(cli.command, aftermath::cli::Command::Serve(_));
-    aftermath::cli::init_tracing(cli.verbose, serving, cli.log_format);
-    match aftermath::cli::run(cli) {
+    let logs = aftermath::cli::init_tracing(cli.verbose, serving, cli.log_format);
+    let result = aftermath::cli::run(cli);
+    // Writes the log lines still gathered, before the last word.
+    drop(logs);
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -14,6 +14,7 @@ mod digest;
 mod export;
 mod import;
 mod lint;
+pub mod log_writer;
 mod new;
 mod parse;
 mod remove;
@@ -114,8 +115,10 @@ pub enum LogFormat {
 
 /// Sets up logging to stderr; `RUST_LOG` overrides the verbosity flags. A server logs
 /// its imports and one line per request at the default level; other commands only
-/// warnings.
-pub fn init_tracing(verbose: u8, serving: bool, format: LogFormat) {
+/// warnings. A server's lines below warning are gathered and written a batch at a
+/// time ([`log_writer`]): the returned guard writes what is left when dropped, so
+/// hold it until exit.
+pub fn init_tracing(verbose: u8, serving: bool, format: LogFormat) -> Option<log_writer::Flusher> {
     let default = match (verbose, serving) {
         // sqlx warns about any statement over a second, which a large import has by
         // design (loading every profile); it is not news at the default level.
@@ -127,9 +130,23 @@ pub fn init_tracing(verbose: u8, serving: bool, format: LogFormat) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    if serving {
+        let (writer, flusher) = log_writer::buffered_stderr();
+        install(filter, writer, format);
+        Some(flusher)
+    } else {
+        install(filter, std::io::stderr, format);
+        None
+    }
+}
+
+fn install<W>(filter: tracing_subscriber::EnvFilter, writer: W, format: LogFormat)
+where
+    W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
+{
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     let _ = match format {
         LogFormat::Json => builder
             .json()
