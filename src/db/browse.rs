@@ -784,17 +784,17 @@ pub async fn search(
         "select search_index.rowid from {} where search_index match ?{filters}",
         from_index("search_index", &filters)
     );
-    // Rank and cut the page first, then compute the listed columns for those rows
-    // only: SQLite evaluates result columns for every row it sorts.
-    let ranked_sql = format!(
-        "with m as (select search_index.rowid as id, bm25(search_index, 10.0, 5.0, 5.0, 1.0) as rank
-                    from {}
-                    where search_index match ?{filters} order by rank limit ? offset ?)
-         select {SUMMARY_COLUMNS}, i.document
-         from m join incidents i on i.id = m.id order by m.rank",
-        from_index("search_index", &filters)
-    );
     if !all_common {
+        // Rank and cut the page first, then compute the listed columns for those rows
+        // only: SQLite evaluates result columns for every row it sorts.
+        let ranked_sql = format!(
+            "with m as (select search_index.rowid as id, bm25(search_index, 10.0, 5.0, 5.0, 1.0) as rank
+                        from {}
+                        where search_index match ?{filters} order by rank limit ? offset ?)
+             select {SUMMARY_COLUMNS}, i.document
+             from m join incidents i on i.id = m.id order by m.rank",
+            from_index("search_index", &filters)
+        );
         let hits = fetch_hits(pool, &ranked_sql, Some(&fts), &binds, &[limit, offset]).await?;
         if hits.is_empty() && offset == 0 {
             // Nothing matches: there is nothing to count.

@@ -377,6 +377,15 @@ pub async fn web_site_with(extra: &[PathBuf], site: aftermath::web::Site) -> Web
 }
 
 impl WebSite {
+    /// A second connection pool to the site's database, as another process writing
+    /// to it would have.
+    pub async fn other_connection(&self) -> sqlx::SqlitePool {
+        let db = self.docs.parent().unwrap().join("web.db");
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap()
+    }
+
     /// GETs `uri` (path and query, already percent-encoded).
     pub async fn get(&self, uri: &str) -> Page {
         let request = axum::http::Request::get(uri)

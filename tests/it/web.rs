@@ -853,12 +853,7 @@ async fn kept_search_facets_agree_with_sql_and_follow_changes_from_outside() {
     assert_eq!(kept.facets, counted.facets);
 
     // Another connection tags every match and removes one of them.
-    let other = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        site.docs.parent().unwrap().join("web.db").display()
-    ))
-    .await
-    .unwrap();
+    let other = site.other_connection().await;
     let ids: Vec<i64> = sqlx::query_scalar(
         "select rowid from search_index where search_index match 'network' order by rowid",
     )
@@ -929,12 +924,7 @@ async fn a_prefix_written_as_its_completions_matches_the_same_incidents() {
     let query = aftermath::search::Query::parse("fail*");
     let before = browse::search(pool, &memo, &query, 0, 20).await.unwrap();
     assert!(before.total > 0);
-    let other = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        site.docs.parent().unwrap().join("web.db").display()
-    ))
-    .await
-    .unwrap();
+    let other = site.other_connection().await;
     sqlx::query(
         "insert into search_index (rowid, title, causes, summary, body)
          values (990001, 'failzzzq', '', '', '')",
