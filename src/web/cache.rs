@@ -20,7 +20,7 @@
 use super::AppState;
 use crate::render::SafeHtml;
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -737,13 +737,13 @@ fn html(body: Bytes) -> Response {
         .into_response()
 }
 
-/// The middleware: answer from the cache, or run the handler and keep its page.
-pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let asked = signed_in_ask(&state, &request);
-    if let Some(response) = signed_in_incident(&state, asked).await {
+/// The answer from the cache, or the handler's (`next`), kept when it is a page.
+pub async fn answer(state: &AppState, request: Request, next: Next) -> Response {
+    let asked = signed_in_ask(state, &request);
+    if let Some(response) = signed_in_incident(state, asked).await {
         return response;
     }
-    if !cacheable(&state, &request) {
+    if !cacheable(state, &request) {
         return next.run(request).await;
     }
     let key = request.uri().to_string();
@@ -763,7 +763,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     if let Some(body) = state.cache.get(&key) {
         return html(body);
     }
-    let response = render(&state, request, next, key.clone()).await;
+    let response = render(state, request, next, key.clone()).await;
     if let Ok(mut m) = state.cache.inflight.lock() {
         m.remove(&key);
     }

@@ -12,14 +12,14 @@
 //! whose `Host` (or HTTP/2 authority) names another host gets a 400 page, never data.
 
 use super::{AppError, AppState};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::IpAddr;
 
-/// The middleware: refuses requests addressed to a name this server does not answer to.
-pub async fn check(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The refusal of a request addressed to a name this server does not answer to;
+/// `None` for every other request.
+pub fn refusal(state: &AppState, request: &Request) -> Option<Response> {
     let named = request.uri().authority().map(|a| a.as_str()).or_else(|| {
         request
             .headers()
@@ -27,18 +27,18 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
             .and_then(|v| v.to_str().ok())
     });
     // No name at all (HTTP/1.0, or a test driving the router): nothing a browser sends.
-    let Some(named) = named else {
-        return next.run(request).await;
-    };
+    let named = named?;
     if answers_to(named, &state.site.public_hosts) {
-        return next.run(request).await;
+        return None;
     }
     let shown: String = named.chars().take(100).collect();
     tracing::warn!(host = ?shown, "request for another host refused");
-    AppError::BadRequest(format!(
-        "This server does not answer to the name \"{shown}\". If that is its public name, add it to public_hosts in the [web] section of aftermath.toml."
-    ))
-    .into_response()
+    Some(
+        AppError::BadRequest(format!(
+            "This server does not answer to the name \"{shown}\". If that is its public name, add it to public_hosts in the [web] section of aftermath.toml."
+        ))
+        .into_response(),
+    )
 }
 
 /// Whether `authority` (`host`, `host:port`, `[v6]:port`) names this server.

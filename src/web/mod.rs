@@ -170,19 +170,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(assets::routes())
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            cache::layer,
-        ))
-        // Outside the cache: cached pages are kept without the notices of the moment.
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            status::notice,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            host::check,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), front))
         .with_state(state)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -199,6 +187,23 @@ pub fn app(state: AppState) -> Router {
     }
     // Outermost, so every answer is logged and counted, refusals and panics included.
     router.layer(telemetry)
+}
+
+/// In front of every handler, in this order: the Host check ([`host`]), then the
+/// page cache ([`cache`]), then the status notices, added outside the cache so cached
+/// pages are kept without the notices of the moment ([`status`]). One middleware, not
+/// three: each layer costs every request a clone of the state and of the routes
+/// inside it, and a boxed future.
+async fn front(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(refused) = host::refusal(&state, &request) {
+        return refused;
+    }
+    let response = cache::answer(&state, request, next).await;
+    status::with_notices(&state, response).await
 }
 
 /// Renders a template into an HTML response.

@@ -12,9 +12,7 @@
 
 use super::AppState;
 use axum::body::Body;
-use axum::extract::{Request, State};
 use axum::http::header;
-use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -110,9 +108,8 @@ const MAIN: &str = "<main id=\"main\">";
 /// Bodies larger than this are passed through untouched (pages are far smaller).
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
-/// Middleware: adds the current notices to HTML pages.
-pub async fn notice(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+/// `response` with the current notices added, when it is an HTML page.
+pub async fn with_notices(state: &AppState, response: Response) -> Response {
     let notices = state.status.notices();
     let html = response
         .headers()
