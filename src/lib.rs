@@ -49,6 +49,7 @@ pub mod related;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod single_flight;
 pub mod synth;
 pub mod text;
 pub mod tracking;

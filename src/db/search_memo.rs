@@ -20,7 +20,6 @@
 use rustc_hash::FxHashMap;
 use sqlx::SqlitePool;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Frequencies kept at most; past it they are dropped and read again as needed.
@@ -32,7 +31,7 @@ pub const MAX_COMPLETIONS: usize = 32;
 pub struct SearchMemo {
     state: Mutex<State>,
     /// A facet build is running.
-    building: AtomicBool,
+    building: crate::single_flight::SingleFlight,
     /// Whether the database keeps a version counter (`None`: not asked yet). An old
     /// database opened read-only has none; then nothing is kept.
     versioned: tokio::sync::OnceCell<bool>,
@@ -236,12 +235,13 @@ impl SearchMemo {
     /// Builds the facet values at the current version in the background, unless a
     /// build is running. Needs a Tokio runtime.
     pub fn refresh(self: &Arc<Self>, pool: &SqlitePool) {
-        if self.building.swap(true, Ordering::AcqRel) {
+        let Some(running) = self.building.try_start() else {
             return;
-        }
+        };
         let memo = self.clone();
         let pool = pool.clone();
         tokio::spawn(async move {
+            let _running = running;
             match FacetValues::read(&pool).await {
                 Ok(f) => {
                     if let Ok(mut state) = memo.state.lock()
@@ -255,7 +255,6 @@ impl SearchMemo {
                 }
                 Err(e) => tracing::warn!(error = %e, "reading the search facets failed"),
             }
-            memo.building.store(false, Ordering::Release);
         });
     }
 }

@@ -453,7 +453,7 @@ pub struct Memo<T> {
     /// each scanning at once brought /actions under load to 31 requests a second).
     computing: tokio::sync::Mutex<()>,
     /// A background recompute is under way ([`PageCache::memo_refreshed`]).
-    refreshing: std::sync::atomic::AtomicBool,
+    refreshing: crate::single_flight::SingleFlight,
     /// How long the last computation took, in microseconds.
     took_micros: std::sync::atomic::AtomicU64,
 }
@@ -463,7 +463,7 @@ impl<T> Default for Memo<T> {
         Memo {
             slot: Mutex::new(None),
             computing: tokio::sync::Mutex::new(()),
-            refreshing: std::sync::atomic::AtomicBool::new(false),
+            refreshing: Default::default(),
             took_micros: std::sync::atomic::AtomicU64::new(0),
         }
     }
@@ -579,16 +579,16 @@ impl PageCache {
         if memo.current_for(generation, memo.refresh_ttl()).is_some() {
             return Ok(stale);
         }
-        if !memo.refreshing.swap(true, Ordering::SeqCst) {
+        if let Some(running) = memo.refreshing.try_start() {
             let cache = self.clone();
             tokio::spawn(async move {
+                let _running = running;
                 let memo = pick(&cache);
                 if let Ok(value) = memo.timed(compute).await
                     && let Ok(mut slot) = memo.slot.lock()
                 {
                     *slot = Some((generation, Instant::now(), std::sync::Arc::new(value)));
                 }
-                memo.refreshing.store(false, Ordering::SeqCst);
             });
         }
         Ok(stale)

@@ -12,6 +12,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // Pure foundations.
     ("model", &[]),
     ("text", &[]),
+    ("single_flight", &[]),
     ("synth", &["model", "text"]),
     ("ingest", &["model", "text"]),
     ("extract", &["ingest", "model", "text"]),
@@ -27,7 +28,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // Storage: below every user of the database, above what it stores.
     (
         "db",
-        &["model", "text", "tracking", "identity", "search", "related"],
+        &[
+            "model",
+            "text",
+            "tracking",
+            "identity",
+            "search",
+            "related",
+            "single_flight",
+        ],
     ),
     // Users of the database, none knowing another.
     (
@@ -43,7 +52,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "web",
         &[
-            "db", "render", "search", "tracking", "identity", "config", "model", "text",
+            "db",
+            "render",
+            "search",
+            "tracking",
+            "identity",
+            "config",
+            "model",
+            "text",
+            "single_flight",
         ],
     ),
     // Composition roots.
