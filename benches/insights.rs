@@ -37,20 +37,12 @@ fn aftermath(db: &Path, args: &[&str]) -> std::process::Output {
 
 /// The corpus imported once into this bench's database.
 fn database(docs: u64, corpus: &Path) -> PathBuf {
-    let db = root().join(format!("insights-{docs}.db"));
-    let done = root().join(format!("insights-{docs}.db.complete"));
-    if !done.exists() {
-        for s in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{s}", db.display()));
-        }
-        eprintln!("importing {} into {}", corpus.display(), db.display());
-        let started = Instant::now();
-        let out = aftermath(&db, &["import", "-q", &corpus.display().to_string()]);
-        assert!(out.status.success(), "import failed");
-        eprintln!("imported in {:.1} s", started.elapsed().as_secs_f64());
-        std::fs::write(&done, b"").unwrap();
-    }
-    db
+    support::imported_database(
+        env!("CARGO_BIN_EXE_aftermath"),
+        &format!("insights-{docs}"),
+        corpus,
+        true,
+    )
 }
 
 /// A new API token for the bench user (created on first use).

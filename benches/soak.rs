@@ -76,21 +76,7 @@ fn bin() -> &'static str {
 
 /// A fresh database with the corpus imported (the soak writes to it).
 fn database(docs: u64, corpus: &Path) -> PathBuf {
-    let db = root().join(format!("soak-{docs}.db"));
-    for s in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{s}", db.display()));
-    }
-    eprintln!("importing {} into {}", corpus.display(), db.display());
-    let status = Command::new(bin())
-        .arg("--database")
-        .arg(&db)
-        .args(["import", "-q"])
-        .arg(corpus)
-        .stdout(Stdio::null())
-        .status()
-        .expect("running import");
-    assert!(status.success());
-    db
+    support::imported_database(bin(), &format!("soak-{docs}"), corpus, false)
 }
 
 /// `aftermath serve --single-user` over `db`, from a folder with nothing to import;

@@ -94,24 +94,7 @@ fn database(docs: u64, corpus: &Path) -> PathBuf {
         .skip_while(|a| a != "--db-suffix")
         .nth(1)
         .unwrap_or_default();
-    let db = root().join(format!("web-{docs}{suffix}.db"));
-    let done = root().join(format!("web-{docs}{suffix}.db.complete"));
-    if !done.exists() {
-        for s in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{s}", db.display()));
-        }
-        eprintln!("importing {} into {}", corpus.display(), db.display());
-        let status = Command::new(bin())
-            .arg("--database")
-            .arg(&db)
-            .args(["import", "-q"])
-            .arg(corpus)
-            .status()
-            .expect("running import");
-        assert!(status.success());
-        std::fs::write(&done, b"").unwrap();
-    }
-    db
+    support::imported_database(bin(), &format!("web-{docs}{suffix}"), corpus, true)
 }
 
 /// An API token for a bench user (created once per database; a new token each run).

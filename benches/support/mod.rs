@@ -6,12 +6,42 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Child;
 
 /// `target/bench`, where corpora and databases are kept between runs.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench")
+}
+
+/// `corpus` imported by `bin` (`aftermath import -q`) into `target/bench/{name}.db`.
+/// With `reuse`, a database whose import finished before (marked by
+/// `{name}.db.complete`) is kept; otherwise the database goes first, with its `-wal`
+/// and `-shm`, so no log of an older file is read with the new one.
+pub fn imported_database(bin: &str, name: &str, corpus: &Path, reuse: bool) -> PathBuf {
+    let db = root().join(format!("{name}.db"));
+    let done = root().join(format!("{name}.db.complete"));
+    if reuse && done.exists() {
+        return db;
+    }
+    let _ = std::fs::remove_file(&done);
+    for s in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", db.display()));
+    }
+    eprintln!("importing {} into {}", corpus.display(), db.display());
+    let started = std::time::Instant::now();
+    let status = std::process::Command::new(bin)
+        .arg("--database")
+        .arg(&db)
+        .args(["import", "-q"])
+        .arg(corpus)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("running aftermath import");
+    assert!(status.success(), "the import into {} failed", db.display());
+    eprintln!("imported in {:.1} s", started.elapsed().as_secs_f64());
+    std::fs::write(&done, b"").unwrap();
+    db
 }
 
 /// The synthetic corpus of `docs` documents (seed 1), generated once.
