@@ -13,8 +13,8 @@
 
 #[path = "support/mod.rs"]
 mod support;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::Read;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -99,23 +99,13 @@ fn start_server(db: &Path) -> Server {
 /// One signed-in GET: status, body, milliseconds until the response was read.
 fn get(addr: SocketAddr, path: &str, token: &str) -> (u16, String, f64) {
     let started = Instant::now();
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(600))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
+    let raw = support::http_get(addr, path, Some(token));
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, text, ms)
+    (
+        support::status_of(&raw),
+        String::from_utf8_lossy(&raw).into_owned(),
+        ms,
+    )
 }
 
 /// Nearest rank, as the page itself computes its percentiles.

@@ -174,45 +174,20 @@ fn get(addr: SocketAddr, path: &str) -> (u16, usize) {
     (status, len)
 }
 
-/// One GET with an optional bearer token: status, header block, response length.
 /// The whole response to a GET of `path` (head and body) as text.
 fn response_text(addr: SocketAddr, path: &str) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    let _ = s.read_to_string(&mut text);
-    text
+    String::from_utf8_lossy(&support::http_get(addr, path, None)).into_owned()
 }
 
+/// One GET with an optional bearer token: status, header block, response length.
 fn fetch(addr: SocketAddr, path: &str, token: Option<&str>) -> (u16, String, usize) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut body = Vec::new();
-    s.read_to_end(&mut body).unwrap();
-    let end = body
+    let raw = support::http_get(addr, path, token);
+    let end = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .unwrap_or(body.len());
-    let head = String::from_utf8_lossy(&body[..end]).to_string();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, head, body.len())
+        .unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..end]).to_string();
+    (support::status_of(&raw), head, raw.len())
 }
 
 /// One client's connection, kept open between its requests as a browser keeps it.

@@ -44,6 +44,35 @@ pub fn imported_database(bin: &str, name: &str, corpus: &Path, reuse: bool) -> P
     db
 }
 
+/// The whole response (head and body) to one GET of `path`, with a bearer token when
+/// given; HTTP/1.1 with `Connection: close`.
+pub fn http_get(addr: SocketAddr, path: &str, token: Option<&str>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(600)))
+        .unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    raw
+}
+
+/// The status code of a raw HTTP response (0 when it has none).
+pub fn status_of(raw: &[u8]) -> u16 {
+    String::from_utf8_lossy(&raw[..raw.len().min(64)])
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
 /// The synthetic corpus of `docs` documents (seed 1), generated once.
 pub fn corpus(docs: u64) -> PathBuf {
     let dir = root().join(format!("corpus-{docs}-1"));

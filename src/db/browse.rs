@@ -989,15 +989,7 @@ async fn summarise(
         memo.facets_at(pool, v)
     });
     let mut facets = match kept {
-        Some(values) => {
-            let c = values.count(sample, FACET_VALUES);
-            Facets {
-                years: c.years,
-                systems: c.systems,
-                tags: c.tags,
-                severities: Vec::new(),
-            }
-        }
+        Some(values) => values.count(sample, FACET_VALUES),
         None => sampled_facets(pool, sample).await?,
     };
     // Years newest first; systems and tags most common first.

@@ -17,6 +17,7 @@
 //! * Memory is bounded: at most [`MAX_WORDS`] frequencies, and one facet entry per
 //!   incident.
 
+use super::browse::Facets;
 use rustc_hash::FxHashMap;
 use sqlx::SqlitePool;
 use std::collections::HashMap;
@@ -91,25 +92,17 @@ struct Values {
     tags: Vec<u32>,
 }
 
-/// The facet counts of some incidents: each value with how many of them have it, most
-/// frequent first, then by value.
-#[derive(Debug, Default, PartialEq)]
-pub struct Counted {
-    pub years: Vec<(String, i64)>,
-    pub systems: Vec<(String, i64)>,
-    pub tags: Vec<(String, i64)>,
-}
-
 impl FacetValues {
     /// The values of `ids` counted as [`super::browse`] counts values read in SQL: a
     /// group is shown as its first spelling met in `ids` order; at most `limit`
-    /// systems and tags (every year).
-    pub fn count(&self, ids: &[i64], limit: usize) -> Counted {
+    /// systems and tags (every year); each most frequent first, then by value.
+    pub fn count(&self, ids: &[i64], limit: usize) -> Facets {
         let values: Vec<&Values> = ids.iter().filter_map(|id| self.by_id.get(id)).collect();
-        Counted {
+        Facets {
             years: self.tally(values.iter().filter_map(|v| v.year), usize::MAX),
             systems: self.tally(values.iter().flat_map(|v| v.systems.iter().copied()), limit),
             tags: self.tally(values.iter().flat_map(|v| v.tags.iter().copied()), limit),
+            severities: Vec::new(),
         }
     }
 
@@ -373,6 +366,6 @@ mod tests {
         assert_eq!(counted.tags, owned(&[("2024", 1), ("network", 1)]));
         // A tie goes to the value that sorts first (byte order: capitals first).
         assert_eq!(values.count(&[4, 1], 1).systems, owned(&[("Kafka", 1)]));
-        assert_eq!(values.count(&[], 12), Counted::default());
+        assert_eq!(values.count(&[], 12), Facets::default());
     }
 }
